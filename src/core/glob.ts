@@ -1,0 +1,29 @@
+/** Globs for model names and key scopes ("gpt-*", "claude-?"), compiled once into a matcher. */
+
+/** A matcher over names. Exact names are a Set lookup; only patterns with wildcards become one combined RegExp. */
+export function compileGlobs(patterns: readonly string[]): (name: string) => boolean {
+  const exact = new Set<string>()
+  const wild: string[] = []
+  for (const p of patterns) {
+    if (p === '*') return () => true
+    if (/[*?]/.test(p)) wild.push(globToRegexSource(p))
+    else exact.add(p)
+  }
+  if (wild.length === 0) return (name) => exact.has(name)
+  const re = new RegExp(`^(?:${wild.join('|')})$`)
+  return (name) => exact.has(name) || re.test(name)
+}
+
+export function isGlob(pattern: string): boolean {
+  return /[*?]/.test(pattern)
+}
+
+function globToRegexSource(p: string): string {
+  let out = ''
+  for (const ch of p) {
+    if (ch === '*') out += '.*'
+    else if (ch === '?') out += '.'
+    else out += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&')
+  }
+  return out
+}

@@ -1,0 +1,56 @@
+/** The contract between compile/ (routing, retries, fallbacks) and the provider adapters (SPEC §3 providers). */
+import type { Endpoint, Usage } from '../core/types.js'
+
+export type ProviderType = 'openai' | 'azure-openai' | 'anthropic' | 'mock'
+
+/** One upstream attempt, as compile/ asks for it. `body` is the canonical OpenAI request with `model` set to the target's upstream model. */
+export interface UpstreamCall {
+  readonly endpoint: Endpoint
+  readonly body: Record<string, unknown>
+  readonly stream: boolean
+  /** The client asked for `stream_options.include_usage`; when false the adapter strips the usage chunk it requested itself. */
+  readonly clientWantsUsage: boolean
+  /** Client disconnect (and request timeout): aborts the upstream request at once. */
+  readonly signal: AbortSignal
+  /** Per-attempt timeout in ms (the provider's `timeout`, capped by the model's). */
+  readonly timeoutMs: number
+  /** Extra headers for this attempt only, e.g. traceparent, x-request-id. */
+  readonly headers?: Readonly<Record<string, string>>
+  /** The format the client speaks: bytes handed to the AttemptSink are in this format. */
+  readonly clientFormat: 'openai' | 'anthropic'
+}
+
+/**
+ * Where an adapter writes a successful answer, already in the client's format (OpenAI JSON/SSE or Anthropic JSON/SSE).
+ * begin() is called once, when the upstream has answered 2xx and before the first byte; after it, a failure can no
+ * longer be retried and is reported in-stream.
+ */
+export interface AttemptSink {
+  begin(contentType: string): void
+  /** A non-streaming body in one piece, or SSE event bytes. false: client is slow, await drained(). */
+  chunk(bytes: string | Uint8Array): boolean
+  drained(): Promise<void>
+}
+
+/** What an attempt reports when it completes. */
+export interface AttemptResult {
+  /** Usage the upstream reported, or counted from the relayed text when it reported none. Never left out for chat. */
+  usage: Usage | undefined
+  /** The upstream model that answered, when the upstream said. */
+  model: string | undefined
+  /** performance.now() of the first body byte (time to first token for streams). */
+  firstByteAt: number | undefined
+}
+
+/**
+ * A provider built at compile time from its spec entry: undici pool, base URL, auth header and paths joined once.
+ * call() throws GatewayError with extra.retryClass ('status' | 'timeout' | 'connect') and extra.upstreamStatus so the
+ * retry policy can decide; after sink.begin() it throws only to report a mid-stream failure (never retried).
+ */
+export interface ProviderClient {
+  readonly name: string
+  readonly type: ProviderType
+  call(req: UpstreamCall, sink: AttemptSink): Promise<AttemptResult>
+  /** Close pools and timers once nothing is in flight (reload retires removed providers). */
+  close(): Promise<void>
+}
