@@ -1,0 +1,48 @@
+/**
+ * The contracts between compile/ and the stages it folds into a model's pipeline (STYLE §2.4).
+ * A stage is compile-time code: compileX(planSlice, deps) returns a Guard or Wrap closure, or null when off.
+ */
+import type { Endpoint, Exchange, MaybePromise, Usage } from './types.js'
+
+/** Who is calling, once auth has run. Never holds the key itself. */
+export interface Caller {
+  /** keys[].id, or the JWT's mapped key id; undefined for anonymous callers. */
+  readonly keyId: string | undefined
+  readonly metadata: Readonly<Record<string, string>>
+  /** May this caller use the public model? (keys[].models globs, compiled once.) */
+  allows(model: string): boolean
+}
+
+/** How a call ended, handed to every onEnd listener exactly once. */
+export interface CallEnd {
+  readonly status: number
+  /** Actual usage (reported by the upstream, or counted from relayed text); undefined when no upstream answered. */
+  readonly usage: Usage | undefined
+  /** Cost in USD from the answering model's pricing and the usage; 0 when unpriced. */
+  readonly costUsd: number
+  readonly errorCode: string | undefined
+}
+
+/** Per-request state, created by compile/ after the body is parsed. Stages read it and add to it. */
+export interface CallContext {
+  readonly ex: Exchange
+  readonly endpoint: Endpoint
+  /** The parsed request, canonical OpenAI shape. Stages that rewrite it (system-prompt, context-trim) do so here. */
+  body: Record<string, unknown>
+  /** The public model name the client asked for. */
+  readonly model: string
+  readonly stream: boolean
+  /** Set by the auth guard. */
+  caller: Caller | undefined
+  /** Estimated prompt tokens plus max_tokens / max_completion_tokens (or 1024), computed once on first use (SPEC §7). */
+  reservedTokens(): number
+  /** Estimated cost in USD of reservedTokens() at this model's pricing (0 when unpriced). */
+  reservedCostUsd(): number
+  /** Response headers gathered on the way (x-ratelimit-*, x-llmgw-variant...). Sent on success and on errors. */
+  readonly headers: Array<[string, string]>
+  /** Register a settle step (release concurrency, settle token reservations, count cost). Runs once at the end. */
+  onEnd(fn: (end: CallEnd) => void): void
+}
+
+/** Admission check: throw (or reject with) a GatewayError to refuse. Sync guards cost no microtask. */
+export type Guard = (cx: CallContext) => MaybePromise<void>
