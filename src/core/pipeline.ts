@@ -46,3 +46,39 @@ export interface CallContext {
 
 /** Admission check: throw (or reject with) a GatewayError to refuse. Sync guards cost no microtask. */
 export type Guard = (cx: CallContext) => MaybePromise<void>
+
+/** One finished request as the access log, metrics and dashboard see it. Built once per request by compile/. */
+export interface RequestRecord {
+  /** Epoch ms when the request arrived. */
+  readonly time: number
+  readonly requestId: string
+  readonly keyId: string | undefined
+  readonly ip: string
+  readonly method: string
+  readonly path: string
+  readonly endpoint: Endpoint | undefined
+  /** The model string the client sent (may be anything; never use as a metric label). */
+  readonly modelAsked: string | undefined
+  /** The public model from the spec that served it; undefined when unknown (label it "unknown"). */
+  readonly model: string | undefined
+  readonly provider: string | undefined
+  readonly upstreamModel: string | undefined
+  readonly status: number
+  readonly errorCode: string | undefined
+  readonly attempts: number
+  readonly cache: 'HIT' | 'MISS' | 'BYPASS' | undefined
+  readonly variant: string | undefined
+  readonly stream: boolean
+  readonly promptTokens: number
+  readonly completionTokens: number
+  readonly costUsd: number
+  readonly latencyMs: number
+  readonly upstreamLatencyMs: number | undefined
+  readonly ttftMs: number | undefined
+}
+
+/** Receives every finished request (metrics, access log, dashboard). Must not block: it runs on the request path. */
+export interface RequestObserver {
+  onStart(): void
+  onEnd(r: RequestRecord): void
+}
