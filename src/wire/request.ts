@@ -1,0 +1,145 @@
+/** Parse and validate client request bodies once (SPEC §4: invalid_json / invalid_request with `param`). */
+import { GatewayError } from '../core/errors.js'
+import type { Endpoint } from '../core/types.js'
+
+/** A validated request: the body in canonical OpenAI shape plus the fields routing needs, read once. */
+export interface ParsedRequest {
+  body: Record<string, unknown>
+  model: string
+  stream: boolean
+  /** The client asked for `stream_options.include_usage`. */
+  clientWantsUsage: boolean
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: false })
+const CHAT_ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function'])
+
+const bad = (param: string, message: string): GatewayError => new GatewayError('invalid_request', message, { param })
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** HOT PATH: one JSON.parse and hand-written checks (no schema library per request). Throws GatewayError. */
+export function parseRequest(endpoint: Endpoint, bytes: Uint8Array): ParsedRequest {
+  let raw: unknown
+  try {
+    raw = JSON.parse(decoder.decode(bytes))
+  } catch {
+    throw new GatewayError('invalid_json', 'the request body is not valid JSON')
+  }
+  if (!isObject(raw)) throw new GatewayError('invalid_json', 'the request body must be a JSON object')
+  const model = raw.model
+  if (typeof model !== 'string' || model.length === 0) throw bad('model', "'model' is required and must be a non-empty string")
+  checkCommon(raw)
+  switch (endpoint) {
+    case 'chat':
+      checkChatMessages(raw.messages)
+      break
+    case 'completions':
+      checkTextInput(raw.prompt, 'prompt')
+      break
+    case 'embeddings':
+      checkTextInput(raw.input, 'input')
+      break
+    case 'messages':
+      return parseAnthropic(raw, model)
+  }
+  const stream = raw.stream === true
+  const opts = raw.stream_options
+  const clientWantsUsage = stream && isObject(opts) && opts.include_usage === true
+  return { body: raw, model, stream, clientWantsUsage }
+}
+
+function checkCommon(b: Record<string, unknown>): void {
+  if (b.stream !== undefined && b.stream !== null && typeof b.stream !== 'boolean') throw bad('stream', "'stream' must be a boolean")
+  for (const p of ['max_tokens', 'max_completion_tokens', 'n'] as const) {
+    const v = b[p]
+    if (v !== undefined && v !== null && !(Number.isInteger(v) && (v as number) > 0)) throw bad(p, `'${p}' must be a positive integer`)
+  }
+  for (const p of ['temperature', 'top_p', 'presence_penalty', 'frequency_penalty'] as const) {
+    const v = b[p]
+    if (v !== undefined && v !== null && (typeof v !== 'number' || !Number.isFinite(v))) throw bad(p, `'${p}' must be a number`)
+  }
+  const so = b.stream_options
+  if (so !== undefined && so !== null) {
+    if (!isObject(so)) throw bad('stream_options', "'stream_options' must be an object")
+    if (so.include_usage !== undefined && typeof so.include_usage !== 'boolean')
+      throw bad('stream_options.include_usage', "'stream_options.include_usage' must be a boolean")
+  }
+  const stop = b.stop
+  if (stop !== undefined && stop !== null && typeof stop !== 'string' && !(Array.isArray(stop) && stop.every((s) => typeof s === 'string')))
+    throw bad('stop', "'stop' must be a string or an array of strings")
+}
+
+function checkChatMessages(messages: unknown): void {
+  if (!Array.isArray(messages)) throw bad('messages', "'messages' is required and must be an array")
+  if (messages.length === 0) throw bad('messages', "'messages' must contain at least one message")
+  for (let i = 0; i < messages.length; i++) {
+    const m: unknown = messages[i]
+    if (!isObject(m)) throw bad(`messages[${i}]`, `'messages[${i}]' must be an object`)
+    if (typeof m.role !== 'string' || !CHAT_ROLES.has(m.role))
+      throw bad(`messages[${i}].role`, `'messages[${i}].role' must be one of ${[...CHAT_ROLES].join(', ')}`)
+    const c = m.content
+    const ok = typeof c === 'string' || Array.isArray(c) || ((c === null || c === undefined) && (m.role === 'assistant' || m.role === 'function'))
+    if (!ok) throw bad(`messages[${i}].content`, `'messages[${i}].content' must be a string or an array of content parts`)
+  }
+}
+
+/** `prompt` / `input`: a string, an array of strings, an array of token ids, or an array of token id arrays. */
+function checkTextInput(v: unknown, param: 'prompt' | 'input'): void {
+  if (typeof v === 'string') return
+  if (Array.isArray(v) && v.length > 0) {
+    const first: unknown = v[0]
+    if (typeof first === 'string' && v.every((s) => typeof s === 'string')) return
+    if (typeof first === 'number' && v.every(Number.isInteger)) return
+    if (Array.isArray(first) && v.every((a) => Array.isArray(a) && a.length > 0 && a.every(Number.isInteger))) return
+  }
+  throw bad(param, `'${param}' is required and must be a string, an array of strings or an array of token ids`)
+}
+
+/** Anthropic Messages in -> the canonical OpenAI chat body (system first, text blocks joined; other blocks kept as parts). */
+function parseAnthropic(raw: Record<string, unknown>, model: string): ParsedRequest {
+  const maxTokens = raw.max_tokens
+  if (!(Number.isInteger(maxTokens) && (maxTokens as number) > 0)) throw bad('max_tokens', "'max_tokens' is required and must be a positive integer")
+  const messages = raw.messages
+  if (!Array.isArray(messages) || messages.length === 0) throw bad('messages', "'messages' is required and must be a non-empty array")
+  const out: Array<Record<string, unknown>> = []
+  const system = raw.system
+  if (system !== undefined && system !== null) {
+    if (typeof system === 'string') out.push({ role: 'system', content: system })
+    else if (Array.isArray(system)) out.push({ role: 'system', content: blocksToText(system, 'system') })
+    else throw bad('system', "'system' must be a string or an array of text blocks")
+  }
+  for (let i = 0; i < messages.length; i++) {
+    const m: unknown = messages[i]
+    if (!isObject(m)) throw bad(`messages.${i}`, `'messages.${i}' must be an object`)
+    if (m.role !== 'user' && m.role !== 'assistant') throw bad(`messages.${i}.role`, `'messages.${i}.role' must be 'user' or 'assistant'`)
+    const c = m.content
+    if (typeof c === 'string') out.push({ role: m.role, content: c })
+    else if (Array.isArray(c)) out.push({ role: m.role, content: blocksToText(c, `messages.${i}.content`) })
+    else throw bad(`messages.${i}.content`, `'messages.${i}.content' must be a string or an array of content blocks`)
+  }
+  const body: Record<string, unknown> = { model, messages: out, max_tokens: maxTokens }
+  const stop = raw.stop_sequences
+  if (stop !== undefined) {
+    if (!Array.isArray(stop) || !stop.every((s) => typeof s === 'string')) throw bad('stop_sequences', "'stop_sequences' must be an array of strings")
+    body.stop = stop
+  }
+  for (const p of ['temperature', 'top_p'] as const) if (raw[p] !== undefined) body[p] = raw[p]
+  if (raw.stream !== undefined && raw.stream !== null && typeof raw.stream !== 'boolean') throw bad('stream', "'stream' must be a boolean")
+  const stream = raw.stream === true
+  if (stream) body.stream = true
+  // Anthropic streams always end with usage in message_delta, so the client "wants usage" in its own format.
+  return { body, model, stream, clientWantsUsage: stream }
+}
+
+function blocksToText(blocks: unknown[], param: string): string {
+  let text = ''
+  for (let j = 0; j < blocks.length; j++) {
+    const b: unknown = blocks[j]
+    if (!isObject(b) || typeof b.type !== 'string') throw bad(`${param}.${j}`, `'${param}.${j}' must be a content block with a 'type'`)
+    if (b.type === 'text') {
+      if (typeof b.text !== 'string') throw bad(`${param}.${j}.text`, `'${param}.${j}.text' must be a string`)
+      text += text.length > 0 ? `\n${b.text}` : b.text
+    } else throw bad(`${param}.${j}.type`, `content block type '${b.type}' is not supported by this gateway`)
+  }
+  return text
+}
