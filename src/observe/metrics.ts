@@ -1,0 +1,140 @@
+/** Prometheus metrics: every SPEC §5 name, bounded labels, prebound children; served on /metrics (SPEC §4). */
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { MetricObjectWithValues, MetricValue } from 'prom-client'
+import type { RequestObserver, RequestRecord } from '../core/pipeline.js'
+import { createLabelIndex, SlotTable, UNKNOWN } from './metric-labels.js'
+import type { LabelIndex, LabelSets } from './metric-labels.js'
+
+export type { LabelSets } from './metric-labels.js'
+
+export type BreakerState = 'closed' | 'open' | 'half-open'
+export type RejectionScope = 'ip' | 'key' | 'global' | 'budget' | 'concurrency'
+export type CacheResult = 'hit' | 'miss' | 'bypass'
+export type ReloadResult = 'ok' | 'error'
+/** One worker's metrics as plain data: structured-cloneable, so it crosses worker_threads. */
+export type MetricsJSON = MetricObjectWithValues<MetricValue<string>>[]
+
+/** A label child bound once: the hot path calls inc() and pays no label hashing. */
+export interface BoundCounter {
+  inc(n?: number): void
+}
+
+export interface Metrics extends RequestObserver {
+  readonly contentType: string
+  rejections(scope: RejectionScope): BoundCounter
+  /** onEnd already counts RequestRecord.cache; use this only for lookups that produce no RequestRecord. */
+  cacheResult(result: CacheResult): BoundCounter
+  reload(result: ReloadResult): void
+  setConfigVersion(version: string): void
+  setBreakerState(provider: string, state: BreakerState): void
+  /** After a reload: series of kept names keep their values, removed names' series are dropped. */
+  updateLabels(opts: LabelSets): void
+  text(): Promise<string>
+  metricsJSON(): Promise<MetricsJSON>
+}
+
+const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, open: 1, 'half-open': 2 }
+const SCOPES: readonly RejectionScope[] = ['ip', 'key', 'global', 'budget', 'concurrency']
+const CACHE_RESULTS: readonly CacheResult[] = ['hit', 'miss', 'bypass']
+// LLM calls run from ~10 ms (cache hit, tiny embedding) to minutes (long generations): cover 10 ms .. 120 s.
+const LATENCY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 90, 120]
+const TTFT_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120]
+
+export function createMetrics(opts: LabelSets): Metrics {
+  const registry = new Registry()
+  const registers = [registry]
+  // Hot-path counters live in slot tables (plain numbers); collect() moves their deltas into prom-client per scrape.
+  const tables = {
+    requests: new SlotTable(['model', 'provider', 'status']),
+    tokens: new SlotTable(['model', 'direction']),
+    cost: new SlotTable(['key', 'model']),
+  }
+  const small = { scope: new SlotTable(['scope']), cache: new SlotTable(['result']) }
+  let inflightN = 0
+  const requests: Counter<string> = new Counter({
+    name: 'llmgw_requests_total', help: 'Finished requests', labelNames: ['model', 'provider', 'status'], registers,
+    collect: () => tables.requests.flush(requests),
+  })
+  const duration = new Histogram({ name: 'llmgw_request_duration_seconds', help: 'Whole request latency', buckets: LATENCY_BUCKETS, registers })
+  const ttft = new Histogram({ name: 'llmgw_upstream_ttft_seconds', help: 'Time to first token of streamed upstream answers', buckets: TTFT_BUCKETS, registers })
+  const tokens: Counter<string> = new Counter({
+    name: 'llmgw_tokens_total', help: 'Tokens by direction (input|output)', labelNames: ['model', 'direction'], registers,
+    collect: () => tables.tokens.flush(tokens),
+  })
+  const cost: Counter<string> = new Counter({
+    name: 'llmgw_cost_usd_total', help: 'Cost in USD', labelNames: ['key', 'model'], registers,
+    collect: () => tables.cost.flush(cost),
+  })
+  const cache: Counter<string> = new Counter({
+    name: 'llmgw_cache_requests_total', help: 'Response cache lookups', labelNames: ['result'], registers,
+    collect: () => small.cache.flush(cache),
+  })
+  const rejected: Counter<string> = new Counter({
+    name: 'llmgw_ratelimit_rejections_total', help: 'Requests refused by a limit', labelNames: ['scope'], registers,
+    collect: () => small.scope.flush(rejected),
+  })
+  // Workers each hold a copy of breaker state and config version: summing them would be meaningless.
+  const breaker = new Gauge({ name: 'llmgw_breaker_state', help: '0 closed, 1 open, 2 half-open', labelNames: ['provider'], aggregator: 'max', registers })
+  const inflight: Gauge = new Gauge({ name: 'llmgw_inflight_requests', help: 'Requests in flight', registers, collect: () => inflight.set(inflightN) })
+  const reloads = new Counter({ name: 'llmgw_config_reloads_total', help: 'Spec reloads', labelNames: ['result'], registers })
+  const info = new Gauge({ name: 'llmgw_config_info', help: 'Active spec version (value 1)', labelNames: ['version'], aggregator: 'max', registers })
+
+  const scopeSlots = new Map(SCOPES.map((s) => [s, small.scope.slot(s)] as const))
+  const cacheSlots = new Map(CACHE_RESULTS.map((r) => [r, small.cache.slot(r)] as const))
+  const cacheByRecord = { HIT: cacheSlots.get('hit')!, MISS: cacheSlots.get('miss')!, BYPASS: cacheSlots.get('bypass')! }
+  for (const r of ['ok', 'error']) reloads.labels(r).inc(0)
+  // Bare histograms: observing with no labels hashes an empty label set, which is cheap.
+  let labels: LabelIndex = createLabelIndex(opts, tables)
+  for (const p of opts.providers) breaker.labels(p).set(0)
+  let version: string | undefined
+
+  return {
+    contentType: registry.contentType,
+    onStart() {
+      inflightN++
+    },
+    // HOT PATH: Map lookups on bounded label sets only; no string building, no label hashing.
+    onEnd(r: RequestRecord) {
+      inflightN--
+      const m = labels.model(r.model)
+      m.request(labels.provider(r.provider), r.status).inc()
+      duration.observe(r.latencyMs / 1000)
+      if (r.ttftMs !== undefined) ttft.observe(r.ttftMs / 1000)
+      if (r.promptTokens > 0) m.input.inc(r.promptTokens)
+      if (r.completionTokens > 0) m.output.inc(r.completionTokens)
+      if (r.costUsd > 0) m.cost(r.keyId).inc(r.costUsd)
+      if (r.cache !== undefined) cacheByRecord[r.cache].inc()
+    },
+    rejections: (scope) => scopeSlots.get(scope) ?? small.scope.slot(UNKNOWN),
+    cacheResult: (result) => cacheSlots.get(result) ?? small.cache.slot(UNKNOWN),
+    reload(result) {
+      reloads.inc({ result: result === 'ok' ? 'ok' : 'error' })
+    },
+    setConfigVersion(v) {
+      if (version !== undefined && version !== v) info.remove(version)
+      version = v
+      info.labels(v).set(1)
+    },
+    setBreakerState(provider, state) {
+      if (labels.hasProvider(provider)) breaker.labels(provider).set(BREAKER_VALUE[state])
+    },
+    updateLabels(next) {
+      for (const p of labels.providers) if (!next.providers.includes(p)) breaker.remove(p)
+      for (const p of next.providers) if (!labels.hasProvider(p)) breaker.labels(p).set(0)
+      const models = new Set(next.models)
+      tables.requests.drop(requests, 'model', models)
+      tables.requests.drop(requests, 'provider', new Set(next.providers))
+      tables.tokens.drop(tokens, 'model', models)
+      tables.cost.drop(cost, 'model', models)
+      tables.cost.drop(cost, 'key', new Set(next.keys))
+      labels = labels.update(next)
+    },
+    text: () => registry.metrics(),
+    metricsJSON: () => registry.getMetricsAsJSON() as Promise<MetricsJSON>,
+  }
+}
+
+/** The /metrics body for `--workers N`: each worker's metricsJSON() summed (gauges above: max) into one scrape. */
+export async function mergeMetricsText(jsons: readonly MetricsJSON[]): Promise<string> {
+  return AggregatorRegistry.aggregate(jsons as MetricsJSON[]).metrics()
+}
