@@ -1,0 +1,177 @@
+/** Watches the spec file and the files it references, debounced, for hot reload (SPEC §6). */
+import { watch as chokidarWatch, type FSWatcher } from 'chokidar'
+import { realpathSync, statSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+
+export interface WatchSpecOptions {
+  /** The spec file. */
+  file: string
+  /** Files the spec references (wordsFile, PEM keys); replace later with setExtraFiles. */
+  extraFiles?: string[]
+  /** Quiet time after the last filesystem event before checking; default 100 ms. */
+  debounceMs?: number
+  /**
+   * Called once per settled change, with a human reason ("changed: /etc/llmgw/config.yaml").
+   * When it returns a promise, further checks wait for it, so a slow reload is never overlapped.
+   */
+  onChange: (reason: string) => void | Promise<void>
+  /** A watched file vanished (kept watching), a watcher error, or onChange threw. Never fatal. */
+  onWarning?: (msg: string) => void
+}
+
+export interface SpecWatcher {
+  /** Resolves once the initial directory scan is done; changes after this are seen for sure. */
+  readonly ready: Promise<void>
+  setExtraFiles(files: string[]): void
+  /** Stops watching; resolves when every fs handle and timer is released; no onChange starts after it. Idempotent. */
+  close(): Promise<void>
+}
+
+/**
+ * What a file "is" right now. Comparing fingerprints instead of trusting event names makes every save style
+ * look the same: an in-place write changes mtime/size, a rename-over changes the inode, and a Kubernetes
+ * ConfigMap swap (`..data` symlink renamed over) changes the resolved real path.
+ */
+function fingerprint(file: string): string | null {
+  try {
+    const st = statSync(file)
+    return `${realpathSync(file)}|${st.dev}:${st.ino}|${st.size}|${st.mtimeMs}`
+  } catch {
+    return null // missing (or unreadable) – compared like any other state
+  }
+}
+
+/** Directories to watch for a file: where it stands, and where its symlink chain ends (if elsewhere). */
+function dirsOf(file: string): string[] {
+  const dirs = [dirname(file)]
+  try {
+    const real = dirname(realpathSync(file))
+    if (real !== dirs[0]) dirs.push(real)
+  } catch {
+    // missing file: its own directory is enough to see it come back
+  }
+  return dirs
+}
+
+export function watchSpec(opts: WatchSpecOptions): SpecWatcher {
+  const debounceMs = opts.debounceMs ?? 100
+  // Under a continuous stream of writes, still check now and then instead of starving forever.
+  const maxWaitMs = Math.max(debounceMs * 5, 500)
+  const followUpMs = Math.max(debounceMs, 100)
+  const warn = opts.onWarning ?? (() => {})
+  const specFile = resolve(opts.file)
+  let extra = (opts.extraFiles ?? []).map((f) => resolve(f))
+  const known = new Map<string, string | null>()
+  for (const f of [specFile, ...extra]) known.set(f, fingerprint(f))
+
+  let watchedDirs = new Set<string>()
+  let timer: NodeJS.Timeout | undefined
+  let followTimer: NodeJS.Timeout | undefined
+  let firstEventAt = 0
+  let running: Promise<void> | undefined
+  let rerun = false
+  let closed = false
+
+  // depth 0: the directory's own entries only. Symlinks are not followed, so the `..data` swap of a
+  // ConfigMap is seen as an event on `..data` itself rather than chokidar chasing into timestamped dirs.
+  const watcher: FSWatcher = chokidarWatch([], {
+    ignoreInitial: true,
+    followSymlinks: false,
+    depth: 0,
+    persistent: true,
+    ignorePermissionErrors: true,
+  })
+  watcher.on('all', () => schedule())
+  watcher.on('error', (e) => warn(`spec watcher: ${e instanceof Error ? e.message : String(e)}`))
+
+  function syncDirs(): void {
+    const next = new Set<string>()
+    for (const f of [specFile, ...extra]) for (const d of dirsOf(f)) next.add(d)
+    const added = [...next].filter((d) => !watchedDirs.has(d))
+    const removed = [...watchedDirs].filter((d) => !next.has(d))
+    if (removed.length > 0) watcher.unwatch(removed)
+    if (added.length > 0) watcher.add(added)
+    watchedDirs = next
+  }
+
+  function schedule(): void {
+    if (closed) return
+    clearTimeout(followTimer)
+    followTimer = undefined
+    const now = Date.now()
+    if (timer === undefined) firstEventAt = now
+    else clearTimeout(timer)
+    const wait = Math.min(debounceMs, Math.max(0, firstEventAt + maxWaitMs - now))
+    timer = setTimeout(fire, wait)
+  }
+
+  function fire(isFollowUp = false): void {
+    timer = undefined
+    followTimer = undefined
+    if (running) {
+      rerun = true // a reload is in progress: check again once it is done
+      return
+    }
+    running = check().then((changed) => {
+      running = undefined
+      if (closed) return
+      if (rerun) {
+        rerun = false
+        fire()
+      } else if (changed || !isFollowUp) {
+        // chokidar drops 'change' events that come within 50 ms of the previous one, so the last write of a
+        // burst may never be reported: look once more after the dust settles.
+        followTimer = setTimeout(fire, followUpMs, true)
+      }
+    })
+  }
+
+  /** Compares fingerprints, warns about missing files, calls onChange; true when something changed. */
+  async function check(): Promise<boolean> {
+    if (closed) return false
+    const reasons: string[] = []
+    for (const f of [specFile, ...extra]) {
+      const before = known.get(f)
+      const now = fingerprint(f)
+      if (now === before) continue
+      known.set(f, now)
+      const what = f === specFile ? 'spec file' : 'referenced file'
+      if (now === null) warn(`${what} ${f} is missing; keeping the current spec and watching for it to come back`)
+      else reasons.push(`${before === null ? 'reappeared' : 'changed'}: ${f}`)
+    }
+    syncDirs() // a ConfigMap swap or a recreated symlink may point somewhere new
+    if (reasons.length === 0 || closed) return false
+    try {
+      await opts.onChange(reasons.join(', '))
+    } catch (e) {
+      warn(`spec reload failed: ${e instanceof Error ? e.message : String(e)}`)
+    }
+    return true
+  }
+
+  syncDirs()
+  const ready = new Promise<void>((res) => watcher.once('ready', () => res())).then(() => {
+    // Catch anything that changed between the first fingerprint and the end of the initial scan.
+    if (!closed) schedule()
+  })
+
+  return {
+    ready,
+    setExtraFiles(files: string[]): void {
+      if (closed) return
+      const next = files.map((f) => resolve(f))
+      for (const f of next) if (!known.has(f)) known.set(f, fingerprint(f))
+      for (const f of extra) if (!next.includes(f) && f !== specFile) known.delete(f)
+      extra = next
+      syncDirs()
+    },
+    async close(): Promise<void> {
+      if (closed) return
+      closed = true
+      clearTimeout(timer)
+      clearTimeout(followTimer)
+      // Not awaiting an in-flight onChange: close() may well be called from inside it (shutdown during reload).
+      await watcher.close()
+    },
+  }
+}
