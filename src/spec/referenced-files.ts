@@ -1,0 +1,16 @@
+/** Files a spec depends on besides itself (SPEC §6: the watcher reloads when any of them changes). */
+import { resolve } from 'node:path'
+import type { Spec } from './schema.js'
+
+/** Absolute paths of wordsFile and publicKeyFile references, without duplicates, spec file excluded. */
+export function referencedFiles(spec: Spec, specFile: string): string[] {
+  const self = resolve(specFile)
+  const out = new Set<string>()
+  // Paths are absolute already after load; resolve() keeps them and makes hand-built specs work too.
+  const base = resolve(self, '..')
+  for (const r of spec.rules) if (r.type === 'content-filter' && r.wordsFile !== undefined) out.add(resolve(base, r.wordsFile))
+  const pem = spec.auth.jwt?.publicKeyFile
+  if (pem !== undefined) out.add(resolve(base, pem))
+  out.delete(self)
+  return [...out]
+}
