@@ -1,7 +1,140 @@
-/** `llmgw bench` (SPEC §2). Placeholder until its issue lands. */
-import { EXIT } from './exit-codes.js'
+/** `llmgw bench` (SPEC §2): load the gateway with autocannon, report ratios to direct, gate on a baseline. */
+import { readFileSync, writeFileSync } from 'node:fs'
+import { parseDuration } from '../core/duration.js'
+import { compareToBaseline, missingFromRun, parsePercent } from '../bench/compare.js'
+import { formatRegressions, formatReport } from '../bench/report.js'
+import { parseBenchResult, type BenchResult } from '../bench/result.js'
+import { assertLoopback, NotLoopbackError } from '../bench/run.js'
+import { formatProblems, listScenarios, loadScenario, resolveScenario, type Scenario } from '../bench/scenario.js'
+import { runSession, type Progress } from '../bench/session.js'
+import { stopAll } from '../bench/children.js'
+import { EXIT, UsageError } from './exit-codes.js'
 
-export async function runBench(..._args: unknown[]): Promise<number> {
-  process.stderr.write('llmgw bench: not yet available\n')
-  return EXIT.usage
+export interface BenchOptions {
+  config?: string
+  target?: string
+  scenario?: string
+  duration: string
+  connections: number
+  json: boolean
+  baseline?: string
+  saveBaseline?: string
+  maxRegression: string
+}
+
+/** Exit 130 after Ctrl-C (shell convention), like any interrupted command. */
+const EXIT_INTERRUPTED = 130
+
+export async function runBench(o: BenchOptions): Promise<number> {
+  const durationMs = parseDuration(o.duration)
+  if (durationMs === undefined || durationMs < 1000) throw new UsageError(`--duration must be a duration of at least 1s, like "10s" (got ${o.duration})`)
+  if (!Number.isInteger(o.connections) || o.connections < 1 || o.connections > 10_000) throw new UsageError('--connections must be from 1 to 10000')
+  const maxRegression = parsePercent(o.maxRegression)
+  if (maxRegression === undefined) throw new UsageError(`--max-regression must be a percentage like "10%" (got ${o.maxRegression})`)
+  if (o.target && o.config) throw new UsageError('give --target (an already running gateway) or -c (a spec bench serves itself), not both')
+  if (o.target) {
+    try { assertLoopback(o.target) } catch (e) { if (e instanceof NotLoopbackError) throw new UsageError(`--target: ${e.message}`); throw e }
+  }
+  const baseline = o.baseline ? readBaseline(o.baseline) : undefined
+  const scenarios = loadScenarios(o.scenario)
+
+  const ac = new AbortController()
+  let presses = 0
+  const onSigint = (): void => {
+    presses++
+    if (presses === 1) {
+      process.stderr.write('\nllmgw bench: interrupted, stopping the run and the processes it started (Ctrl-C again to force)\n')
+      ac.abort()
+    } else {
+      void stopAll(0).then(() => process.exit(EXIT_INTERRUPTED))
+    }
+  }
+  process.on('SIGINT', onSigint)
+  process.on('SIGTERM', onSigint)
+  const ui = createProgressOutput(o.json)
+  let result: BenchResult
+  try {
+    result = await runSession({ scenarios, connections: o.connections, durationMs, target: o.target, config: o.config, signal: ac.signal, onProgress: ui.update })
+  } finally {
+    ui.stop()
+    process.off('SIGINT', onSigint)
+    process.off('SIGTERM', onSigint)
+  }
+
+  if (o.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
+  else process.stdout.write(`${formatReport(result)}\n`)
+  if (o.saveBaseline) {
+    writeFileSync(o.saveBaseline, `${JSON.stringify(result, null, 2)}\n`)
+    process.stderr.write(`llmgw bench: baseline written to ${o.saveBaseline}\n`)
+  }
+  if (ac.signal.aborted) return EXIT_INTERRUPTED
+  if (result.errors.length > 0) {
+    if (o.json) for (const e of result.errors) process.stderr.write(`llmgw bench: ${e}\n`)
+    return EXIT.failure
+  }
+  if (baseline) {
+    const rows = compareToBaseline(result, baseline, maxRegression)
+    const missing = missingFromRun(result, baseline)
+    process.stderr.write(`${formatRegressions(rows, maxRegression)}\n`)
+    if (missing.length > 0) process.stderr.write(`not in this run (not compared): ${missing.join(', ')}\n`)
+    if (rows.length === 0) process.stderr.write('llmgw bench: nothing to compare: no scenario ran in both this run and the baseline\n')
+    if (rows.some((r) => r.regressed)) return EXIT.failure
+  }
+  return EXIT.ok
+}
+
+function readBaseline(file: string): BenchResult {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (e) {
+    throw new UsageError(`--baseline: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`)
+  }
+  try {
+    return parseBenchResult(JSON.parse(text), file)
+  } catch (e) {
+    throw new UsageError(`--baseline: ${e instanceof SyntaxError ? `${file}: invalid JSON: ${e.message}` : (e as Error).message}`)
+  }
+}
+
+/** --scenario NAME|FILE, else every built-in scenario. All problems of all files are reported at once, like lint. */
+export function loadScenarios(ref: string | undefined): Scenario[] {
+  const files = ref ? [resolveScenario(ref)] : listScenarios().map((n) => resolveScenario(n))
+  if (files.length === 0) throw new UsageError('no scenarios found in bench/scenarios (give --scenario FILE)')
+  const out: Scenario[] = []
+  const problems: string[] = []
+  for (const f of files) {
+    const r = loadScenario(f)
+    if (r.ok) out.push(r.scenario)
+    else problems.push(formatProblems(r.problems))
+  }
+  if (problems.length > 0) throw new UsageError(`invalid scenario:\n${problems.join('\n')}`)
+  return out
+}
+
+interface ProgressOutput {
+  update(p: Progress): void
+  stop(): void
+}
+
+/** ink view on a TTY; otherwise one plain line per phase on stderr (CI logs); nothing extra with --json. */
+function createProgressOutput(json: boolean): ProgressOutput {
+  let latest: Progress | undefined
+  let unmount: (() => void) | undefined
+  const tty = process.stderr.isTTY === true && !json
+  if (tty) {
+    void import('../ui/bench-progress.js').then((m) => { unmount = m.mountBenchProgress({ current: () => latest }) })
+  }
+  let lastKey = ''
+  return {
+    update(p) {
+      latest = p
+      if (tty) return
+      const key = `${p.scenario}/${p.side}`
+      if (key === lastKey) return
+      lastKey = key
+      process.stderr.write(p.side === 'starting' ? 'llmgw bench: starting mock + gateway\n' : `llmgw bench: ${p.scenario} (${p.index + 1}/${p.total}): ${p.side}\n`)
+    },
+    stop() { unmount?.() },
+  }
 }

@@ -1,0 +1,123 @@
+/** One `llmgw bench` run: every scenario against the gateway and directly against the mock (SPEC §2 `bench`). */
+import { request, type Dispatcher } from 'undici'
+import { packageVersion } from '../core/package-root.js'
+import type { Child } from './children.js'
+import { computeRatios } from './compare.js'
+import { procDelta, sampleProc } from './proc.js'
+import { BENCH_RESULT_SCHEMA, machineInfo, toRunFigures, type BenchResult, type RunFigures, type ScenarioResult } from './result.js'
+import { runLoad } from './run.js'
+import type { Scenario } from './scenario.js'
+import { mockStats, startStack, type Stack } from './stack.js'
+import { probeTtfb } from './ttfb.js'
+
+export interface Progress {
+  readonly scenario: string
+  readonly side: 'gateway' | 'direct' | 'ttfb' | 'starting'
+  readonly index: number
+  readonly total: number
+  readonly elapsedMs: number
+  readonly totalMs: number
+  readonly reqPerSec: number
+}
+
+export interface SessionOptions {
+  readonly scenarios: Scenario[]
+  readonly connections: number
+  readonly durationMs: number
+  readonly target?: string
+  readonly config?: string
+  readonly signal: AbortSignal
+  readonly onProgress?: (p: Progress) => void
+}
+
+/** Never throws for trouble during the runs: it records it in `errors`, marks the result interrupted and returns what ran. */
+export async function runSession(o: SessionOptions): Promise<BenchResult> {
+  const errors: string[] = []
+  const results: ScenarioResult[] = []
+  let stack: Stack | undefined
+  let interrupted = false
+  const result = (): BenchResult => ({
+    schema: BENCH_RESULT_SCHEMA, llmgwVersion: packageVersion(), createdAt: new Date().toISOString(), machine: machineInfo(),
+    mode: o.target ? 'target' : 'self-hosted', target: o.target ?? null, config: o.config ?? null,
+    connections: o.connections, durationMs: o.durationMs, interrupted, errors, scenarios: results,
+  })
+  try {
+    if (!o.target) {
+      o.onProgress?.({ scenario: '', side: 'starting', index: 0, total: o.scenarios.length, elapsedMs: 0, totalMs: 0, reqPerSec: 0 })
+      stack = await startStack({ config: o.config, scenarios: o.scenarios })
+    }
+    const gwUrl = o.target ?? stack!.gateway.url
+    for (const [i, s] of o.scenarios.entries()) {
+      if (o.signal.aborted) { interrupted = true; break }
+      const durationMs = s.durationMs ?? o.durationMs
+      const connections = s.connections ?? o.connections
+      const tick = (side: Progress['side']) => (_n: number, elapsedMs: number, rps: number) =>
+        o.onProgress?.({ scenario: s.name, side, index: i, total: o.scenarios.length, elapsedMs, totalMs: durationMs, reqPerSec: rps })
+      tick('gateway')(0, 0, 0)
+      const skip = await probe(gwUrl, s)
+      if (skip) { results.push(skipped(s, skip)); continue }
+      const before = stack ? await mockStats(stack.mock.url) : undefined
+      const gw = await measured(gwUrl, s, connections, durationMs, stack?.gateway, o.signal, tick('gateway'))
+      const after = stack ? await mockStats(stack.mock.url) : undefined
+      let direct: RunFigures | null = null
+      if (stack && !gw.crashed && !o.signal.aborted) {
+        direct = (await measured(stack.mock.url, s, connections, durationMs, stack.mock, o.signal, tick('direct'))).figures
+      }
+      let ttfb: ScenarioResult['ttfb'] = null
+      if (s.stream && !gw.crashed && !o.signal.aborted) {
+        tick('ttfb')(0, 0, 0)
+        const g = await probeTtfb(gwUrl, s)
+        const d = stack ? await probeTtfb(stack.mock.url, s) : undefined
+        if (g) ttfb = { gateway: g, direct: d ?? null, addedFirstEventMs: d ? Math.round((g.firstEventMs - d.firstEventMs) * 1000) / 1000 : null }
+      }
+      results.push({
+        name: s.name, file: s.file, stream: s.stream, skipped: null, gateway: gw.figures, direct,
+        ratios: computeRatios(gw.figures, direct), ttfb,
+        upstreamRequests: before && after ? after.requests - before.requests : null,
+      })
+      if (gw.crashed) { errors.push(gw.crashed); interrupted = true; break }
+      if (o.signal.aborted) { interrupted = true; break }
+    }
+  } catch (e) {
+    errors.push((e as Error).message)
+    interrupted = true
+  } finally {
+    await stack?.close()
+  }
+  return result()
+}
+
+/** One request first: a target that is down or a scenario the gateway refuses is a clear message, not 10 s of errors. */
+async function probe(baseUrl: string, s: Scenario): Promise<string | undefined> {
+  // undici, not fetch: fetch refuses "bad ports" (6000, 6665...) that a free-port pick can land on
+  let res: Dispatcher.ResponseData
+  try {
+    res = await request(new URL(s.path, baseUrl), { method: s.method as 'POST', headers: s.headers, body: s.bodies[0], headersTimeout: 10_000, bodyTimeout: 10_000 })
+  } catch (e) {
+    throw new Error(`cannot reach ${baseUrl}: ${(e as { code?: string }).code ?? (e as Error).message}`)
+  }
+  const text = await res.body.text()
+  if (s.requires.includes('cache') && res.headers['x-llmgw-cache'] === undefined) return 'needs the cache feature (the gateway sent no x-llmgw-cache header)'
+  if (res.statusCode >= 300) return `the gateway answered ${res.statusCode} to the first request: ${text.slice(0, 200)}`
+  return undefined
+}
+
+async function measured(url: string, s: Scenario, connections: number, durationMs: number, proc: Child | undefined, signal: AbortSignal, onTick: (n: number, e: number, r: number) => void): Promise<{ figures: RunFigures; crashed?: string }> {
+  const ac = new AbortController()
+  const stop = (): void => ac.abort()
+  signal.addEventListener('abort', stop, { once: true })
+  let crashed: string | undefined
+  void proc?.exited.then((code) => { crashed = `${proc.name} exited (${code}) during ${s.name}:\n${proc.tail()}`; ac.abort() })
+  const before = proc ? sampleProc(proc.pid) : undefined
+  try {
+    const load = await runLoad({ baseUrl: url, scenario: s, connections, durationMs, signal: ac.signal, onTick })
+    const after = proc ? sampleProc(proc.pid) : undefined
+    return { figures: toRunFigures(load, procDelta(before, after)), crashed }
+  } finally {
+    signal.removeEventListener('abort', stop)
+  }
+}
+
+function skipped(s: Scenario, reason: string): ScenarioResult {
+  return { name: s.name, file: s.file, stream: s.stream, skipped: reason, gateway: null, direct: null, ratios: null, ttfb: null, upstreamRequests: null }
+}

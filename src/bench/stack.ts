@@ -1,0 +1,77 @@
+/** The processes a self-hosted bench or profile runs: `llmgw mock` and `llmgw serve` on free loopback ports (SPEC §2). */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { request } from 'undici'
+import { spawnChild, type Child } from './children.js'
+import { writeBenchSpec } from './gateway-spec.js'
+import type { Scenario } from './scenario.js'
+
+export interface StackOptions {
+  readonly config?: string
+  readonly scenarios: Scenario[]
+  /** extra environment for the gateway (LLMGW_PROFILE_STAGES=1) */
+  readonly gatewayEnv?: Record<string, string>
+  /** node flags for the gateway (--cpu-prof ...) */
+  readonly gatewayNodeArgs?: string[]
+}
+
+export interface Stack {
+  readonly mock: Child
+  readonly gateway: Child
+  readonly specFile: string
+  readonly dir: string
+  /** Stops the gateway (SIGTERM, so profilers write their files) then the mock, and removes the temp dir. */
+  close(): Promise<void>
+}
+
+export async function startMock(): Promise<Child> {
+  // no latency and no pacing: the bench measures the gateway's cost, not a simulated model's speed
+  return spawnChild({ name: 'llmgw mock', args: ['mock', '--host', '127.0.0.1', '--port', '0', '--latency', '0ms', '--tokens-per-second', '0'] })
+}
+
+export async function startStack(o: StackOptions): Promise<Stack> {
+  const dir = mkdtempSync(join(tmpdir(), 'llmgw-bench-'))
+  let mock: Child | undefined
+  try {
+    mock = await startMock()
+    const specFile = writeBenchSpec({ config: o.config, mockUrl: mock.url, scenarios: o.scenarios, accessLogFile: join(dir, 'access.log'), dir })
+    const gateway = await spawnChild({
+      name: 'llmgw serve',
+      args: ['serve', '-c', specFile, '--port', '0', '--no-dashboard', '--no-watch'],
+      env: { ...process.env, ...o.gatewayEnv },
+      nodeArgs: o.gatewayNodeArgs,
+      startTimeoutMs: 20_000,
+    })
+    const m = mock
+    return {
+      mock: m, gateway, specFile, dir,
+      close: async () => {
+        await gateway.stop(10_000)
+        await m.stop()
+        rmSync(dir, { recursive: true, force: true })
+      },
+    }
+  } catch (e) {
+    await mock?.stop()
+    rmSync(dir, { recursive: true, force: true })
+    throw e
+  }
+}
+
+export interface MockStats {
+  readonly requests: number
+  readonly aborted: number
+}
+
+/** GET /_mock/stats: how many requests really reached the upstream (undefined if the mock does not answer). */
+export async function mockStats(mockUrl: string): Promise<MockStats | undefined> {
+  try {
+    const res = await request(`${mockUrl}/_mock/stats`, { headersTimeout: 2000, bodyTimeout: 2000 })
+    const j = (await res.body.json()) as Partial<MockStats>
+    if (res.statusCode !== 200) return undefined
+    return typeof j.requests === 'number' ? { requests: j.requests, aborted: j.aborted ?? 0 } : undefined
+  } catch {
+    return undefined
+  }
+}
