@@ -1,7 +1,44 @@
-/** `llmgw mock` (SPEC §2). Placeholder until its issue lands. */
-import { EXIT } from './exit-codes.js'
+/** `llmgw mock` (SPEC §2): a standalone mock LLM provider; one stdout line with its URL, serves until SIGINT/SIGTERM. */
+import { parseDuration } from '../core/duration.js'
+import { EXIT, UsageError } from './exit-codes.js'
 
-export async function runMock(..._args: unknown[]): Promise<number> {
-  process.stderr.write('llmgw mock: not yet available\n')
-  return EXIT.usage
+export interface MockCliOptions {
+  host: string
+  port: number
+  latency: string
+  tokensPerSecond: number
+  failRate: string
+}
+
+/** Validates the flags (bad ones are a UsageError: exit 2), starts the server, resolves 0 after a signal closed it. */
+export async function runMock(o: MockCliOptions): Promise<number> {
+  const latencyMs = parseDuration(/^\d+(\.\d+)?$/.test(o.latency) ? Number(o.latency) : o.latency)
+  if (latencyMs === undefined) throw new UsageError(`--latency: '${o.latency}' is not a duration (e.g. 20ms, 1s)`)
+  const failRate = Number(o.failRate)
+  if (o.failRate.trim() === '' || !Number.isFinite(failRate) || failRate < 0 || failRate > 1) {
+    throw new UsageError(`--fail-rate: '${o.failRate}' must be a number from 0.0 to 1.0`)
+  }
+  if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new UsageError(`--port: ${o.port} is not a port number`)
+  if (!Number.isFinite(o.tokensPerSecond) || o.tokensPerSecond < 0) throw new UsageError('--tokens-per-second must be 0 or more')
+
+  const { startMockServer } = await import('../mock/server.js')
+  let server
+  try {
+    server = await startMockServer({ host: o.host, port: o.port, latencyMs, tokensPerSecond: o.tokensPerSecond, failRate })
+  } catch (e) {
+    process.stderr.write(`llmgw mock: ${e instanceof Error ? e.message : String(e)}\n`)
+    return EXIT.failure
+  }
+  process.stdout.write(`llmgw mock listening on ${server.url}\n`)
+  const s = server
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      void s.close().then(resolve, resolve)
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+  return EXIT.ok
 }

@@ -1,0 +1,21 @@
+/** The plain, compile-time input of one provider client (SPEC §3 providers[]), independent of the spec module. */
+import type { Secret } from '../core/secret.js'
+import type { MockSettings } from '../wire/mock-controls.js'
+import type { ProviderType } from './types.js'
+
+export interface ProviderConfig {
+  name: string
+  type: ProviderType
+  /** e.g. https://api.openai.com/v1 (openai), https://x.openai.azure.com (azure-openai), https://api.anthropic.com (anthropic). Ignored by mock. */
+  baseUrl: string
+  apiKey: Secret | undefined
+  /** Extra static headers sent upstream (their values are scrubbed from upstream error messages like the key). */
+  headers: Readonly<Record<string, string>>
+  /** Per upstream attempt, unless the call asks for less. */
+  timeoutMs: number
+  /** undici Pool size for this provider's origin. */
+  connections: number
+  /** azure-openai: the api-version query parameter. */
+  apiVersion?: string
+  mock?: MockSettings
+}

@@ -1,0 +1,181 @@
+/** The one undici transport (SPEC §4 upstream calls): a keep-alive Pool per origin, timeouts, abort, backpressure, error map. */
+import { Pool, type Dispatcher } from 'undici'
+import { GatewayError } from '../core/errors.js'
+import { AttemptTimeout, mapStatusError, mapTransportError } from './upstream-errors.js'
+
+export type ResponseHeaders = Readonly<Record<string, string | string[] | undefined>>
+
+export interface HttpCall {
+  readonly method: 'GET' | 'POST'
+  /** Path with query, base path included (joined once at create time by the adapter). */
+  readonly path: string
+  readonly headers: Record<string, string>
+  readonly body: string | undefined
+  readonly signal: AbortSignal
+  readonly timeoutMs: number
+  /**
+   * true: the overall timer covers only the wait for response headers; then the body may take as long as it needs,
+   * as long as no gap between chunks exceeds timeoutMs (a long reasoning stream is not cut). false: it covers the whole body.
+   */
+  readonly stream: boolean
+}
+
+/** Consumes a 2xx body. Throwing (a GatewayError) from any method aborts the upstream request. */
+export interface BodyReader<T> {
+  /** false: stop reading from the upstream socket until drained() resolves (client backpressure). */
+  data(chunk: Buffer): boolean
+  drained(): Promise<void>
+  end(): T | Promise<T>
+}
+
+export interface HttpTransport {
+  /** open() is called only for 2xx answers; anything else becomes the mapped GatewayError (upstream-errors.ts). */
+  send<T>(call: HttpCall, open: (status: number, headers: ResponseHeaders) => BodyReader<T>): Promise<T>
+  close(): Promise<void>
+}
+
+// Error bodies are read only this far: enough for a message, never a memory hazard.
+const MAX_ERROR_BODY = 64 * 1024
+
+/** The reason the call's signal carries when compile/ aborted it on purpose (request timeout), else a client-gone error. */
+function abortReason(provider: string, signal: AbortSignal): GatewayError {
+  const r: unknown = signal.reason
+  if (r instanceof GatewayError) return r
+  return new GatewayError('upstream_error', `provider ${provider}: request aborted by the client`, { cause: r })
+}
+
+export function createHttpTransport(
+  provider: string,
+  baseUrl: string,
+  connections: number,
+  scrub: (s: string) => string,
+): HttpTransport {
+  const origin = new URL(baseUrl).origin
+  const pool = new Pool(origin, { connections: Math.max(1, connections), pipelining: 1, keepAliveTimeout: 30_000 })
+
+  function send<T>(call: HttpCall, open: (status: number, headers: ResponseHeaders) => BodyReader<T>): Promise<T> {
+    const { signal } = call
+    if (signal.aborted) return Promise.reject(abortReason(provider, signal))
+    return new Promise<T>((resolve, reject) => {
+      let controller: Dispatcher.DispatchController | undefined
+      let reader: BodyReader<T> | undefined
+      let status = 0
+      let headers: ResponseHeaders = {}
+      let errBody = ''
+      let done = false
+      let paused = false
+
+      const finish = (err: GatewayError | undefined, value?: T): void => {
+        if (done) return
+        done = true
+        clearTimeout(timer)
+        signal.removeEventListener('abort', onAbort)
+        if (err) reject(err)
+        else resolve(value as T)
+      }
+      const fail = (e: unknown): void => {
+        if (done) return
+        const err = mapTransportError(provider, e)
+        finish(err)
+        if (controller && !controller.aborted) controller.abort(err)
+      }
+      const onAbort = (): void => fail(abortReason(provider, signal))
+      signal.addEventListener('abort', onAbort, { once: true })
+      const timer = setTimeout(() => fail(new AttemptTimeout('attempt timeout')), call.timeoutMs)
+
+      const handler: Dispatcher.DispatchHandler = {
+        onRequestStart(c) {
+          controller = c
+          if (done) c.abort(new AttemptTimeout('already finished'))
+        },
+        onResponseStart(_c, statusCode, h) {
+          if (done || statusCode < 200) return // 1xx informational
+          status = statusCode
+          headers = h
+          if (status >= 300) return
+          if (call.stream) clearTimeout(timer)
+          try {
+            reader = open(status, h)
+          } catch (e) {
+            fail(e)
+          }
+        },
+        onResponseData(c, chunk) {
+          if (done) return
+          if (!reader) {
+            if (errBody.length < MAX_ERROR_BODY) errBody += chunk.toString('utf8', 0, Math.min(chunk.length, MAX_ERROR_BODY))
+            return
+          }
+          try {
+            if (!reader.data(chunk) && !paused) {
+              paused = true
+              c.pause()
+              reader.drained().then(() => {
+                paused = false
+                if (!done) c.resume()
+              }, fail)
+            }
+          } catch (e) {
+            fail(e)
+          }
+        },
+        onResponseEnd() {
+          if (done) return
+          if (!reader) {
+            finish(mapStatusError(provider, status, headers, errBody, scrub))
+            return
+          }
+          try {
+            const v = reader.end()
+            if (v instanceof Promise) v.then((x) => finish(undefined, x), fail)
+            else finish(undefined, v)
+          } catch (e) {
+            fail(e)
+          }
+        },
+        onResponseError(_c, err) {
+          fail(err)
+        },
+      }
+      pool.dispatch(
+        {
+          origin,
+          path: call.path,
+          method: call.method,
+          headers: call.headers,
+          body: call.body ?? null,
+          headersTimeout: call.timeoutMs,
+          bodyTimeout: call.timeoutMs,
+        },
+        handler,
+      )
+    })
+  }
+
+  return {
+    send,
+    close: () => pool.close(),
+  }
+}
+
+/** A BodyReader that collects a whole 2xx body, up to maxBytes (then: upstream_error, the request is aborted). */
+export function collectBody(provider: string, maxBytes: number): BodyReader<Buffer> {
+  const parts: Buffer[] = []
+  let size = 0
+  return {
+    data(chunk) {
+      size += chunk.length
+      if (size > maxBytes) {
+        throw new GatewayError('upstream_error', `provider ${provider}: upstream response larger than ${maxBytes} bytes`, {
+          retryClass: 'status',
+          upstreamStatus: 200,
+        })
+      }
+      // undici hands out views of the socket's read buffer: copy so the parts stay valid
+      parts.push(Buffer.from(chunk))
+      return true
+    },
+    drained: () => Promise.resolve(),
+    end: () => (parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, size)),
+  }
+}

@@ -1,0 +1,108 @@
+/** THE map from upstream failures to SPEC §4 codes (transport errors, timeouts, statuses), read by the retry policy too. */
+import { GatewayError } from '../core/errors.js'
+
+/** Our own per-attempt timer fired (undici's header/body timeouts map to the same code). */
+export class AttemptTimeout extends Error {
+  override readonly name = 'AttemptTimeout'
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
+const CONNECT_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  UND_ERR_SOCKET: 'connection closed',
+  UND_ERR_CONNECT_TIMEOUT: 'connect timeout',
+  UND_ERR_CLOSED: 'client closed',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host lookup failed',
+  EPIPE: 'broken pipe',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+}
+// Anything longer is cut: an upstream error message is a hint for the client, not a transcript.
+const MAX_MESSAGE = 500
+
+const errCode = (e: unknown): string | undefined => {
+  const c = (e as { code?: unknown } | null)?.code
+  return typeof c === 'string' ? c : undefined
+}
+
+/** A transport-level failure (no usable HTTP status): timeout or connect class. Messages never carry addresses or headers. */
+export function mapTransportError(provider: string, e: unknown): GatewayError {
+  if (e instanceof GatewayError) return e
+  const code = errCode(e) ?? errCode((e as { cause?: unknown } | null)?.cause)
+  if (e instanceof AttemptTimeout || (code && TIMEOUT_CODES.has(code))) {
+    return new GatewayError('upstream_timeout', `provider ${provider}: upstream timed out`, { retryClass: 'timeout', cause: e })
+  }
+  const what = (code && CONNECT_WORDS[code]) ?? 'request failed'
+  return new GatewayError('upstream_error', `provider ${provider}: ${what}`, { retryClass: 'connect', cause: e })
+}
+
+/** A broken answer from an upstream that did answer 2xx (invalid JSON, broken SSE, too large). Never retried after begin(). */
+export function badUpstream(provider: string, what: string): GatewayError {
+  return new GatewayError('upstream_error', `provider ${provider}: ${what}`, { retryClass: 'status', upstreamStatus: 200 })
+}
+
+/** Removes every secret (provider key, static header values) an upstream might echo in its message. */
+export function createScrubber(secrets: ReadonlyArray<string>): (s: string) => string {
+  const list = secrets.filter((s) => s.length >= 6)
+  if (list.length === 0) return (s) => s
+  return (s) => {
+    for (const x of list) if (s.includes(x)) s = s.split(x).join('[redacted]')
+    return s
+  }
+}
+
+/** `error.message` of an OpenAI- or Anthropic-shaped error body, or the body text itself. */
+function upstreamMessage(body: string): string {
+  try {
+    const j = JSON.parse(body) as { error?: { message?: unknown } | string; message?: unknown }
+    if (typeof j.error === 'object' && typeof j.error?.message === 'string') return j.error.message
+    if (typeof j.error === 'string') return j.error
+    if (typeof j.message === 'string') return j.message
+  } catch {
+    // not JSON: use the text
+  }
+  return body
+}
+
+/** retry-after in whole seconds, from retry-after (seconds or HTTP date) or retry-after-ms; 1 when absent. */
+function retryAfterSeconds(headers: Readonly<Record<string, string | string[] | undefined>>): string {
+  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)
+  const ms = Number(one(headers['retry-after-ms']))
+  if (Number.isFinite(ms) && ms > 0) return String(Math.ceil(ms / 1000))
+  const ra = one(headers['retry-after'])
+  if (ra !== undefined) {
+    const s = Number(ra)
+    if (Number.isFinite(s) && s >= 0) return String(Math.ceil(s))
+    const at = Date.parse(ra)
+    if (Number.isFinite(at)) return String(Math.max(0, Math.ceil((at - Date.now()) / 1000)))
+  }
+  return '1'
+}
+
+/** An upstream non-2xx answer -> the client-facing error; retryClass 'status' with extra.upstreamStatus for `retry.on`. */
+export function mapStatusError(
+  provider: string,
+  status: number,
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+  body: string,
+  scrub: (s: string) => string,
+): GatewayError {
+  const base = { retryClass: 'status' as const, upstreamStatus: status }
+  if (status === 429) {
+    return new GatewayError('rate_limit_exceeded', `provider ${provider}: upstream rate limit reached`, {
+      ...base,
+      headers: [['retry-after', retryAfterSeconds(headers)]],
+    })
+  }
+  if (status === 400 || status === 404 || status === 413 || status === 422) {
+    const msg = scrub(upstreamMessage(body).trim()).slice(0, MAX_MESSAGE)
+    return new GatewayError('invalid_request', msg || `provider ${provider}: upstream rejected the request (${status})`, base)
+  }
+  if (status === 401 || status === 403) {
+    // the upstream rejected OUR credentials: the client cannot fix that, and the message may quote the key
+    return new GatewayError('upstream_error', `provider ${provider}: upstream rejected the gateway's credentials (${status})`, base)
+  }
+  return new GatewayError('upstream_error', `provider ${provider}: upstream answered ${status}`, base)
+}

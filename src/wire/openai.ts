@@ -1,0 +1,143 @@
+/** OpenAI wire shapes (chat, completions, embeddings, models) and pure helpers over them (SPEC §4, §7 usage). */
+import type { Usage } from '../core/types.js'
+
+export interface ChatMessage {
+  role: 'system' | 'developer' | 'user' | 'assistant' | 'tool' | 'function'
+  content?: string | ReadonlyArray<ContentPart> | null
+  name?: string
+  tool_calls?: ReadonlyArray<ToolCall>
+  tool_call_id?: string
+}
+export interface ContentPart {
+  type: string
+  text?: string
+}
+export interface ToolCall {
+  id: string
+  type: 'function'
+  function: { name: string; arguments: string }
+}
+export interface ChatTool {
+  type: 'function'
+  function: { name: string; description?: string; parameters?: Record<string, unknown> }
+}
+export interface ChatRequest {
+  model: string
+  messages: ChatMessage[]
+  stream?: boolean
+  stream_options?: { include_usage?: boolean } | null
+  max_tokens?: number | null
+  max_completion_tokens?: number | null
+  temperature?: number | null
+  top_p?: number | null
+  stop?: string | string[] | null
+  tools?: ChatTool[]
+  tool_choice?: unknown
+  user?: string
+  [k: string]: unknown
+}
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call'
+
+export interface ChatCompletion {
+  id: string
+  object: 'chat.completion'
+  created: number
+  model: string
+  choices: Array<{
+    index: number
+    message: { role: 'assistant'; content: string | null; refusal: null; tool_calls?: ToolCall[] }
+    logprobs: null
+    finish_reason: FinishReason
+  }>
+  usage?: Usage
+  system_fingerprint?: string
+}
+export interface ChunkDelta {
+  role?: 'assistant'
+  content?: string | null
+  tool_calls?: Array<{ index: number; id?: string; type?: 'function'; function?: { name?: string; arguments?: string } }>
+}
+export interface ChatChunk {
+  id: string
+  object: 'chat.completion.chunk'
+  created: number
+  model: string
+  choices: Array<{ index: number; delta: ChunkDelta; logprobs?: null; finish_reason: FinishReason | null }>
+  usage?: Usage | null
+  system_fingerprint?: string
+}
+
+/** `data: [DONE]`: the last event of an OpenAI stream. */
+export const SSE_DONE = 'data: [DONE]\n\n'
+export const DONE_DATA = '[DONE]'
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** Usage from a response or chunk object, when it carries one (`usage: null` on ordinary chunks counts as none). */
+export function parseUsage(obj: unknown): Usage | undefined {
+  if (!isObject(obj) || !isObject(obj.usage)) return undefined
+  const u = obj.usage
+  const prompt = typeof u.prompt_tokens === 'number' ? u.prompt_tokens : 0
+  const completion = typeof u.completion_tokens === 'number' ? u.completion_tokens : 0
+  const total = typeof u.total_tokens === 'number' ? u.total_tokens : prompt + completion
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: total }
+}
+
+/** The text a chat.completion.chunk or streamed text_completion adds (all choices). */
+export function chunkText(obj: unknown): string {
+  if (!isObject(obj) || !Array.isArray(obj.choices)) return ''
+  let s = ''
+  for (const c of obj.choices as unknown[]) {
+    if (!isObject(c)) continue
+    if (isObject(c.delta) && typeof c.delta.content === 'string') s += c.delta.content
+    else if (typeof c.text === 'string') s += c.text
+  }
+  return s
+}
+
+/** The answer text of a chat.completion or text_completion (all choices). */
+export function responseText(obj: unknown): string {
+  if (!isObject(obj) || !Array.isArray(obj.choices)) return ''
+  let s = ''
+  for (const c of obj.choices as unknown[]) {
+    if (!isObject(c)) continue
+    if (isObject(c.message) && typeof c.message.content === 'string') s += c.message.content
+    else if (typeof c.text === 'string') s += c.text
+  }
+  return s
+}
+
+/** The text of one message's content (string or parts). */
+export function contentText(content: unknown): string {
+  if (typeof content === 'string') return content
+  if (!Array.isArray(content)) return ''
+  let s = ''
+  for (const p of content as unknown[]) if (isObject(p) && typeof p.text === 'string') s += (s ? '\n' : '') + p.text
+  return s
+}
+
+/** All prompt text of a chat, completions or embeddings request, for token estimates. */
+export function promptText(body: Readonly<Record<string, unknown>>): string {
+  if (Array.isArray(body.messages)) {
+    let s = ''
+    for (const m of body.messages as unknown[]) if (isObject(m)) s += `${String(m.role ?? '')}: ${contentText(m.content)}\n`
+    return s
+  }
+  const p = body.prompt ?? body.input
+  if (typeof p === 'string') return p
+  if (Array.isArray(p)) return p.filter((x): x is string => typeof x === 'string').join('\n')
+  return ''
+}
+
+/** The model named by a response or chunk object. */
+export function responseModel(obj: unknown): string | undefined {
+  return isObject(obj) && typeof obj.model === 'string' ? obj.model : undefined
+}
+
+/** `max_completion_tokens` or `max_tokens`, when the request set one. */
+export function maxTokensOf(body: Readonly<Record<string, unknown>>): number | undefined {
+  const v = body.max_completion_tokens ?? body.max_tokens
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : undefined
+}
+
+export { isObject }
