@@ -1,0 +1,114 @@
+/** The Store (state/types.ts) over slot tables: the memory store and the shared --workers store are this code. */
+import { budgetReserve, budgetSettle, budgetSpent } from './budget-window.js'
+import { gcraIdleAt, gcraIsIdle, gcraSettle, gcraTake } from './gcra.js'
+import { CELLS, hashHi, hashLo, type SlotTable } from './slot-table.js'
+import type { BudgetMeter, BudgetPeriod, Clock, Gauge, KeyedRateWindow, RateVerdict, RateWindow, Store } from './types.js'
+
+/** Builds each primitive at compile time: the identity is hashed to an entry once; the closures hold its index. */
+export function createSlotStore(pinned: SlotTable, lru: SlotTable, clock: Clock, kind: 'memory' | 'shared'): Store {
+  const cells = pinned.cells
+  return {
+    kind,
+    rate(identity, limit, periodMs): RateWindow {
+      checkLimit(identity, limit, periodMs)
+      const e = pinned.pin(`rate:${identity}`)
+      const b = pinned.bucketOfEntry(e)
+      const i = e * CELLS
+      return {
+        limit,
+        periodMs,
+        take(n) {
+          pinned.lock(b)
+          try { return gcraTake(cells, i, clock(), n, limit, periodMs) } finally { pinned.unlock(b) }
+        },
+        settle(delta) {
+          pinned.lock(b)
+          try { gcraSettle(cells, i, clock(), delta, limit, periodMs) } finally { pinned.unlock(b) }
+        },
+      }
+    },
+    keyedRate(identity, limit, periodMs): KeyedRateWindow {
+      checkLimit(identity, limit, periodMs)
+      const seedHi = hashHi(identity)
+      const seedLo = hashLo(identity)
+      const lc = lru.cells
+      let now = 0
+      const isIdle = (i: number): boolean => gcraIsIdle(lc, i, now)
+      const closeness = (i: number): number => gcraIdleAt(lc, i)
+      // Locate (or recycle) under the bucket lock, then run `op` on the entry while still holding it.
+      function locked<T>(key: string, op: (i: number) => T, none: () => T): T {
+        const hi = Math.imul(hashHi(key) ^ seedHi, 0x9e3779b1)
+        const lo = hashLo(key) ^ seedLo
+        const b = lru.homeBucket(hi)
+        lru.lock(b)
+        try {
+          now = clock()
+          const e = lru.findOrRecycle(hi, lo, isIdle, closeness)
+          return e < 0 ? none() : op(e * CELLS)
+        } finally {
+          lru.unlock(b)
+        }
+      }
+      return {
+        limit,
+        periodMs,
+        take: (key, n) => locked(key, (i) => gcraTake(lc, i, now, n, limit, periodMs), () => admitUntracked(limit)),
+        settle: (key, delta) => locked(key, (i) => gcraSettle(lc, i, now, delta, limit, periodMs), () => undefined),
+      }
+    },
+    gauge(identity, limit): Gauge {
+      checkLimit(identity, limit, 1)
+      const e = pinned.pin(`gauge:${identity}`)
+      const b = pinned.bucketOfEntry(e)
+      const i = e * CELLS
+      return {
+        limit,
+        acquire() {
+          pinned.lock(b)
+          try {
+            if (cells[i]! >= limit) return false
+            cells[i] = cells[i]! + 1
+            return true
+          } finally { pinned.unlock(b) }
+        },
+        release() {
+          pinned.lock(b)
+          try { if (cells[i]! > 0) cells[i] = cells[i]! - 1 } finally { pinned.unlock(b) }
+        },
+        held: () => cells[i]!,
+      }
+    },
+    budget(identity, limitUsd, period): BudgetMeter {
+      if (!(limitUsd >= 0) || !Number.isFinite(limitUsd)) throw new Error(`${identity}: budget must be a finite number >= 0`)
+      const e = pinned.pin(`budget:${identity}:${period satisfies BudgetPeriod}`)
+      const b = pinned.bucketOfEntry(e)
+      const i = e * CELLS
+      return {
+        limitUsd,
+        period,
+        reserve(usd) {
+          pinned.lock(b)
+          try { return budgetReserve(cells, i, clock(), usd, limitUsd, period) } finally { pinned.unlock(b) }
+        },
+        settle(window, delta, actual) {
+          pinned.lock(b)
+          try { budgetSettle(cells, i, clock(), window, delta, actual, period) } finally { pinned.unlock(b) }
+        },
+        spent() {
+          pinned.lock(b)
+          try { return budgetSpent(cells, i, clock(), period) } finally { pinned.unlock(b) }
+        },
+      }
+    },
+  }
+}
+
+function checkLimit(identity: string, limit: number, periodMs: number): void {
+  if (!(limit > 0) || !Number.isFinite(limit)) throw new Error(`${identity}: limit must be a positive number, got ${limit}`)
+  if (!(periodMs > 0) || !Number.isFinite(periodMs)) throw new Error(`${identity}: period must be positive, got ${periodMs}`)
+}
+
+/** Only when a whole bucket is pinned (cannot happen: IPs have their own table). Fail open rather than refuse all. */
+function admitUntracked(limit: number): RateVerdict {
+  return { ok: true, limit, remaining: limit, resetMs: 0, retryAfterMs: 0 }
+}
