@@ -1,0 +1,131 @@
+/** One model call: targets by strategy, retries per `retry`, then the fallback chain, within server.requestTimeout (SPEC §3, §4). */
+import { GatewayError, toGatewayError } from '../core/errors.js'
+import type { Guard } from '../core/pipeline.js'
+import type { Exchange, Usage } from '../core/types.js'
+import type { UpstreamCall } from '../providers/types.js'
+import type { RequestContext } from './context.js'
+import type { ModelPlan } from './plan.js'
+import type { Relay } from './relay.js'
+import { backoffMs, isFallbackWorthy, sleep } from './retry.js'
+import type { Picker } from './target.js'
+
+/** A public model, compiled: its picker, retry decision and the model-specific guards (rules). */
+export interface CompiledModel {
+  readonly name: string
+  readonly plan: ModelPlan
+  readonly pick: Picker
+  readonly retryable: (err: GatewayError) => boolean
+  readonly guards: readonly Guard[]
+  /** This model, then its fallbacks (resolved once the whole table exists). */
+  chain: readonly CompiledModel[]
+}
+
+/** How the call ended, for the access log, metrics and settle steps. */
+export interface CallOutcome {
+  status: number
+  error: GatewayError | undefined
+  usage: Usage | undefined
+  provider: string | undefined
+  upstreamModel: string | undefined
+  /** The model whose target answered (a fallback's pricing applies to its answer). */
+  answeredBy: CompiledModel | undefined
+  attempts: number
+  upstreamStartAt: number | undefined
+  firstByteAt: number | undefined
+}
+
+/** Status recorded when the client left before the answer (nginx's convention; never sent). */
+export const CLIENT_CLOSED = 499
+
+const unavailable = (m: string) => new GatewayError('upstream_unavailable', `no available target for model '${m}'`)
+const timedOut = () => new GatewayError('upstream_timeout', 'the request timed out (server.requestTimeout)', { retryClass: 'timeout' })
+
+export async function runChain(
+  cx: RequestContext,
+  model: CompiledModel,
+  relay: Relay,
+  requestTimeoutMs: number,
+  upstreamHeaders: Readonly<Record<string, string>> | undefined,
+): Promise<CallOutcome> {
+  const ex: Exchange = cx.ex
+  const deadline = ex.receivedAt + requestTimeoutMs
+  const out: CallOutcome = {
+    status: 0, error: undefined, usage: undefined, provider: undefined, upstreamModel: undefined,
+    answeredBy: undefined, attempts: 0, upstreamStartAt: undefined, firstByteAt: undefined,
+  }
+  const body = cx.body
+  const call: { -readonly [K in keyof UpstreamCall]: UpstreamCall[K] } = {
+    endpoint: cx.endpoint, body, stream: cx.stream, clientWantsUsage: cx.clientWantsUsage, signal: ex.signal, timeoutMs: 0,
+    clientFormat: cx.endpoint === 'messages' ? 'anthropic' : 'openai',
+    ...(upstreamHeaders ? { headers: upstreamHeaders } : {}),
+  }
+  let lastErr: GatewayError | undefined
+  chain: for (const m of model.chain) {
+    let tried: Array<NonNullable<ReturnType<Picker>>> | undefined
+    for (let n = 1; n <= m.plan.retry.attempts; n++) {
+      const t = m.pick(tried)
+      if (t === undefined) {
+        lastErr ??= unavailable(m.name)
+        break
+      }
+      const remaining = deadline - performance.now()
+      if (remaining <= 0) {
+        lastErr = timedOut()
+        break chain
+      }
+      out.attempts++
+      relay.target = t
+      relay.attempts = out.attempts
+      body.model = t.model === '*' ? cx.model : t.model
+      call.timeoutMs = Math.min(t.timeoutMs, remaining)
+      out.upstreamStartAt = performance.now()
+      t.inflight++
+      try {
+        const res = await t.client.call(call, relay)
+        t.inflight--
+        out.status = 200
+        out.usage = res.usage
+        out.provider = t.provider
+        out.upstreamModel = res.model ?? (body.model as string)
+        out.answeredBy = m
+        out.firstByteAt = res.firstByteAt
+        relay.finish(res.model)
+        return out
+      } catch (e) {
+        t.inflight--
+        const err = toGatewayError(e)
+        out.provider = t.provider
+        if (ex.signal.aborted) {
+          relay.stopKeepalive()
+          out.status = CLIENT_CLOSED
+          return out
+        }
+        // After the first streamed byte the client has part of an answer: never retry, report in-stream.
+        if (relay.begun && relay.stream) return failed(out, relay, err)
+        relay.reset()
+        lastErr = err
+        if (n >= m.plan.retry.attempts || !m.retryable(err)) break
+        ;(tried ??= []).push(t)
+        const wait = backoffMs(m.plan.retry, n)
+        if (performance.now() + wait >= deadline) {
+          lastErr = timedOut()
+          break chain
+        }
+        if (!(await sleep(wait, ex.signal))) {
+          relay.stopKeepalive()
+          out.status = CLIENT_CLOSED
+          return out
+        }
+      }
+    }
+    if (lastErr !== undefined && !isFallbackWorthy(lastErr)) break
+  }
+  return failed(out, relay, lastErr ?? unavailable(model.name))
+}
+
+function failed(out: CallOutcome, relay: Relay, err: GatewayError): CallOutcome {
+  out.status = err.status
+  out.error = err
+  relay.fail(err)
+  return out
+}

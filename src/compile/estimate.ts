@@ -1,0 +1,65 @@
+/** Admission estimates (SPEC §7): prompt tokens with gpt-tokenizer plus max_tokens (or 1024), and their cost. */
+import type { Endpoint } from '../core/types.js'
+
+type Encode = (text: string, opts: { disallowedSpecial: Set<string> }) => number[]
+
+// gpt-tokenizer needs ~400 ms to load its ranks, and reservedTokens() is synchronous: start loading at compile time
+// (only when a stage will ask), estimate ~4 characters per token until it is there.
+let encode: Encode | undefined
+let loading: Promise<void> | undefined
+const NO_SPECIAL = new Set<string>()
+
+export function preloadTokenizer(): Promise<void> {
+  return (loading ??= import('gpt-tokenizer').then(
+    (m) => {
+      encode = m.encode as unknown as Encode
+    },
+    () => undefined,
+  ))
+}
+
+function tokens(text: string): number {
+  if (text.length === 0) return 0
+  if (encode) {
+    try {
+      return encode(text, { disallowedSpecial: NO_SPECIAL }).length
+    } catch {
+      // counted by the estimate below
+    }
+  }
+  return Math.ceil(text.length / 4)
+}
+
+/** Text of the prompt side of a canonical body; roles cost ~4 tokens per message as in OpenAI's accounting. */
+function promptTokens(endpoint: Endpoint, body: Record<string, unknown>): number {
+  if (endpoint === 'chat' || endpoint === 'messages') {
+    const messages = body.messages as Array<{ content?: unknown }>
+    let n = 3
+    for (const m of messages) n += 4 + tokens(contentText(m.content))
+    return n
+  }
+  const v = endpoint === 'completions' ? body.prompt : body.input
+  if (typeof v === 'string') return tokens(v)
+  if (Array.isArray(v)) {
+    let n = 0
+    for (const x of v) n += typeof x === 'string' ? tokens(x) : Array.isArray(x) ? x.length : 1
+    return n
+  }
+  return 0
+}
+
+function contentText(c: unknown): string {
+  if (typeof c === 'string') return c
+  if (!Array.isArray(c)) return ''
+  let s = ''
+  for (const part of c) if (part && typeof part === 'object' && typeof (part as { text?: unknown }).text === 'string') s += (part as { text: string }).text
+  return s
+}
+
+/** Prompt estimate, and max_tokens | max_completion_tokens | 1024 for the answer (embeddings have none). */
+export function estimateReservation(endpoint: Endpoint, body: Record<string, unknown>): { prompt: number; completion: number } {
+  const prompt = promptTokens(endpoint, body)
+  if (endpoint === 'embeddings') return { prompt, completion: 0 }
+  const max = (body.max_completion_tokens ?? body.max_tokens) as number | undefined
+  return { prompt, completion: typeof max === 'number' ? max : 1024 }
+}

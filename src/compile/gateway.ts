@@ -1,0 +1,139 @@
+/** compileGateway: a validated Spec -> a ready-to-serve Gateway; nothing on the request path reads the Spec (issue 3, SPEC §4). */
+import type { Guard, RequestObserver } from '../core/pipeline.js'
+import type { Exchange, Gateway, MaybePromise } from '../core/types.js'
+import { createProviderClient } from '../providers/index.js'
+import type { ProviderConfig } from '../providers/config.js'
+import type { ProviderClient } from '../providers/types.js'
+import type { ProviderSpec, Spec } from '../spec/schema.js'
+import { specVersion } from '../spec/version.js'
+import { compileAdminRoutes, type ReloadOutcome } from './admin.js'
+import { type Authenticate, compileEndpoint, type EndpointDeps, type InflightTracker } from './endpoint.js'
+import { preloadTokenizer } from './estimate.js'
+import { compileModelTable, type ModelTable, type ProviderHandle } from './model.js'
+import { compileModelsList } from './models-list.js'
+import { compilePlan, type ModelPlan, type Plan } from './plan.js'
+import { createProviderPool, type ProviderPool } from './provider-pool.js'
+import { compileRouter, type RouteTable } from './router.js'
+import { createStageProfile, isStageProfilingRequested, type StageProfile } from './stage-profile.js'
+
+/** Hooks other rooms plug in; every one is optional (absent: no auth, no limits, no metrics). */
+export interface CompileDeps {
+  /** Spec version hash (LoadResult.version); computed from the spec when absent. */
+  version?: string
+  observer?: RequestObserver
+  /** Runs first, on headers only; throw GatewayError('invalid_api_key') to refuse. undefined = anonymous, all models. */
+  authenticate?: Authenticate
+  /** admission: run for every proxied request after the model check (limits, budgets); forModel: rules, compiled per model. */
+  guards?: { admission?: readonly Guard[]; forModel?: (m: ModelPlan) => readonly Guard[] }
+  /** Wrap each provider client (queue, breaker). A wrapper may implement isAvailable() so routing skips it. */
+  wrapProvider?: (client: ProviderClient, p: ProviderSpec) => ProviderClient
+  /** Build a client from its config (default: providers/index.ts createProviderClient). Tests inject fakes here. */
+  createProvider?: (cfg: ProviderConfig) => ProviderClient
+  /** Shared across reloads so unchanged providers keep their pools; a private one is made when absent. */
+  providerPool?: ProviderPool
+  /** /readyz: false while draining. */
+  isReady?: () => boolean
+  /** /metrics text; absent -> 404. */
+  metricsText?: () => MaybePromise<string>
+  /** /admin/reload; absent -> 404. */
+  reload?: () => Promise<ReloadOutcome>
+  /** Build stage timing into the pipeline and serve /admin/stages (also on with LLMGW_PROFILE_STAGES=1). */
+  profileStages?: boolean
+  /** More request headers to copy into Exchange.headers (rules, experiments, tracing read them). */
+  headerNames?: readonly string[]
+  /** Client request headers forwarded to every upstream attempt (tests: x-mock-fail, x-mock-latency). */
+  forwardHeaders?: readonly string[]
+  /** Internal errors (bugs) with their request, for the log. */
+  onError?: (err: unknown, ex: Exchange) => void
+}
+
+/** The Gateway plus what the app, tests and the profiler read of it. */
+export interface CompiledGateway extends Gateway {
+  readonly plan: Plan
+  readonly models: ModelTable
+  readonly profile: StageProfile | undefined
+  /** Proxied requests running on this Gateway now. */
+  readonly inflight: number
+}
+
+const BASE_HEADERS = ['authorization', 'x-api-key', 'traceparent', 'tracestate']
+
+export function compileGateway(spec: Spec, deps: CompileDeps = {}): CompiledGateway {
+  const plan = compilePlan(spec)
+  const version = deps.version ?? specVersion(spec)
+  const pool = deps.providerPool ?? createProviderPool()
+  const create = deps.createProvider ?? createProviderClient
+  const acquired: string[] = []
+  const providers = new Map<string, ProviderHandle>()
+  try {
+    for (const p of plan.providers) {
+      let client = pool.acquire(p.identity, () => create(p.config))
+      acquired.push(p.identity)
+      if (deps.wrapProvider) client = deps.wrapProvider(client, p.spec)
+      providers.set(p.name, { client, timeoutMs: p.config.timeoutMs })
+    }
+  } catch (e) {
+    for (const id of acquired) void pool.release(id)
+    throw e
+  }
+  const guardsFor = deps.guards?.forModel ?? (() => [])
+  const table = compileModelTable(plan.models, providers, guardsFor)
+  const profile = deps.profileStages || isStageProfilingRequested() ? createStageProfile() : undefined
+  const admission = deps.guards?.admission ?? []
+  if (admission.length > 0 || table.models.some((m) => m.guards.length > 0)) void preloadTokenizer()
+
+  const tracker: InflightTracker = { n: 0, onIdle: undefined }
+  const endpointDeps: EndpointDeps = {
+    table,
+    authenticate: deps.authenticate,
+    admission,
+    observer: deps.observer,
+    requestTimeoutMs: plan.server.requestTimeoutMs,
+    sseKeepaliveMs: plan.server.sseKeepaliveMs,
+    forwardHeaders: deps.forwardHeaders ?? [],
+    profile,
+    onError: deps.onError,
+    tracker,
+  }
+  const chat = compileEndpoint('chat', endpointDeps)
+  const proxied: RouteTable = {
+    '/v1/chat/completions': { POST: chat },
+    '/v1/completions': { POST: compileEndpoint('completions', endpointDeps) },
+    '/v1/embeddings': { POST: compileEndpoint('embeddings', endpointDeps) },
+    '/v1/messages': { POST: compileEndpoint('messages', endpointDeps) },
+    '/v1/models': { GET: compileModelsList(table.names, deps.authenticate, Math.floor(Date.now() / 1000)) },
+  }
+  const admin = compileAdminRoutes({
+    version,
+    spec,
+    token: plan.admin.token,
+    isReady: deps.isReady,
+    metricsText: deps.metricsText,
+    reload: deps.reload,
+    profile,
+  })
+  const probes: RouteTable = { '/healthz': admin['/healthz']!, '/readyz': admin['/readyz']! }
+  const hasAdminPort = plan.admin.port !== undefined
+  let retired: Promise<void> | undefined
+
+  return {
+    version,
+    maxBodyBytes: plan.server.maxBodyBytes,
+    headerNames: [...new Set([...BASE_HEADERS, ...(deps.headerNames ?? []), ...(deps.forwardHeaders ?? [])].map((h) => h.toLowerCase()))],
+    main: compileRouter(hasAdminPort ? { ...proxied, ...probes } : { ...proxied, ...admin }),
+    admin: hasAdminPort ? compileRouter(admin) : null,
+    ws: chat,
+    plan,
+    models: table,
+    profile,
+    get inflight() {
+      return tracker.n
+    },
+    retire() {
+      return (retired ??= (async () => {
+        if (tracker.n > 0) await new Promise<void>((resolve) => (tracker.onIdle = resolve))
+        await Promise.all(acquired.map((id) => pool.release(id)))
+      })())
+    },
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The AttemptSink between provider adapters and the client Sink (SPEC §4 streaming): headers go out when the upstream
+ * answers, chunks as they arrive with backpressure passed through, keepalive comments while a stream waits for its
+ * first byte, and after streaming began a failure becomes one in-stream error event.
+ */
+import type { GatewayError } from '../core/errors.js'
+import type { HeaderPairs, Sink } from '../core/types.js'
+import type { AttemptSink } from '../providers/types.js'
+import { type ErrorFormat, formatErrorBody, formatErrorHeaders, formatStreamError, KEEPALIVE, SSE_HEADERS } from './respond.js'
+import type { RuntimeTarget } from './target.js'
+
+const ATTEMPTS = Array.from({ length: 16 }, (_, i) => String(i))
+const attemptsText = (n: number): string => ATTEMPTS[n] ?? String(n)
+
+export class Relay implements AttemptSink {
+  /** The upstream answered 2xx: from here on nothing is retried. */
+  begun = false
+  /** performance.now() of begin(). */
+  begunAt = 0
+  target: RuntimeTarget | undefined
+  /** The client's model name, for targets that pass it through ('*'). */
+  clientModel = ''
+  attempts = 0
+  #contentType = 'application/json'
+  #body: string | Uint8Array | undefined
+  #parts: Array<string | Uint8Array> | undefined
+  #keepalive: NodeJS.Timeout | undefined
+
+  constructor(
+    readonly sink: Sink,
+    readonly stream: boolean,
+    readonly format: ErrorFormat,
+    readonly extraHeaders: Array<[string, string]>,
+  ) {}
+
+  /** Streams only: while no upstream byte has come, send SSE comments so idle proxies keep the connection. */
+  startKeepalive(everyMs: number): void {
+    if (!this.stream || everyMs <= 0) return
+    this.#keepalive = setInterval(() => {
+      if (this.begun || this.sink.isAborted) return this.stopKeepalive()
+      // Once these headers are out, a later failure can only be reported in-stream; retries still run meanwhile.
+      if (!this.sink.isStarted) this.sink.start(200, this.extraHeaders.length ? [...SSE_HEADERS, ...this.extraHeaders] : SSE_HEADERS)
+      this.sink.write(KEEPALIVE)
+    }, everyMs)
+    this.#keepalive.unref()
+  }
+
+  stopKeepalive(): void {
+    if (this.#keepalive !== undefined) clearInterval(this.#keepalive)
+    this.#keepalive = undefined
+  }
+
+  begin(contentType: string): void {
+    this.begun = true
+    this.begunAt = performance.now()
+    this.stopKeepalive()
+    this.#contentType = contentType
+    if (this.stream && !this.sink.isStarted) this.sink.start(200, this.#headers(contentType, undefined))
+  }
+
+  // HOT PATH: one write per upstream chunk; the Sink's answer is the adapter's backpressure signal.
+  chunk(bytes: string | Uint8Array): boolean {
+    if (this.stream) return this.sink.write(bytes)
+    if (this.#body === undefined) this.#body = bytes
+    else (this.#parts ??= [this.#body]).push(bytes)
+    return true
+  }
+
+  drained(): Promise<void> {
+    return this.sink.drained()
+  }
+
+  /** The attempt completed: end the stream, or send the buffered answer in one write with its length. */
+  finish(answeredModel: string | undefined): void {
+    if (this.stream) return this.sink.end()
+    this.sink.send(200, this.#headers(this.#contentType, answeredModel), this.#joined())
+  }
+
+  /** The request failed: a JSON error before anything went out, else an error event that ends the stream. */
+  fail(err: GatewayError): void {
+    this.stopKeepalive()
+    if (this.sink.isAborted) return
+    if (this.sink.isStarted) {
+      this.sink.write(formatStreamError(err, this.format))
+      this.sink.end()
+    } else this.sink.send(err.status, formatErrorHeaders(err, this.extraHeaders), formatErrorBody(err, this.format))
+  }
+
+  /** Forget a non-streamed attempt's partial body before the next attempt (nothing reached the client). */
+  reset(): void {
+    this.begun = false
+    this.#body = undefined
+    this.#parts = undefined
+  }
+
+  #joined(): string | Uint8Array {
+    const parts = this.#parts
+    if (parts === undefined) return this.#body ?? ''
+    if (parts.every((p) => typeof p === 'string')) return parts.join('')
+    return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)))
+  }
+
+  #headers(contentType: string, answeredModel: string | undefined): HeaderPairs {
+    const t = this.target!
+    const isJson = contentType === 'application/json'
+    const h: Array<readonly [string, string]> = isJson ? [['content-type', contentType]] : [...SSE_HEADERS]
+    if (!isJson && contentType !== 'text/event-stream') h[0] = ['content-type', contentType]
+    for (const p of t.headers) h.push(p)
+    const model = answeredModel ?? (t.model === '*' ? this.clientModel : undefined)
+    if (model !== undefined && model !== t.model) {
+      if (t.model !== '*') h.pop()
+      h.push(['x-llmgw-model', model])
+    }
+    h.push(['x-llmgw-attempts', attemptsText(this.attempts)])
+    for (const p of this.extraHeaders) h.push(p)
+    return h
+  }
+}

@@ -1,0 +1,54 @@
+/** Response bodies and header blocks built once: OpenAI and Anthropic error shapes, in-stream error events (SPEC §4). */
+import type { ErrorCode } from '../core/error-codes.js'
+import type { GatewayError } from '../core/errors.js'
+import type { HeaderPairs } from '../core/types.js'
+
+export const JSON_HEADERS: HeaderPairs = [['content-type', 'application/json']]
+export const SSE_HEADERS: HeaderPairs = [
+  ['content-type', 'text/event-stream'],
+  ['cache-control', 'no-cache'],
+  // nginx and similar proxies buffer responses unless told not to: a buffered stream is no stream.
+  ['x-accel-buffering', 'no'],
+]
+export const KEEPALIVE = ': keepalive\n\n'
+
+/** The client's dialect: /v1/messages speaks Anthropic, everything else OpenAI. */
+export type ErrorFormat = 'openai' | 'anthropic'
+
+const ANTHROPIC_TYPES: Record<ErrorCode, string> = {
+  invalid_json: 'invalid_request_error',
+  invalid_request: 'invalid_request_error',
+  content_filtered: 'invalid_request_error',
+  request_denied: 'invalid_request_error',
+  invalid_api_key: 'authentication_error',
+  model_not_allowed: 'permission_error',
+  model_not_found: 'not_found_error',
+  not_found: 'not_found_error',
+  method_not_allowed: 'invalid_request_error',
+  request_too_large: 'request_too_large',
+  rate_limit_exceeded: 'rate_limit_error',
+  budget_exceeded: 'rate_limit_error',
+  internal_error: 'api_error',
+  upstream_error: 'api_error',
+  upstream_unavailable: 'overloaded_error',
+  overloaded: 'overloaded_error',
+  upstream_timeout: 'api_error',
+}
+
+/** The error body in the client's dialect. */
+export function formatErrorBody(err: GatewayError, format: ErrorFormat): string {
+  if (format === 'openai') return err.body()
+  return JSON.stringify({ type: 'error', error: { type: ANTHROPIC_TYPES[err.code], message: err.message } })
+}
+
+/** After streaming began: one last event carrying the error, then the stream ends (never a hang, never a fake [DONE]). */
+export function formatStreamError(err: GatewayError, format: ErrorFormat): string {
+  return format === 'openai' ? `data: ${err.body()}\n\n` : `event: error\ndata: ${formatErrorBody(err, 'anthropic')}\n\n`
+}
+
+/** Header pairs for an error response: JSON content type, the error's own headers (retry-after...), the context's. */
+export function formatErrorHeaders(err: GatewayError, extra: ReadonlyArray<readonly [string, string]> | undefined): HeaderPairs {
+  const own = err.extra.headers
+  if (!own && (!extra || extra.length === 0)) return JSON_HEADERS
+  return [...JSON_HEADERS, ...(own ?? []), ...(extra ?? [])]
+}

@@ -1,0 +1,66 @@
+/** Per-stage timing for `llmgw profile --tool stages` (issue 7): built into the pipeline only when profiling is on. */
+
+import { isPromise } from '../core/sync.js'
+
+/** The stages a request passes through, in order. */
+export const STAGES = ['parse', 'auth', 'limits', 'rules', 'routing', 'upstream_wait', 'relay', 'observe'] as const
+export type Stage = (typeof STAGES)[number]
+
+export interface StageStats {
+  count: number
+  totalMs: number
+  meanUs: number
+}
+
+export interface StageProfile {
+  /** Add one measurement of `stage`, in nanoseconds. */
+  add(stage: Stage, ns: number): void
+  snapshot(): Record<Stage, StageStats>
+  reset(): void
+}
+
+export function createStageProfile(): StageProfile {
+  const count = new Float64Array(STAGES.length)
+  const total = new Float64Array(STAGES.length)
+  const index = new Map(STAGES.map((s, i) => [s, i]))
+  return {
+    add(stage, ns) {
+      const i = index.get(stage)!
+      count[i]! += 1
+      total[i]! += ns
+    },
+    snapshot() {
+      const out = {} as Record<Stage, StageStats>
+      STAGES.forEach((s, i) => {
+        const c = count[i]!
+        out[s] = { count: c, totalMs: total[i]! / 1e6, meanUs: c === 0 ? 0 : total[i]! / c / 1e3 }
+      })
+      return out
+    },
+    reset() {
+      count.fill(0)
+      total.fill(0)
+    },
+  }
+}
+
+/** Wrap a stage so each call is timed (until its promise settles, if it returns one); unprofiled pipelines use `fn` itself. */
+export function timeStage<A extends unknown[], R>(profile: StageProfile, stage: Stage, fn: (...a: A) => R): (...a: A) => R {
+  return (...a) => {
+    const t0 = process.hrtime.bigint()
+    const done = (): void => profile.add(stage, Number(process.hrtime.bigint() - t0))
+    let r: R
+    try {
+      r = fn(...a)
+    } catch (e) {
+      done()
+      throw e
+    }
+    if (isPromise(r)) (r as Promise<unknown>).then(done, done)
+    else done()
+    return r
+  }
+}
+
+/** Whether profiling was asked for by the environment (the `llmgw profile` driver sets it on the gateway it starts). */
+export const isStageProfilingRequested = (env: NodeJS.ProcessEnv = process.env): boolean => env.LLMGW_PROFILE_STAGES === '1'
