@@ -1,0 +1,161 @@
+/** startServer: the uWS apps (main + optional admin port), swap, drain and close (SPEC §2 serve, §4, §6). */
+import { isMainThread } from 'node:worker_threads'
+import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js'
+import type { Exchange, Gateway } from '../core/types.js'
+import { createDispatch, type DispatchHost } from './routes.js'
+import { loadUws, type Uws } from './uws.js'
+import { registerWebSocket } from './ws.js'
+
+export interface ServerOptions {
+  host: string
+  port: number
+  adminPort?: number
+  gateway: Gateway
+  onError?: (err: unknown, ex: Exchange | undefined) => void
+  /**
+   * Refuse a port another process already serves. Default: true on the main thread, false in worker threads, which
+   * share one port on purpose (SO_REUSEPORT, which uSockets sets for every non-zero port unless told exclusive).
+   */
+  exclusivePort?: boolean
+}
+
+export interface ServerHandle {
+  readonly port: number
+  readonly adminPort: number | undefined
+  /** Requests whose response is not finished or whose handler has not settled (WebSocket requests included). */
+  readonly inflight: number
+  /** True from drain() on: responses then close their connection, so keep-alive clients move elsewhere. */
+  readonly isDraining: boolean
+  /** New requests go to `next`; in-flight ones finish on the Gateway they started with. Retiring the old one is the caller's. */
+  swap(next: Gateway): void
+  stopListening(): void
+  /** Stop listening, wait for in-flight requests (streams included) up to graceMs, then close what is left. */
+  drain(graceMs: number): Promise<void>
+  /** Close every connection now (in-flight clients see their signal fire). */
+  close(): void
+}
+
+// uWS 20.30 has App.close() (closes the listen socket and every connection) but its .d.ts does not declare it.
+type ClosableApp = TemplatedApp & { close(): void }
+
+class ServerState implements DispatchHost {
+  gateway: Gateway
+  isDraining = false
+  inflight = 0
+  readonly #onError: ServerOptions['onError']
+  #idleWaiters: Array<() => void> = []
+
+  constructor(gateway: Gateway, onError: ServerOptions['onError']) {
+    this.gateway = gateway
+    this.#onError = onError
+  }
+
+  enter(): void {
+    this.inflight++
+  }
+
+  leave(): void {
+    if (--this.inflight === 0 && this.#idleWaiters.length > 0) {
+      const w = this.#idleWaiters
+      this.#idleWaiters = []
+      for (const resolve of w) resolve()
+    }
+  }
+
+  reportError(err: unknown, ex: Exchange | undefined): void {
+    try {
+      this.#onError?.(err, ex)
+    } catch {
+      // A failing error reporter must not turn one bad request into a crashed server.
+    }
+  }
+
+  whenIdle(): Promise<void> {
+    return this.inflight === 0 ? Promise.resolve() : new Promise((resolve) => this.#idleWaiters.push(resolve))
+  }
+}
+
+function listen(uws: Uws, app: TemplatedApp, host: string, port: number, exclusive: boolean): Promise<us_listen_socket> {
+  return new Promise((resolve, reject) => {
+    const done = (ls: us_listen_socket | false): void => {
+      if (ls) resolve(ls)
+      else reject(new Error(`llmgw: cannot listen on ${host}:${port} (address in use, or not permitted)`))
+    }
+    // The 4-argument form (host, port, options, cb) exists in uWS 20.30; its .d.ts only lists (port, options, cb).
+    const listenWith = app.listen as unknown as (h: string, p: number, o: number, cb: typeof done) => void
+    const exclusiveFlag = (uws as unknown as { LIBUS_LISTEN_EXCLUSIVE_PORT: number }).LIBUS_LISTEN_EXCLUSIVE_PORT
+    listenWith.call(app, host, port, exclusive ? exclusiveFlag : 0, done)
+  })
+}
+
+/** Starts the main app (and the admin app when adminPort is given); resolves once both listen. */
+export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
+  const uws = loadUws()
+  const state = new ServerState(opts.gateway, opts.onError)
+  const exclusive = opts.exclusivePort ?? isMainThread
+  const apps: ClosableApp[] = []
+  const sockets: us_listen_socket[] = []
+
+  const main = uws.App() as ClosableApp
+  apps.push(main)
+  const dispatchMain = createDispatch(state, (g) => g.main)
+  registerWebSocket(main, state, dispatchMain)
+  main.any('/*', dispatchMain)
+  let port: number
+  let adminPort: number | undefined
+  try {
+    const ls = await listen(uws, main, opts.host, opts.port, exclusive)
+    sockets.push(ls)
+    port = uws.us_socket_local_port(ls as never)
+    if (opts.adminPort !== undefined) {
+      const admin = uws.App() as ClosableApp
+      apps.push(admin)
+      admin.any('/*', createDispatch(state, (g) => g.admin))
+      const als = await listen(uws, admin, opts.host, opts.adminPort, exclusive)
+      sockets.push(als)
+      adminPort = uws.us_socket_local_port(als as never)
+    }
+  } catch (e) {
+    for (const app of apps) app.close()
+    throw e
+  }
+
+  let isListening = true
+  let isClosed = false
+  const stopListening = (): void => {
+    if (!isListening) return
+    isListening = false
+    for (const ls of sockets) uws.us_listen_socket_close(ls)
+  }
+  const close = (): void => {
+    if (isClosed) return
+    stopListening()
+    isClosed = true
+    for (const app of apps) app.close()
+  }
+
+  return {
+    port,
+    adminPort,
+    get inflight() {
+      return state.inflight
+    },
+    get isDraining() {
+      return state.isDraining
+    },
+    swap(next) {
+      state.gateway = next
+    },
+    stopListening,
+    async drain(graceMs) {
+      state.isDraining = true
+      stopListening()
+      let timer: NodeJS.Timeout | undefined
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))
+      await Promise.race([state.whenIdle(), grace])
+      clearTimeout(timer)
+      close()
+    },
+    close,
+  }
+}

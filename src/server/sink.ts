@@ -1,0 +1,145 @@
+/** The Sink over a uWS HttpResponse: cork, backpressure, abort (SPEC §4 streaming; STYLE "uWS rules"). */
+import type { HttpResponse } from 'uWebSockets.js'
+import type { HeaderPairs, Sink } from '../core/types.js'
+import { HEADER_REQUEST_ID } from './headers.js'
+import { formatStatusLine } from './respond.js'
+
+const RESOLVED: Promise<void> = Promise.resolve()
+
+/** What the sink needs of its server: whether to close connections after each response (while draining). */
+export interface SinkHost {
+  readonly isDraining: boolean
+}
+
+/** A Sink as the dispatcher drives it: it also needs to know whether the response is done, and to cut it. */
+export interface ServerSink extends Sink {
+  readonly isEnded: boolean
+  /** The handler failed after start(): finish the response in a way the client sees as failed. */
+  destroy(): void
+}
+
+/**
+ * One response. Every write goes through `res.cork()`: the handler usually writes after an await, outside the uWS
+ * callback, and an uncorked write costs a syscall per call. After the client leaves (`abort()`, wired to onAborted by
+ * the dispatcher) or after the response is finished, every method is a no-op: uWS frees the HttpResponse then.
+ */
+export class UwsSink implements ServerSink {
+  isAborted = false
+  isStarted = false
+  /** The response has been fully handed to uWS (send() or end()). */
+  isEnded = false
+  /** Close the connection after this response (a refused body must not be read on). */
+  closeConnection = false
+  readonly #res: HttpResponse
+  readonly #id: string
+  readonly #host: SinkHost
+  readonly #onFinish: () => void
+  #isBackpressured = false
+  #isWritableHooked = false
+  #waiters: Array<() => void> | undefined
+  // Fields that let cork() take a bound method instead of a new closure per chunk (HOT PATH for streams).
+  #chunk: string | Uint8Array = ''
+  #wrote = false
+  readonly #corkedWrite = (): void => {
+    this.#wrote = this.#res.write(this.#chunk)
+  }
+
+  /** `onFinish` runs once: when the response is finished or the client is gone, whichever comes first. */
+  constructor(res: HttpResponse, id: string, host: SinkHost, onFinish: () => void) {
+    this.#res = res
+    this.#id = id
+    this.#host = host
+    this.#onFinish = onFinish
+  }
+
+  send(status: number, headers: HeaderPairs, body: string | Uint8Array): void {
+    if (this.isAborted || this.isStarted) return
+    this.isStarted = true
+    this.isEnded = true
+    this.#res.cork(() => {
+      this.#writeHead(status, headers)
+      this.#res.end(body, this.closeConnection || this.#host.isDraining)
+    })
+    this.#finish()
+  }
+
+  /** Status and headers are queued now; uWS puts them on the wire with the first write() (or end()). */
+  start(status: number, headers: HeaderPairs): void {
+    if (this.isAborted || this.isStarted) return
+    this.isStarted = true
+    this.#res.cork(() => this.#writeHead(status, headers))
+  }
+
+  write(chunk: string | Uint8Array): boolean {
+    if (this.isAborted || this.isEnded) return false
+    if (!this.isStarted) this.start(200, [])
+    this.#chunk = chunk
+    this.#res.cork(this.#corkedWrite)
+    this.#chunk = ''
+    if (this.#wrote) return true
+    // uWS kept the bytes (it never drops on write); the caller must now wait for drained() before writing more.
+    this.#isBackpressured = true
+    this.#hookWritable()
+    return false
+  }
+
+  drained(): Promise<void> {
+    if (!this.#isBackpressured || this.isAborted || this.isEnded) return RESOLVED
+    return new Promise((resolve) => (this.#waiters ??= []).push(resolve))
+  }
+
+  end(chunk?: string | Uint8Array): void {
+    if (this.isAborted || this.isEnded) return
+    if (!this.isStarted) this.start(200, [])
+    this.isEnded = true
+    this.#res.cork(() => this.#res.end(chunk ?? '', this.closeConnection || this.#host.isDraining))
+    this.#release()
+    this.#finish()
+  }
+
+  /** The client left (uWS onAborted). The HttpResponse must not be touched from here on. */
+  abort(): void {
+    if (this.isAborted || this.isEnded) return
+    this.isAborted = true
+    this.#release()
+    this.#finish()
+  }
+
+  /** Cut the connection: for a stream that cannot be finished properly (its handler failed after start()). */
+  destroy(): void {
+    if (this.isAborted || this.isEnded) return
+    this.#res.close() // runs onAborted synchronously -> abort()
+  }
+
+  #writeHead(status: number, headers: HeaderPairs): void {
+    const res = this.#res
+    res.writeStatus(formatStatusLine(status))
+    res.writeHeader(HEADER_REQUEST_ID, this.#id)
+    for (let i = 0; i < headers.length; i++) {
+      const h = headers[i]!
+      res.writeHeader(h[0], h[1])
+    }
+  }
+
+  #hookWritable(): void {
+    if (this.#isWritableHooked) return
+    this.#isWritableHooked = true
+    // uWS lets one onWritable handler live per response; it stays for the response's life.
+    this.#res.onWritable(() => {
+      this.#isBackpressured = false
+      this.#release()
+      return true
+    })
+  }
+
+  #release(): void {
+    const w = this.#waiters
+    if (w === undefined) return
+    this.#waiters = undefined
+    for (const resolve of w) resolve()
+  }
+
+  #finish(): void {
+    this.#onFinish()
+  }
+}
