@@ -56,12 +56,16 @@ export function suggest(word: string, candidates: Iterable<string>): string {
 function editDistance(a: string, b: string): number {
   if (Math.abs(a.length - b.length) > 3) return 99
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i)
+  let before = prev
   for (let i = 1; i <= a.length; i++) {
     const cur = [i]
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1
       cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost)
+      // A swapped pair of letters ("prot" for "port") counts as one typo.
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) cur[j] = Math.min(cur[j] ?? 99, (before[j - 2] ?? 0) + 1)
     }
+    before = prev
     prev = cur
   }
   return prev[b.length] ?? 99

@@ -25,7 +25,7 @@ export function parseSource(text: string, file: string, root: SpecPath = []): Pa
   const locate: Locator = (path, where = 'value') => at(offsetOf(doc, [...root, ...path], where))
   const problems = doc.errors.map((e) => {
     const rule = e.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml-syntax'
-    const message = e.code === 'DUPLICATE_KEY' ? `duplicate key '${text.slice(e.pos[0], e.pos[1]).trim()}': each key may appear once in a mapping` : firstLine(e.message)
+    const message = e.code === 'DUPLICATE_KEY' ? `duplicate key '${keyText(text, e.pos[0])}': each key may appear once in a mapping` : firstLine(e.message)
     return problem(file, at(e.pos[0]), rule, message)
   })
   if (problems.length > 0) return { raw: undefined, locate, problems }
@@ -76,6 +76,12 @@ function rangeStart(node: unknown): number | undefined {
 
 function problem(file: string, pos: { line: number; col: number }, rule: string, message: string): SpecProblem {
   return { file, line: pos.line, col: pos.col, rule, severity: 'error', message }
+}
+
+/** The key written at `offset` ("strategy" in `strategy: x`), quotes removed. */
+function keyText(text: string, offset: number): string {
+  const m = /^\s*("[^"]*"|'[^']*'|[^:\n]*)/.exec(text.slice(offset, offset + 200))
+  return (m?.[1] ?? '').replace(/^["']|["']$/g, '').trim()
 }
 
 function firstLine(message: string): string {

@@ -24,8 +24,13 @@ function canonical(v: unknown): unknown {
   return v
 }
 
+/** A comparison key for a whole value (secrets digested); for matching, never for display. */
+export function canonicalText(v: unknown): string {
+  return JSON.stringify(canonical(v)) ?? 'undefined'
+}
+
 export function isSame(a: unknown, b: unknown): boolean {
-  return a === b || JSON.stringify(canonical(a)) === JSON.stringify(canonical(b))
+  return a === b || canonicalText(a) === canonicalText(b)
 }
 
 function formatBytes(n: number): string {
