@@ -1,7 +1,59 @@
-/** `llmgw serve` (SPEC §2). Placeholder until its issue lands. */
+/** `llmgw serve` (SPEC §2): start the app, print where it listens, reload on SIGHUP, drain on SIGINT/SIGTERM, exit 0. */
+import { type App, SpecLoadError, startApp } from '../app/start.js'
+import { createLogger } from '../observe/logger.js'
 import { EXIT } from './exit-codes.js'
 
-export async function runServe(..._args: unknown[]): Promise<number> {
-  process.stderr.write('llmgw serve: not yet available\n')
-  return EXIT.usage
+export interface ServeOptions {
+  config?: string
+  host?: string
+  port?: number
+  workers?: number
+  watch: boolean
+  dashboard?: boolean
+}
+
+export async function runServe(o: ServeOptions): Promise<number> {
+  // The ink dashboard (observe/ui) is not wired yet: a TTY gets the same JSON lines a pipe gets.
+  const log = createLogger({ destination: 'stdout' })
+  let app: App
+  try {
+    app = await startApp({
+      ...(o.config === undefined ? {} : { file: o.config }),
+      ...(o.host === undefined ? {} : { host: o.host }),
+      ...(o.port === undefined ? {} : { port: o.port }),
+      ...(o.workers === undefined ? {} : { workers: o.workers }),
+      watch: o.watch,
+      dashboard: o.dashboard ?? false,
+      log,
+    })
+  } catch (e) {
+    if (e instanceof SpecLoadError) {
+      for (const p of e.problems) process.stderr.write(`${p.file}:${p.line}:${p.col}  ${p.severity}  ${p.message}  ${p.rule}\n`)
+      process.stderr.write(`llmgw serve: the spec is invalid (${e.problems.length} problem(s)); not starting\n`)
+      await log.close()
+      return EXIT.failure
+    }
+    process.stderr.write(`llmgw serve: ${e instanceof Error ? e.message : String(e)}\n`)
+    await log.close()
+    return EXIT.failure
+  }
+  if (app.file === undefined) process.stderr.write('llmgw: no spec found; serving the embedded default (mock provider, model mock-1)\n')
+  log.listening(app.url, { admin: app.adminUrl ?? null, spec: app.file ?? '<default>', version: app.version })
+
+  const onHup = (): void => void app.reload()
+  process.on('SIGHUP', onHup)
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => (): void => {
+      log.info('shutting down', { event: 'shutdown', signal, inflight: app.server.inflight })
+      void app.shutdown().then(resolve, resolve)
+    }
+    process.once('SIGINT', stop('SIGINT'))
+    process.once('SIGTERM', stop('SIGTERM'))
+  })
+  process.off('SIGHUP', onHup)
+  log.info('stopped', { event: 'shutdown' })
+  await log.close()
+  // Safety net only: every handle is closed by now; should a library keep one open, still exit with our code.
+  setTimeout(() => process.exit(process.exitCode ?? EXIT.ok), 2000).unref()
+  return EXIT.ok
 }

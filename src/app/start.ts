@@ -1,0 +1,154 @@
+/** The composition root (SPEC §2 serve, §6 reload): load -> compile -> serve; reload -> swap; shutdown -> drain, close in reverse. */
+import type { Exchange } from '../core/types.js'
+import { type CompiledGateway, type CompileDeps, compileGateway } from '../compile/gateway.js'
+import type { ReloadOutcome } from '../compile/admin.js'
+import { createProviderPool } from '../compile/provider-pool.js'
+import { type ServerHandle, startServer } from '../server/server.js'
+import { loadSpec, type LoadResult } from '../spec/load.js'
+import type { SpecProblem } from '../spec/problems.js'
+import type { Spec } from '../spec/schema.js'
+import { startSpecWatch } from './watch.js'
+
+export type { ReloadOutcome } from '../compile/admin.js'
+
+/** The few log calls the app makes (observe/logger.ts Logger fits). */
+export interface AppLog {
+  info(msg: string, fields?: Readonly<Record<string, unknown>>): void
+  warn(msg: string, fields?: Readonly<Record<string, unknown>>): void
+  error(msg: string, fields?: Readonly<Record<string, unknown>>): void
+}
+
+export interface StartOptions {
+  file?: string
+  host?: string
+  port?: number
+  workers?: number
+  watch: boolean
+  dashboard: boolean
+  cwd?: string
+  env?: NodeJS.ProcessEnv
+  log?: AppLog
+  /** Extra compile hooks (auth, guards, observer, metrics...); reload and readiness are the app's own. */
+  compileDeps?: Omit<CompileDeps, 'reload' | 'isReady' | 'providerPool' | 'version'>
+}
+
+export interface App {
+  readonly url: string
+  readonly port: number
+  readonly adminPort: number | undefined
+  readonly adminUrl: string | undefined
+  /** The spec file serving now; undefined for the embedded default. */
+  readonly file: string | undefined
+  readonly version: string
+  readonly gateway: CompiledGateway
+  readonly server: ServerHandle
+  reload(): Promise<ReloadOutcome>
+  /** /readyz -> 503, stop listening, drain in-flight requests up to server.shutdownGrace, close. Idempotent. */
+  shutdown(): Promise<void>
+}
+
+/** The spec is invalid at start: serve exits 1 with these problems. */
+export class SpecLoadError extends Error {
+  override readonly name = 'SpecLoadError'
+  constructor(readonly problems: readonly SpecProblem[], readonly file: string | undefined) {
+    super(`the spec has ${problems.length} problem(s)`)
+  }
+}
+
+const silent: AppLog = { info() {}, warn() {}, error() {} }
+
+export async function startApp(opts: StartOptions): Promise<App> {
+  const log = opts.log ?? silent
+  const cwd = opts.cwd ?? process.cwd()
+  const load = (file: string | undefined): Promise<LoadResult> => loadSpec({ ...(file === undefined ? {} : { file }), cwd, ...(opts.env ? { env: opts.env } : {}) })
+  const first = await load(opts.file)
+  if (!first.ok) throw new SpecLoadError(first.problems, first.file)
+
+  let ready = false
+  const pool = createProviderPool()
+  const onError = (err: unknown, ex: Exchange | undefined): void =>
+    log.error('internal error', { requestId: ex?.id, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) })
+  const compile = (spec: Spec, version: string): CompiledGateway =>
+    compileGateway(spec, { onError, ...opts.compileDeps, version, providerPool: pool, isReady: () => ready, reload: () => app.reload() })
+
+  let spec = first.spec
+  let file = first.file
+  let gateway = compile(spec, first.version)
+  const host = opts.host ?? spec.server.host
+  const server = await startServer({
+    host,
+    port: opts.port ?? spec.server.port,
+    ...(spec.admin.port === undefined ? {} : { adminPort: opts.port === 0 ? 0 : spec.admin.port }),
+    gateway,
+    onError,
+  }).catch(async (e: unknown) => {
+    await gateway.retire()
+    throw e
+  })
+  ready = true
+  const urlHost = host.includes(':') ? `[${host}]` : host
+  let reloading: Promise<ReloadOutcome> = Promise.resolve({ ok: true, version: first.version })
+  let shuttingDown: Promise<void> | undefined
+
+  const reloadOnce = async (): Promise<ReloadOutcome> => {
+    const r = await load(file)
+    if (!r.ok) {
+      log.error('reload failed, keeping the running spec', { event: 'reload', result: 'error', problems: r.problems })
+      return { ok: false, file: r.file, problems: r.problems }
+    }
+    let next: CompiledGateway
+    try {
+      next = compile(r.spec, r.version)
+    } catch (e) {
+      const problem: SpecProblem = { file: r.file ?? '<default>', line: 1, col: 1, rule: 'compile', severity: 'error', message: e instanceof Error ? e.message : String(e) }
+      log.error('reload failed, keeping the running spec', { event: 'reload', result: 'error', problems: [problem] })
+      return { ok: false, file: r.file, problems: [problem] }
+    }
+    const s = r.spec.server
+    if (s.host !== spec.server.host || s.port !== spec.server.port || s.workers !== spec.server.workers || r.spec.admin.port !== spec.admin.port)
+      log.warn('server.host, server.port, server.workers and admin.port need a restart; the rest of the new spec is live', { event: 'reload' })
+    const prev = gateway
+    gateway = next
+    spec = r.spec
+    server.swap(next)
+    void prev.retire()
+    log.info('reload ok', { event: 'reload', result: 'ok', version: r.version })
+    return { ok: true, version: r.version, file: r.file, warnings: r.warnings }
+  }
+
+  const watcher = opts.watch && file !== undefined ? await startSpecWatch(file, spec, () => app.reload(), log) : undefined
+
+  const app: App = {
+    url: `http://${urlHost}:${server.port}`,
+    port: server.port,
+    adminPort: server.adminPort,
+    adminUrl: server.adminPort === undefined ? undefined : `http://${urlHost}:${server.adminPort}`,
+    get file() {
+      return file
+    },
+    get version() {
+      return gateway.version
+    },
+    get gateway() {
+      return gateway
+    },
+    server,
+    reload() {
+      // One reload at a time: a burst of triggers queues behind the running one instead of racing it.
+      reloading = reloading.then(reloadOnce, reloadOnce)
+      void reloading.then((r) => {
+        if (r.ok) watcher?.setSpec(spec)
+      })
+      return reloading
+    },
+    shutdown() {
+      return (shuttingDown ??= (async () => {
+        ready = false
+        await watcher?.close()
+        await server.drain(spec.server.shutdownGrace)
+        await gateway.retire()
+      })())
+    },
+  }
+  return app
+}
