@@ -1,7 +1,8 @@
-/** `llmgw schema` (SPEC §2). Placeholder until its issue lands. */
+/** `llmgw schema` (SPEC §2): print the spec's JSON Schema, the same text as schemas/llmgw.schema.json. */
+import { formatJsonSchema } from '../spec/json-schema.js'
 import { EXIT } from './exit-codes.js'
 
-export async function runSchema(..._args: unknown[]): Promise<number> {
-  process.stderr.write('llmgw schema: not yet available\n')
-  return EXIT.usage
+export async function runSchema(): Promise<number> {
+  process.stdout.write(formatJsonSchema())
+  return EXIT.ok
 }
