@@ -38,6 +38,11 @@ export function cliEntry(): string {
 // Runs the CLI's main() from cliEntry(); bin/llmgw.js does the same for dist/.
 const CLI_BOOT = 'const [u, ...a] = process.argv.slice(1); import(u).then((m) => m.main(["node", "llmgw", ...a]))'
 
+/** argv for `node` to run the llmgw CLI of this build with ARGS (tests spawn `llmgw bench` this way). */
+export function cliArgv(args: string[]): string[] {
+  return ['--input-type=module', '-e', CLI_BOOT, cliEntry(), ...args]
+}
+
 /** Matches the listening lines of `llmgw mock`, `llmgw serve` (JSON log) and the baseline proxies. */
 export function parseListening(line: string): string | undefined {
   if (line.startsWith('{')) {
@@ -53,7 +58,7 @@ export function parseListening(line: string): string | undefined {
 
 export function spawnChild(o: SpawnOptions): Promise<Child> {
   hookExit()
-  const argv = o.script ? [...(o.nodeArgs ?? []), o.script, ...o.args] : [...(o.nodeArgs ?? []), '--input-type=module', '-e', CLI_BOOT, cliEntry(), ...o.args]
+  const argv = o.script ? [...(o.nodeArgs ?? []), o.script, ...o.args] : [...(o.nodeArgs ?? []), ...cliArgv(o.args)]
   const proc = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: o.env ?? process.env })
   live.add(proc)
   const lines: string[] = []

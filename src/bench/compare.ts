@@ -67,6 +67,11 @@ function row(scenario: string, metric: RegressionRow['metric'], baseline: number
   return { scenario, metric, baseline, current, worse: round(worse, 4), regressed: worse > max }
 }
 
+/** The gate: exit 1 when any compared metric regressed beyond the limit (SPEC §2 `bench`: 1 = baseline regression). */
+export function baselineExitCode(rows: RegressionRow[]): 0 | 1 {
+  return rows.some((r) => r.regressed) ? 1 : 0
+}
+
 /** Scenarios in the baseline that this run did not produce: a gate that silently compares nothing is no gate. */
 export function missingFromRun(current: BenchResult, baseline: BenchResult): string[] {
   const ran = new Set(current.scenarios.filter((s) => !s.skipped && s.gateway).map((s) => s.name))

@@ -1,7 +1,7 @@
 /** `llmgw bench` (SPEC §2): load the gateway with autocannon, report ratios to direct, gate on a baseline. */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { parseDuration } from '../core/duration.js'
-import { compareToBaseline, missingFromRun, parsePercent } from '../bench/compare.js'
+import { baselineExitCode, compareToBaseline, missingFromRun, parsePercent } from '../bench/compare.js'
 import { formatRegressions, formatReport } from '../bench/report.js'
 import { parseBenchResult, type BenchResult } from '../bench/result.js'
 import { assertLoopback, NotLoopbackError } from '../bench/run.js'
@@ -78,7 +78,7 @@ export async function runBench(o: BenchOptions): Promise<number> {
     process.stderr.write(`${formatRegressions(rows, maxRegression)}\n`)
     if (missing.length > 0) process.stderr.write(`not in this run (not compared): ${missing.join(', ')}\n`)
     if (rows.length === 0) process.stderr.write('llmgw bench: nothing to compare: no scenario ran in both this run and the baseline\n')
-    if (rows.some((r) => r.regressed)) return EXIT.failure
+    if (baselineExitCode(rows) !== 0) return EXIT.failure
   }
   return EXIT.ok
 }
