@@ -159,7 +159,12 @@ export function createHttpTransport(
 }
 
 /** A BodyReader that collects a whole 2xx body, up to maxBytes (then: upstream_error, the request is aborted). */
-export function collectBody(provider: string, maxBytes: number): BodyReader<Buffer> {
+/** A BodyReader whose end() is synchronous. */
+export interface BodyCollector extends BodyReader<Buffer> {
+  end(): Buffer
+}
+
+export function collectBody(provider: string, maxBytes: number): BodyCollector {
   const parts: Buffer[] = []
   let size = 0
   return {

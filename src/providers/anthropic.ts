@@ -1,0 +1,144 @@
+/** `type: anthropic` (SPEC §3 providers): the Messages API, translated to/from OpenAI; relayed as-is to /v1/messages clients. */
+import { GatewayError } from '../core/errors.js'
+import { ANTHROPIC_VERSION } from '../wire/anthropic.js'
+import { anthropicToOpenAIResponse, anthropicUsage, openAIToAnthropicRequest } from '../wire/anthropic-openai.js'
+import { createAnthropicToOpenAIStream } from '../wire/anthropic-openai-stream.js'
+import { isObject, promptText } from '../wire/openai.js'
+import { createSseSplitter } from '../wire/sse.js'
+import type { ProviderConfig } from './config.js'
+import { type BodyReader, collectBody, createHttpTransport } from './http.js'
+import { countUsage } from './tokens.js'
+import type { AttemptResult, AttemptSink, ProviderClient, UpstreamCall } from './types.js'
+import { badUpstream, createScrubber } from './upstream-errors.js'
+
+const MAX_JSON_BYTES = 32 * 1024 * 1024
+const MAX_COUNTED_TEXT = 1024 * 1024
+type Obj = Record<string, unknown>
+
+export function createAnthropicClient(cfg: ProviderConfig): ProviderClient {
+  const name = cfg.name
+  const prefix = new URL(cfg.baseUrl).pathname.replace(/\/+$/, '')
+  const path = prefix.endsWith('/v1') ? `${prefix}/messages` : `${prefix}/v1/messages`
+  const scrub = createScrubber([cfg.apiKey?.reveal() ?? '', ...Object.values(cfg.headers)])
+  const http = createHttpTransport(name, cfg.baseUrl, cfg.connections, scrub)
+  const statics = Object.fromEntries(Object.entries(cfg.headers).map(([k, v]) => [k.toLowerCase(), v]))
+  const key = cfg.apiKey && !cfg.apiKey.isEmpty ? cfg.apiKey.reveal() : undefined
+  const fixed: Record<string, string> = { 'content-type': 'application/json', 'anthropic-version': ANTHROPIC_VERSION, ...(key ? { 'x-api-key': key } : {}) }
+  const baseHeaders = { ...statics, ...fixed }
+
+  return {
+    name,
+    type: cfg.type,
+    call(req: UpstreamCall, sink: AttemptSink): Promise<AttemptResult> {
+      if (req.endpoint !== 'chat' && req.endpoint !== 'messages') {
+        return Promise.reject(new GatewayError('invalid_request', `provider ${name} (anthropic) serves chat only, not ${req.endpoint}`, { retryClass: 'status', upstreamStatus: 400 }))
+      }
+      const body = openAIToAnthropicRequest(req.body)
+      body.stream = req.stream
+      return http.send(
+        {
+          method: 'POST',
+          path,
+          headers: req.headers ? { ...statics, ...req.headers, ...fixed } : baseHeaders,
+          body: JSON.stringify(body),
+          signal: req.signal,
+          timeoutMs: req.timeoutMs > 0 ? req.timeoutMs : cfg.timeoutMs,
+          stream: req.stream,
+        },
+        () => (req.stream ? streamReader(name, req, sink) : jsonReader(name, req, sink)),
+      )
+    },
+    close: () => http.close(),
+  }
+}
+
+function jsonReader(name: string, req: UpstreamCall, sink: AttemptSink): BodyReader<AttemptResult> {
+  const inner = collectBody(name, MAX_JSON_BYTES)
+  let firstByteAt: number | undefined
+  return {
+    data(c) {
+      firstByteAt ??= performance.now()
+      return inner.data(c)
+    },
+    drained: inner.drained,
+    async end() {
+      const buf = inner.end()
+      let obj: unknown
+      try {
+        obj = JSON.parse(buf.toString('utf8'))
+      } catch {
+        throw badUpstream(name, 'invalid JSON from upstream')
+      }
+      if (!isObject(obj) || obj.type !== 'message') throw badUpstream(name, 'upstream answer is not an Anthropic message')
+      const translated = anthropicToOpenAIResponse(obj)
+      const usage = anthropicUsage(obj.usage) ?? (await countUsage(promptText(req.body), translated.choices[0]?.message.content ?? ''))
+      sink.begin('application/json')
+      sink.chunk(req.clientFormat === 'anthropic' ? buf : JSON.stringify({ ...translated, usage }))
+      return { usage, model: typeof obj.model === 'string' ? obj.model : undefined, firstByteAt }
+    },
+  }
+}
+
+// HOT PATH (per SSE event): Anthropic clients get the bytes as received; OpenAI clients get translated chunks.
+function streamReader(name: string, req: UpstreamCall, sink: AttemptSink): BodyReader<AttemptResult> {
+  sink.begin('text/event-stream')
+  const passthrough = req.clientFormat === 'anthropic'
+  const tr = createAnthropicToOpenAIStream(req.clientWantsUsage)
+  let ok = true
+  let firstByteAt: number | undefined
+  // passthrough tracking (the translator tracks the same for OpenAI clients)
+  let model: string | undefined
+  let usage: AttemptResult['usage']
+  let text = ''
+  let complete = false
+  const emit = (s: string | Uint8Array): void => {
+    ok = sink.chunk(s) && ok
+  }
+  const track = (e: Obj): void => {
+    if (e.type === 'message_start' && isObject(e.message)) {
+      model = typeof e.message.model === 'string' ? e.message.model : model
+      usage = anthropicUsage(e.message.usage) ?? usage
+    } else if (e.type === 'content_block_delta' && isObject(e.delta) && typeof e.delta.text === 'string') {
+      if (text.length < MAX_COUNTED_TEXT) text += e.delta.text
+    } else if (e.type === 'message_delta' && isObject(e.usage)) {
+      const out = typeof e.usage.output_tokens === 'number' ? e.usage.output_tokens : 0
+      const prompt = usage?.prompt_tokens ?? 0
+      usage = { prompt_tokens: prompt, completion_tokens: out, total_tokens: prompt + out }
+    } else if (e.type === 'message_stop') complete = true
+    else if (e.type === 'error') tr.push(e) // throws the mapped GatewayError
+  }
+  const split = createSseSplitter((e) => {
+    let obj: unknown
+    try {
+      obj = JSON.parse(e.data)
+    } catch {
+      throw badUpstream(name, 'broken SSE from upstream (an event is not JSON)')
+    }
+    if (!isObject(obj)) throw badUpstream(name, 'broken SSE from upstream (an event is not an object)')
+    if (passthrough) {
+      track(obj)
+      emit(e.raw)
+    } else for (const s of tr.push(obj)) emit(s)
+  })
+  return {
+    data(c) {
+      firstByteAt ??= performance.now()
+      ok = true
+      split.push(c)
+      return ok
+    },
+    drained: () => sink.drained(),
+    async end() {
+      split.end()
+      if (!(passthrough ? complete : tr.complete)) throw badUpstream(name, 'upstream stream ended before message_stop')
+      const reported = passthrough ? usage : tr.usage
+      const result: AttemptResult = {
+        usage: reported && reported.completion_tokens > 0 ? reported : await countUsage(promptText(req.body), passthrough ? text : tr.text),
+        model: passthrough ? model : tr.model,
+        firstByteAt,
+      }
+      if (!passthrough) for (const s of tr.finish()) emit(s)
+      return result
+    },
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * `type: mock` (SPEC §3 providers[].mock): the in-process mock. No sockets: the answer is generated straight into the
+ * AttemptSink, byte for byte what `llmgw mock` sends, honouring latency, tokens-per-second and fail rate.
+ */
+import { GatewayError } from '../core/errors.js'
+import { generateMockAnswer, type MockEndpoint } from '../wire/mock-answer.js'
+import { applyFailure, gapMs, type MockSettings, parseMockControls } from '../wire/mock-controls.js'
+import { isObject } from '../wire/openai.js'
+import type { ProviderConfig } from './config.js'
+import type { AttemptResult, AttemptSink, ProviderClient, UpstreamCall } from './types.js'
+import { AttemptTimeout, badUpstream, mapStatusError, mapTransportError } from './upstream-errors.js'
+
+const NO_DELAY: MockSettings = { latencyMs: 0, tokensPerSecond: 0, failRate: 0 }
+const identity = (s: string): string => s
+
+/** Waits ms, or rejects at once when the call is aborted (timers cleared: abort stops generation immediately). */
+function sleep(ms: number, signal: AbortSignal, onAbort: () => GatewayError): Promise<void> {
+  if (signal.aborted) return Promise.reject(onAbort())
+  if (ms <= 0) return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    const abort = (): void => {
+      clearTimeout(t)
+      reject(onAbort())
+    }
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', abort)
+      resolve()
+    }, ms)
+    signal.addEventListener('abort', abort, { once: true })
+  })
+}
+
+export function createMockClient(cfg: ProviderConfig): ProviderClient {
+  const name = cfg.name
+  const settings = cfg.mock ?? NO_DELAY
+  const aborted = (signal: AbortSignal) => (): GatewayError =>
+    signal.reason instanceof GatewayError ? signal.reason : new GatewayError('upstream_error', `provider ${name}: request aborted by the client`)
+  const timeout = (): GatewayError => mapTransportError(name, new AttemptTimeout('attempt timeout'))
+
+  async function call(req: UpstreamCall, sink: AttemptSink): Promise<AttemptResult> {
+    const onAbort = aborted(req.signal)
+    const c = parseMockControls((h) => req.headers?.[h], settings)
+    const endpoint: MockEndpoint = req.clientFormat === 'anthropic' && (req.endpoint === 'chat' || req.endpoint === 'messages') ? 'messages' : req.endpoint
+    const body: Record<string, unknown> = { ...req.body, stream: req.stream }
+    if (req.stream && endpoint !== 'messages') body.stream_options = { ...(isObject(req.body.stream_options) ? req.body.stream_options : {}), include_usage: req.clientWantsUsage }
+    const generated = generateMockAnswer(endpoint, body, c.answerTokens === undefined ? {} : { answerTokens: c.answerTokens })
+    const a = generated.status === 200 ? applyFailure(endpoint, c.fail, generated) : generated
+    const timeoutMs = req.timeoutMs > 0 ? req.timeoutMs : cfg.timeoutMs
+
+    if (c.fail === 'hang' || c.latencyMs >= timeoutMs) {
+      await sleep(timeoutMs, req.signal, onAbort)
+      throw timeout()
+    }
+    await sleep(c.latencyMs, req.signal, onAbort)
+    if (a.status !== 200) throw mapStatusError(name, a.status, Object.fromEntries(a.headers), a.parts[0] ?? '', identity)
+    if (c.fail === 'bad-json') throw badUpstream(name, 'invalid JSON from upstream')
+
+    sink.begin(a.contentType)
+    const firstByteAt = performance.now()
+    if (c.fail === 'reset') {
+      sink.chunk(a.stream ? (a.parts[0] ?? '') : '')
+      throw mapTransportError(name, Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))
+    }
+    const gap = gapMs(c.tokensPerSecond)
+    const n = a.parts.length
+    for (let i = 0; i < n; i++) {
+      if (req.signal.aborted) throw onAbort()
+      if (c.fail === 'bad-sse' && i === 1) throw badUpstream(name, 'broken SSE from upstream (an event is not JSON)')
+      if (!sink.chunk(a.parts[i] as string)) await sink.drained()
+      if (gap > 0 && i < n - 1) await sleep(gap, req.signal, onAbort)
+    }
+    if (req.signal.aborted) throw onAbort()
+    const model = typeof req.body.model === 'string' && req.body.model ? req.body.model : 'mock-1'
+    return { usage: generated.usage, model, firstByteAt }
+  }
+
+  return { name, type: 'mock', call, close: () => Promise.resolve() }
+}

@@ -1,0 +1,165 @@
+/**
+ * The OpenAI-wire relay shared by `openai` and `azure-openai` (SPEC §3 providers, §4 streaming, §7 usage): they differ
+ * only in URL and auth header. Streams relay each SSE event's bytes as they arrive; nothing is re-serialised.
+ */
+import { GatewayError } from '../core/errors.js'
+import type { Endpoint } from '../core/types.js'
+import { openAIToAnthropicResponse } from '../wire/anthropic-openai.js'
+import { createOpenAIToAnthropicStream } from '../wire/anthropic-openai-stream.js'
+import { chunkText, DONE_DATA, isObject, parseUsage, promptText, responseModel, responseText, SSE_DONE } from '../wire/openai.js'
+import { createSseSplitter } from '../wire/sse.js'
+import type { ProviderConfig } from './config.js'
+import { type BodyReader, collectBody, createHttpTransport } from './http.js'
+import { countUsage } from './tokens.js'
+import type { AttemptResult, AttemptSink, ProviderClient, UpstreamCall } from './types.js'
+import { badUpstream, createScrubber } from './upstream-errors.js'
+
+/** The upstream endpoints an OpenAI-wire server has (/v1/messages goes to chat completions). */
+export type OpenAIEndpoint = Exclude<Endpoint, 'messages'>
+
+// A non-streamed answer is buffered whole (it must be validated before the client sees a byte): bounded here.
+const MAX_JSON_BYTES = 32 * 1024 * 1024
+// Relayed text kept for counting tokens when no usage arrives; beyond this the count is an estimate.
+const MAX_COUNTED_TEXT = 1024 * 1024
+
+const lower = (h: Readonly<Record<string, string>>): Record<string, string> =>
+  Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]))
+
+/** path(endpoint, model): the upstream path with query; auth: the auth header(s), fixed at create time. */
+export function createOpenAICompatibleClient(
+  cfg: ProviderConfig,
+  path: (endpoint: OpenAIEndpoint, model: string) => string,
+  auth: Readonly<Record<string, string>>,
+): ProviderClient {
+  const name = cfg.name
+  const scrub = createScrubber([cfg.apiKey?.reveal() ?? '', ...Object.values(cfg.headers)])
+  const http = createHttpTransport(name, cfg.baseUrl, cfg.connections, scrub)
+  const statics = lower(cfg.headers)
+  const fixed = { 'content-type': 'application/json', ...auth }
+  const baseHeaders = { ...statics, ...fixed }
+
+  return {
+    name,
+    type: cfg.type,
+    call(req: UpstreamCall, sink: AttemptSink): Promise<AttemptResult> {
+      const endpoint: OpenAIEndpoint = req.endpoint === 'messages' ? 'chat' : req.endpoint
+      let body = req.body
+      if (req.stream && endpoint !== 'embeddings') {
+        // always ask for usage (SPEC §7): a stream is never accounted at zero; the extra chunk is dropped below if unwanted
+        const so = isObject(body.stream_options) ? body.stream_options : {}
+        body = { ...body, stream: true, stream_options: { ...so, include_usage: true } }
+      }
+      const headers = req.headers ? { ...statics, ...lower(req.headers), ...fixed } : baseHeaders
+      return http.send(
+        {
+          method: 'POST',
+          path: path(endpoint, typeof body.model === 'string' ? body.model : ''),
+          headers,
+          body: JSON.stringify(body),
+          signal: req.signal,
+          timeoutMs: req.timeoutMs > 0 ? req.timeoutMs : cfg.timeoutMs,
+          stream: req.stream,
+        },
+        () => (req.stream ? streamReader(name, req, sink, scrub) : jsonReader(name, req, endpoint, sink, scrub)),
+      )
+    },
+    close: () => http.close(),
+  }
+}
+
+function upstreamErrorInBody(name: string, obj: Record<string, unknown>, scrub: (s: string) => string): GatewayError {
+  const e = obj.error
+  const msg = isObject(e) && typeof e.message === 'string' ? e.message : typeof e === 'string' ? e : 'error'
+  return new GatewayError('upstream_error', `provider ${name}: upstream error: ${scrub(msg).slice(0, 300)}`, { retryClass: 'status', upstreamStatus: 200 })
+}
+
+function jsonReader(name: string, req: UpstreamCall, endpoint: OpenAIEndpoint, sink: AttemptSink, scrub: (s: string) => string): BodyReader<AttemptResult> {
+  const inner = collectBody(name, MAX_JSON_BYTES)
+  let firstByteAt: number | undefined
+  return {
+    data(c) {
+      firstByteAt ??= performance.now()
+      return inner.data(c)
+    },
+    drained: inner.drained,
+    async end() {
+      const buf = inner.end()
+      let obj: unknown
+      try {
+        obj = JSON.parse(buf.toString('utf8'))
+      } catch {
+        throw badUpstream(name, 'invalid JSON from upstream')
+      }
+      if (!isObject(obj)) throw badUpstream(name, 'upstream answer is not a JSON object')
+      if (obj.error !== undefined && obj.error !== null) throw upstreamErrorInBody(name, obj, scrub)
+      let usage = parseUsage(obj)
+      usage ??= await countUsage(promptText(req.body), endpoint === 'embeddings' ? '' : responseText(obj))
+      let out: string | Uint8Array = buf // relayed as received
+      if (req.clientFormat === 'anthropic') out = JSON.stringify(openAIToAnthropicResponse({ ...obj, usage }))
+      sink.begin('application/json')
+      sink.chunk(out)
+      return { usage, model: responseModel(obj), firstByteAt }
+    },
+  }
+}
+
+// HOT PATH (per SSE event): one JSON.parse for usage/model/text and broken-SSE detection; the bytes go out as received.
+function streamReader(name: string, req: UpstreamCall, sink: AttemptSink, scrub: (s: string) => string): BodyReader<AttemptResult> {
+  sink.begin('text/event-stream')
+  const tr = req.clientFormat === 'anthropic' ? createOpenAIToAnthropicStream() : undefined
+  let ok = true
+  let firstByteAt: number | undefined
+  let model: string | undefined
+  let usage: AttemptResult['usage']
+  let text = ''
+  let done = false
+  let finished = false
+  const emit = (s: string | Uint8Array): void => {
+    ok = sink.chunk(s) && ok
+  }
+  const split = createSseSplitter((e) => {
+    if (done) return
+    if (e.data === DONE_DATA) {
+      done = true
+      if (!tr) emit(e.raw)
+      return
+    }
+    let obj: unknown
+    try {
+      obj = JSON.parse(e.data)
+    } catch {
+      throw badUpstream(name, 'broken SSE from upstream (an event is not JSON)')
+    }
+    if (!isObject(obj)) throw badUpstream(name, 'broken SSE from upstream (an event is not an object)')
+    if (obj.error !== undefined && obj.error !== null) throw upstreamErrorInBody(name, obj, scrub)
+    model ??= responseModel(obj)
+    const choices = obj.choices
+    const u = parseUsage(obj)
+    if (u) {
+      usage = u
+      // the usage-only chunk we asked for ourselves: the client did not, so it never sees it
+      if (!tr && !req.clientWantsUsage && Array.isArray(choices) && choices.length === 0) return
+    }
+    if (Array.isArray(choices) && isObject(choices[0]) && typeof choices[0].finish_reason === 'string') finished = true
+    if (text.length < MAX_COUNTED_TEXT) text += chunkText(obj)
+    if (tr) for (const s of tr.push(obj)) emit(s)
+    else emit(e.raw)
+  })
+  return {
+    data(c) {
+      firstByteAt ??= performance.now()
+      ok = true
+      split.push(c)
+      return ok
+    },
+    drained: () => sink.drained(),
+    async end() {
+      split.end()
+      if (!done && !finished) throw badUpstream(name, 'upstream stream ended before it was complete (no [DONE])')
+      usage ??= await countUsage(promptText(req.body), text)
+      if (tr) for (const s of tr.finish(usage)) emit(s)
+      else if (!done) emit(SSE_DONE) // finished but the server omitted [DONE]: clients still need it to stop reading
+      return { usage, model, firstByteAt }
+    },
+  }
+}

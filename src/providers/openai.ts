@@ -1,0 +1,16 @@
+/** `type: openai` (SPEC §3 providers): any OpenAI-compatible server (OpenAI, vLLM, Ollama, Groq, Together...). */
+import type { ProviderConfig } from './config.js'
+import { createOpenAICompatibleClient, type OpenAIEndpoint } from './openai-compatible.js'
+import type { ProviderClient } from './types.js'
+
+/** `{baseUrl}/chat/completions` etc., joined once; `Authorization: Bearer <apiKey>` when a key is set. */
+export function createOpenAIClient(cfg: ProviderConfig): ProviderClient {
+  const prefix = new URL(cfg.baseUrl).pathname.replace(/\/+$/, '')
+  const paths: Record<OpenAIEndpoint, string> = {
+    chat: `${prefix}/chat/completions`,
+    completions: `${prefix}/completions`,
+    embeddings: `${prefix}/embeddings`,
+  }
+  const key = cfg.apiKey && !cfg.apiKey.isEmpty ? cfg.apiKey.reveal() : undefined
+  return createOpenAICompatibleClient(cfg, (ep) => paths[ep], key ? { authorization: `Bearer ${key}` } : {})
+}
