@@ -2,6 +2,7 @@
 
 // Request side
 export const HEADER_CONTENT_LENGTH = 'content-length'
+export const HEADER_CONNECTION = 'connection'
 export const HEADER_FORWARDED_FOR = 'x-forwarded-for'
 export const HEADER_AUTHORIZATION = 'authorization'
 export const HEADER_API_KEY = 'x-api-key'

@@ -135,14 +135,14 @@ export function createDispatch(host: DispatchHost, pick: RouterPick): (res: Http
     }
     const max = gateway.maxBodyBytes
     if (Number.isNaN(contentLength)) {
-      sink.closeConnection = true
+      sink.isClosing = true
       sendError(sink, new GatewayError('invalid_request', 'invalid content-length header'))
       ex.settle()
       return
     }
     if (contentLength > max) {
-      // Refuse before reading a byte, and close: the rest of the body is not worth receiving.
-      sink.closeConnection = true
+      // Refuse before reading a byte; the client is told to close (the rest of the body is not worth receiving).
+      sink.isClosing = true
       sendError(sink, createTooLargeError(max))
       ex.settle()
       return
@@ -159,7 +159,7 @@ export function createDispatch(host: DispatchHost, pick: RouterPick): (res: Http
       },
       () => {
         isReadingBody = false
-        sink.closeConnection = true
+        sink.isClosing = true
         sendError(sink, createTooLargeError(max))
         ex.settle()
       },

@@ -1,7 +1,7 @@
 /** The Sink over a uWS HttpResponse: cork, backpressure, abort (SPEC §4 streaming; STYLE "uWS rules"). */
 import type { HttpResponse } from 'uWebSockets.js'
 import type { HeaderPairs, Sink } from '../core/types.js'
-import { HEADER_REQUEST_ID } from './headers.js'
+import { HEADER_CONNECTION, HEADER_REQUEST_ID } from './headers.js'
 import { formatStatusLine } from './respond.js'
 
 const RESOLVED: Promise<void> = Promise.resolve()
@@ -28,8 +28,12 @@ export class UwsSink implements ServerSink {
   isStarted = false
   /** The response has been fully handed to uWS (send() or end()). */
   isEnded = false
-  /** Close the connection after this response (a refused body must not be read on). */
-  closeConnection = false
+  /**
+   * Tell the client to close after this response (a refused upload). We do not close it ourselves: closing with
+   * unread upload bytes makes the kernel send a reset, and most clients then lose the 413 we just wrote (EPIPE).
+   * uWS discards whatever of the body still arrives; nothing of it is buffered.
+   */
+  isClosing = false
   readonly #res: HttpResponse
   readonly #id: string
   readonly #host: SinkHost
@@ -58,7 +62,7 @@ export class UwsSink implements ServerSink {
     this.isEnded = true
     this.#res.cork(() => {
       this.#writeHead(status, headers)
-      this.#res.end(body, this.closeConnection || this.#host.isDraining)
+      this.#res.end(body, this.#host.isDraining)
     })
     this.#finish()
   }
@@ -92,7 +96,7 @@ export class UwsSink implements ServerSink {
     if (this.isAborted || this.isEnded) return
     if (!this.isStarted) this.start(200, [])
     this.isEnded = true
-    this.#res.cork(() => this.#res.end(chunk ?? '', this.closeConnection || this.#host.isDraining))
+    this.#res.cork(() => this.#res.end(chunk ?? '', this.#host.isDraining))
     this.#release()
     this.#finish()
   }
@@ -119,6 +123,7 @@ export class UwsSink implements ServerSink {
       const h = headers[i]!
       res.writeHeader(h[0], h[1])
     }
+    if (this.isClosing) res.writeHeader(HEADER_CONNECTION, 'close')
   }
 
   #hookWritable(): void {
