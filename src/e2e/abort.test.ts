@@ -1,0 +1,50 @@
+/** Abort propagation (SPEC §4): a client that drops a slow stream -> the upstream sees the abort within a second. */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { startE2E } from '../testing/e2e-specs.js'
+
+const waitFor = async (cond: () => boolean, ms: number): Promise<boolean> => {
+  const until = Date.now() + ms
+  while (Date.now() < until) {
+    if (cond()) return true
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  return cond()
+}
+
+test('dropping a slow stream aborts the upstream request within a second', async (t) => {
+  const { gw, mock } = await startE2E(t)
+  const ac = new AbortController()
+  const res = await fetch(`${gw.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-mock-tokens-per-second': '5', 'x-mock-answer-tokens': '200' },
+    body: JSON.stringify({ model: 'ext-model', messages: [{ role: 'user', content: 'a long story' }], stream: true }),
+    signal: ac.signal,
+  })
+  assert.equal(res.status, 200)
+  const reader = res.body!.getReader()
+  const first = await reader.read()
+  assert.equal(first.done, false)
+  const abortsBefore = mock.stats().aborted
+  const droppedAt = Date.now()
+  ac.abort()
+  assert.ok(await waitFor(() => mock.stats().aborted > abortsBefore, 1000), 'the mock never saw the abort')
+  assert.ok(mock.stats().lastAbortAt! - droppedAt < 1000)
+  assert.ok(await waitFor(() => gw.app.gateway.inflight === 0, 1000), 'the request is still in flight on the gateway')
+})
+
+test('a client that leaves while the upstream is still silent aborts it too', async (t) => {
+  const { gw, mock } = await startE2E(t)
+  const ac = new AbortController()
+  const pending = fetch(`${gw.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-mock-latency': '5s' },
+    body: JSON.stringify({ model: 'ext-model', messages: [{ role: 'user', content: 'x' }] }),
+    signal: ac.signal,
+  }).catch(() => undefined)
+  assert.ok(await waitFor(() => mock.stats().requests > 0, 2000))
+  const before = mock.stats().aborted
+  ac.abort()
+  await pending
+  assert.ok(await waitFor(() => mock.stats().aborted > before, 1000), 'the mock never saw the abort')
+})

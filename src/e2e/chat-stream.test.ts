@@ -1,0 +1,78 @@
+/** Streaming chat end to end (SPEC §4): chunks relayed as they arrive, usage on request, keepalive before the first token. */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { startE2E } from '../testing/e2e-specs.js'
+import { loadOpenAISchemas, validateOpenAI } from '../testing/openai-schema.js'
+
+const messages = [{ role: 'user' as const, content: 'Count to five' }]
+
+for (const model of ['ext-model', 'sim-model']) {
+  test(`a stream through ${model} arrives chunk by chunk in OpenAI's shape`, async (t) => {
+    const { client } = await startE2E(t)
+    const stream = await client.chat.completions.create({ model, messages, stream: true })
+    let text = ''
+    let chunks = 0
+    const schemas = loadOpenAISchemas()
+    for await (const chunk of stream) {
+      chunks++
+      assert.equal(chunk.object, 'chat.completion.chunk')
+      text += chunk.choices[0]?.delta?.content ?? ''
+      assert.equal(chunk.usage ?? undefined, undefined, 'no usage chunk unless asked for')
+      // OpenAI sends "usage": null on every chunk once usage was requested upstream; its schema omits the null.
+      if (chunk.usage === null) delete (chunk as { usage?: unknown }).usage
+      if (schemas) assert.deepEqual(validateOpenAI('CreateChatCompletionStreamResponse', chunk), [])
+    }
+    assert.ok(chunks > 1, `expected several chunks, got ${chunks}`)
+    assert.ok(text.length > 0)
+  })
+}
+
+test('stream_options.include_usage gives a final usage chunk', async (t) => {
+  const { client } = await startE2E(t)
+  const stream = await client.chat.completions.create({ model: 'ext-model', messages, stream: true, stream_options: { include_usage: true } })
+  let usage: { total_tokens: number } | undefined
+  for await (const chunk of stream) if (chunk.usage) usage = chunk.usage
+  assert.ok(usage && usage.total_tokens > 0)
+})
+
+test('response headers go out when the upstream answers: SSE content type and x-llmgw-*', async (t) => {
+  const { gw } = await startE2E(t)
+  const res = await fetch(`${gw.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'ext-model', messages, stream: true }),
+  })
+  assert.equal(res.status, 200)
+  assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/)
+  assert.equal(res.headers.get('x-llmgw-provider'), 'ext')
+  const body = await res.text()
+  assert.match(body, /^data: \{/)
+  assert.match(body, /data: \[DONE\]\n\n$/)
+})
+
+test('keepalive comments are sent while the upstream is slow to answer', async (t) => {
+  const { gw } = await startE2E(t, { server: { sseKeepalive: '40ms' } })
+  const res = await fetch(`${gw.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-mock-latency': '250ms' },
+    body: JSON.stringify({ model: 'ext-model', messages, stream: true }),
+  })
+  const body = await res.text()
+  assert.match(body, /^: keepalive\n\n/)
+  assert.match(body, /data: \[DONE\]\n\n$/)
+})
+
+test('a broken upstream stream ends with an SSE error event, never a hang', async (t) => {
+  const { gw } = await startE2E(t)
+  for (const fail of ['bad-sse', 'reset']) {
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-mock-fail': fail },
+      body: JSON.stringify({ model: 'ext-model', messages, stream: true }),
+      signal: AbortSignal.timeout(5000),
+    })
+    const body = await res.text()
+    if (res.status === 200) assert.match(body, /data: \{"error":\{"message":"[^"]*","type":"upstream_error"/, fail)
+    else assert.equal(res.status, 502, `${fail}: ${body}`)
+  }
+})

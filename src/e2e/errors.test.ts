@@ -1,0 +1,113 @@
+/** Bad input and failing upstreams end to end (SPEC §4 error table): clear OpenAI errors, never a crash or a hang. */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import OpenAI from 'openai'
+import { startE2E } from '../testing/e2e-specs.js'
+import { loadOpenAISchemas, validateOpenAI } from '../testing/openai-schema.js'
+
+const messages = [{ role: 'user' as const, content: 'hi' }]
+
+async function post(url: string, body: string, headers: Record<string, string> = {}) {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, signal: AbortSignal.timeout(8000) })
+  const text = await res.text()
+  return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) as { error: { code: string; param: string | null; type: string } } }
+}
+
+const assertErrorShape = (body: unknown): void => {
+  if (loadOpenAISchemas()) assert.deepEqual(validateOpenAI('ErrorResponse', body), [])
+}
+
+test('the SDK sees the right error classes: NotFoundError, BadRequestError with param', async (t) => {
+  const { client } = await startE2E(t)
+  await assert.rejects(client.chat.completions.create({ model: 'nope', messages }), (e: unknown) => {
+    assert.ok(e instanceof OpenAI.NotFoundError)
+    assert.equal(e.code, 'model_not_found')
+    return true
+  })
+  await assert.rejects(client.chat.completions.create({ model: 'sim-model' } as never), (e: unknown) => {
+    assert.ok(e instanceof OpenAI.BadRequestError)
+    assert.equal(e.code, 'invalid_request')
+    assert.equal(e.param, 'messages')
+    return true
+  })
+  await assert.rejects(client.chat.completions.create({ model: 'sim-model', messages, max_tokens: -1 }), OpenAI.BadRequestError)
+})
+
+test('malformed JSON is 400 invalid_json; a missing model names the param', async (t) => {
+  const { gw } = await startE2E(t)
+  const bad = await post(`${gw.url}/v1/chat/completions`, '{"model": "sim-model", "messages": [')
+  assert.equal(bad.status, 400)
+  assert.equal(bad.json().error.code, 'invalid_json')
+  assertErrorShape(bad.json())
+  const noModel = await post(`${gw.url}/v1/chat/completions`, JSON.stringify({ messages }))
+  assert.equal(noModel.status, 400)
+  assert.equal(noModel.json().error.param, 'model')
+  assertErrorShape(noModel.json())
+})
+
+test('unknown paths are 404 not_found; wrong methods 405 with allow', async (t) => {
+  const { gw } = await startE2E(t)
+  const nf = await fetch(`${gw.url}/v1/nothing-here`)
+  assert.equal(nf.status, 404)
+  const nfBody = await nf.json()
+  assert.equal((nfBody as { error: { code: string } }).error.code, 'not_found')
+  assertErrorShape(nfBody)
+  const wrong = await fetch(`${gw.url}/v1/chat/completions`)
+  assert.equal(wrong.status, 405)
+  assert.equal(wrong.headers.get('allow'), 'POST')
+  assertErrorShape(await wrong.json())
+})
+
+test('an oversized body is 413 request_too_large', async (t) => {
+  const { gw } = await startE2E(t, { server: { maxBodySize: '1kb' } })
+  const body = JSON.stringify({ model: 'sim-model', messages: [{ role: 'user', content: 'x'.repeat(64 * 1024) }] })
+  let status: number
+  try {
+    status = (await post(`${gw.url}/v1/chat/completions`, body)).status
+  } catch (e) {
+    // The server may close the connection before the client finished sending (it never reads the whole body).
+    status = /other side closed|EPIPE|ECONNRESET|socket/i.test(String((e as Error).cause ?? e)) ? 413 : 0
+  }
+  assert.equal(status, 413)
+})
+
+test('upstream failures map to 502 / 504 with OpenAI error bodies', async (t) => {
+  const { gw } = await startE2E(t, {
+    providers: [
+      { name: 'dead', type: 'openai', baseUrl: 'http://127.0.0.1:9/v1', timeout: '2s' },
+    ],
+    models: [{ name: 'dead-model', targets: [{ provider: 'dead', model: 'x' }] }],
+  })
+  const url = `${gw.url}/v1/chat/completions`
+  const body = JSON.stringify({ model: 'ext-model', messages })
+  for (const [fail, status, code] of [['500', 502, 'upstream_error'], ['bad-json', 502, 'upstream_error'], ['reset', 502, 'upstream_error']] as const) {
+    const r = await post(url, body, { 'x-mock-fail': fail })
+    assert.equal(r.status, status, `${fail}: ${r.text}`)
+    assert.equal(r.json().error.code, code)
+    assertErrorShape(r.json())
+  }
+  const refused = await post(url, JSON.stringify({ model: 'dead-model', messages }))
+  assert.equal(refused.status, 502)
+  assertErrorShape(refused.json())
+})
+
+test('a hanging upstream is 504 upstream_timeout after the model timeout', async (t) => {
+  const { gw } = await startE2E(t, { models: [{ name: 'hasty', targets: [{ provider: 'ext', model: 'm' }], timeout: '300ms' }] })
+  const r = await post(`${gw.url}/v1/chat/completions`, JSON.stringify({ model: 'hasty', messages }), { 'x-mock-fail': 'hang' })
+  assert.equal(r.status, 504)
+  assert.equal(r.json().error.code, 'upstream_timeout')
+  assertErrorShape(r.json())
+})
+
+test('retries, then fallback to another model; x-llmgw-attempts counts them all', async (t) => {
+  const { gw, mock } = await startE2E(t, {
+    providers: [{ name: 'broken', type: 'openai', baseUrl: 'http://127.0.0.1:9/v1', timeout: '2s' }],
+    models: [{ name: 'flaky', targets: [{ provider: 'broken', model: 'x' }], retry: { attempts: 2, backoff: '1ms' }, fallback: ['ext-model'] }],
+  })
+  const before = mock.stats().requests
+  const r = await post(`${gw.url}/v1/chat/completions`, JSON.stringify({ model: 'flaky', messages }))
+  assert.equal(r.status, 200, r.text)
+  assert.equal(r.headers.get('x-llmgw-attempts'), '3')
+  assert.equal(r.headers.get('x-llmgw-provider'), 'ext')
+  assert.equal(mock.stats().requests - before, 1)
+})
