@@ -1,7 +1,45 @@
-/** `llmgw init` (SPEC §2). Placeholder until its issue lands. */
-import { EXIT } from './exit-codes.js'
+/** `llmgw init [--template NAME] [--force]` (SPEC §2): write ./llmgw.config.yaml from templates/; exit 1 if it exists. */
+import { existsSync, readdirSync } from 'node:fs'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join, relative } from 'node:path'
+import { packageRoot } from '../core/package-root.js'
+import { EXIT, UsageError } from './exit-codes.js'
 
-export async function runInit(..._args: unknown[]): Promise<number> {
-  process.stderr.write('llmgw init: not yet available\n')
-  return EXIT.usage
+export const INIT_FILE = 'llmgw.config.yaml'
+const MODELINE = /^# yaml-language-server: \$schema=.*$/m
+
+export interface InitOptions {
+  template: string
+  force: boolean
+}
+
+/** Template names: the .yaml files in templates/ ("basic", "openai", "multi-provider", "production"). */
+export function templateNames(): string[] {
+  return readdirSync(join(packageRoot(), 'templates'))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.slice(0, -'.yaml'.length))
+    .sort()
+}
+
+export async function runInit(o: InitOptions, cwd: string = process.cwd()): Promise<number> {
+  const names = templateNames()
+  const name = o.template ?? 'basic'
+  if (!names.includes(name)) throw new UsageError(`unknown template '${name}'; choose one of: ${names.join(', ')}`)
+  const target = join(cwd, INIT_FILE)
+  if (existsSync(target) && !o.force) {
+    process.stderr.write(`llmgw init: ${INIT_FILE} already exists; use --force to overwrite it\n`)
+    return EXIT.failure
+  }
+  const text = await readFile(join(packageRoot(), 'templates', `${name}.yaml`), 'utf8')
+  await writeFile(target, text.replace(MODELINE, `# yaml-language-server: $schema=${schemaRef(cwd)}`))
+  process.stdout.write(`wrote ${INIT_FILE} from the ${name} template; check it with: llmgw lint, run it with: llmgw serve\n`)
+  return EXIT.ok
+}
+
+/** The templates point at ../schemas/ inside the package; from the user's directory, point at the installed copy. */
+function schemaRef(cwd: string): string {
+  const installed = join(cwd, 'node_modules', 'llmgw', 'schemas', 'llmgw.schema.json')
+  if (existsSync(installed)) return `./${relative(cwd, installed).split('\\').join('/')}`
+  // Not installed locally (npx, global install): an absolute path still lets the editor find it.
+  return join(packageRoot(), 'schemas', 'llmgw.schema.json')
 }
