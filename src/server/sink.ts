@@ -6,7 +6,7 @@ import { formatStatusLine } from './respond.js'
 
 const RESOLVED: Promise<void> = Promise.resolve()
 
-/** What the sink needs of its server: whether to close connections after each response (while draining). */
+/** What the sink needs of its server: whether clients should close after each response (while draining). */
 export interface SinkHost {
   readonly isDraining: boolean
 }
@@ -62,7 +62,7 @@ export class UwsSink implements ServerSink {
     this.isEnded = true
     this.#res.cork(() => {
       this.#writeHead(status, headers)
-      this.#res.end(body, this.#host.isDraining)
+      this.#res.end(body)
     })
     this.#finish()
   }
@@ -96,7 +96,7 @@ export class UwsSink implements ServerSink {
     if (this.isAborted || this.isEnded) return
     if (!this.isStarted) this.start(200, [])
     this.isEnded = true
-    this.#res.cork(() => this.#res.end(chunk ?? '', this.#host.isDraining))
+    this.#res.cork(() => this.#res.end(chunk ?? ''))
     this.#release()
     this.#finish()
   }
@@ -123,7 +123,9 @@ export class UwsSink implements ServerSink {
       const h = headers[i]!
       res.writeHeader(h[0], h[1])
     }
-    if (this.isClosing) res.writeHeader(HEADER_CONNECTION, 'close')
+    // Never uWS's own end(body, closeConnection): on a chunked response 20.30 writes its "Connection: close" line
+    // into the body. The header asks the client to close; drain() closes whatever is left at its end.
+    if (this.isClosing || this.#host.isDraining) res.writeHeader(HEADER_CONNECTION, 'close')
   }
 
   #hookWritable(): void {
