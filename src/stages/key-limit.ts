@@ -1,0 +1,74 @@
+/** Per-key rpm and tpm (SPEC §3 keys[].limits, §7): GCRA windows; tpm reserves at admission and settles real usage. */
+import type { CallEnd } from '../core/pipeline.js'
+import { then } from '../core/sync.js'
+import type { Store } from '../state/types.js'
+import type { KeyConfig } from './access-config.js'
+import { NOOP_END, quiet, refusal, type AdmissionStep, type Hold, type OnRejected } from './admission.js'
+
+export interface LimitDeps {
+  readonly store: Store
+  readonly onRejected?: OnRejected
+}
+
+const MINUTE_MS = 60_000
+/** Rank of the key's rpm among request windows: the most specific one fills x-ratelimit-*-requests. */
+export const KEY_RANK = 3
+
+/** The key's rpm and tpm steps (each absent when unset), compiled against identities that survive reloads. */
+export function compileKeyLimit(key: KeyConfig, deps: LimitDeps): AdmissionStep[] {
+  const steps: AdmissionStep[] = []
+  const rpm = key.limits?.rpm
+  const tpm = key.limits?.tpm
+  const onRejected = deps.onRejected
+  if (rpm !== undefined) {
+    const w = deps.store.rate(`key:${key.id}:rpm:${rpm}`, rpm, MINUTE_MS)
+    const limitText = String(rpm)
+    const message = `key ${key.id}: rate limit of ${rpm} requests per minute reached`
+    // The hold does not depend on the request: one object for every admitted call.
+    const hold: Hold = { undo: () => quiet(w.settle(-1)), end: NOOP_END }
+    steps.push((_cx, a) =>
+      then(w.take(1), (v) => {
+        if (!v.ok) {
+          onRejected?.('key')
+          return refusal('rate_limit_exceeded', message, v.retryAfterMs, { family: 'requests', limitText, v })
+        }
+        a.holds.push(hold)
+        if (!a.requests || a.requests.rank < KEY_RANK) a.requests = { v, limitText, rank: KEY_RANK }
+        return undefined
+      }),
+    )
+  }
+  if (tpm !== undefined) {
+    const w = deps.store.rate(`key:${key.id}:tpm:${tpm}`, tpm, MINUTE_MS)
+    const limitText = String(tpm)
+    steps.push((cx, a) => {
+      const reserved = cx.reservedTokens()
+      return then(w.take(reserved), (v) => {
+        if (!v.ok) {
+          onRejected?.('key')
+          const why = reserved > tpm ? `request needs ~${reserved} tokens, more than the limit of ${tpm} per minute` : `token limit of ${tpm} per minute reached`
+          return refusal('rate_limit_exceeded', `key ${key.id}: ${why}`, v.retryAfterMs, { family: 'tokens', limitText, v })
+        }
+        a.holds.push({
+          undo: () => quiet(w.settle(-reserved)),
+          end: (e) => {
+            const delta = actualTokens(e, reserved) - reserved
+            if (delta !== 0) quiet(w.settle(delta))
+          },
+        })
+        a.tokens = { v, limitText }
+        return undefined
+      })
+    })
+  }
+  return steps
+}
+
+/**
+ * What the call really used: the upstream's (or counted) usage. Without usage, a failed call used nothing, while a
+ * successful one keeps its reservation: a success is never settled down to zero tokens.
+ */
+export function actualTokens(e: CallEnd, reserved: number): number {
+  if (e.usage) return e.usage.total_tokens
+  return e.status >= 400 ? 0 : reserved
+}
