@@ -10,20 +10,29 @@ export interface DiffOptions {
   exitCode: boolean
 }
 
+/** Where a run reads and writes; tests pass their own, the CLI the process's. */
+export interface DiffIo {
+  cwd: string
+  env: NodeJS.ProcessEnv
+  stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number }
+  stderr: { write(s: string): unknown }
+}
+
+const processIo = (): DiffIo => ({ cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr })
+
 /**
  * Exit codes: 0 (also when they differ, unless --exit-code), 1 with --exit-code when there is any change,
  * 2 for usage errors, unreadable sides (missing file, bad git ref) and invalid specs (problems on stderr).
  */
-export async function runDiff(oldRef: string, newRef: string, o: DiffOptions): Promise<number> {
-  const cwd = process.cwd()
-  const [before, after] = await Promise.all([loadDiffSide(oldRef, cwd, process.env), loadDiffSide(newRef, cwd, process.env)])
+export async function runDiff(oldRef: string, newRef: string, o: DiffOptions, io: DiffIo = processIo()): Promise<number> {
+  const [before, after] = await Promise.all([loadDiffSide(oldRef, io.cwd, io.env), loadDiffSide(newRef, io.cwd, io.env)])
   if (!before.ok || !after.ok) {
-    for (const side of [before, after]) if (!side.ok) reportFailure(side)
+    for (const side of [before, after]) if (!side.ok) reportFailure(side, io)
     return EXIT.usage
   }
   const placeholders = [...new Set([...before.placeholders, ...after.placeholders])].sort()
   if (placeholders.length > 0)
-    process.stderr.write(`llmgw diff: note: not set in the environment, compared as placeholders: ${placeholders.join(', ')}\n`)
+    io.stderr.write(`llmgw diff: note: not set in the environment, compared as placeholders: ${placeholders.join(', ')}\n`)
 
   const rows = diffSpecs(before.spec, after.spec)
   const doc = createDiffDocument({ file: before.label, version: before.version }, { file: after.label, version: after.version }, rows)
@@ -32,17 +41,17 @@ export async function runDiff(oldRef: string, newRef: string, o: DiffOptions): P
   else if (o.format === 'markdown') out = formatDiffMarkdown(doc)
   else {
     const { formatDiffTable } = await import('../ui/diff-table.js')
-    out = formatDiffTable(doc, { color: process.stdout.isTTY === true && !process.env.NO_COLOR, width: process.stdout.columns })
+    out = formatDiffTable(doc, { color: io.stdout.isTTY === true && !io.env.NO_COLOR, width: io.stdout.columns })
   }
-  process.stdout.write(out)
+  io.stdout.write(out)
   return o.exitCode && rows.length > 0 ? EXIT.failure : EXIT.ok
 }
 
-function reportFailure(side: Exclude<DiffSideResult, { ok: true }>): void {
+function reportFailure(side: Exclude<DiffSideResult, { ok: true }>, io: DiffIo): void {
   if ('error' in side) {
-    process.stderr.write(`llmgw diff: ${side.error}\n`)
+    io.stderr.write(`llmgw diff: ${side.error}\n`)
     return
   }
-  process.stderr.write(`llmgw diff: ${side.label} is not a valid spec:\n`)
-  for (const p of side.problems) process.stderr.write(`${p.file}:${p.line}:${p.col}  ${p.severity}  ${p.message}  ${p.rule}\n`)
+  io.stderr.write(`llmgw diff: ${side.label} is not a valid spec:\n`)
+  for (const p of side.problems) io.stderr.write(`${p.file}:${p.line}:${p.col}  ${p.severity}  ${p.message}  ${p.rule}\n`)
 }

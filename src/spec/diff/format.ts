@@ -55,7 +55,7 @@ export function formatTransition(r: DiffRow, arrow = '→'): string {
 /** A Markdown report for PR comments: a heading, the summary, one table row per change. */
 export function formatDiffMarkdown(doc: DiffDocument): string {
   const lines = [`### llmgw diff: ${code(doc.old.file)} → ${code(doc.new.file)}`, '']
-  if (doc.changes.length === 0) return `${lines.join('\n')}No changes.\n`
+  if (doc.changes.length === 0) return `${lines.join('\n')}\nNo changes.\n`
   lines.push(`**${formatSummary(doc.summary)}**`, '')
   lines.push('| class | change | path | before → after | restart | note |', '|---|---|---|---|---|---|')
   for (const r of doc.changes) {
