@@ -35,6 +35,18 @@ export interface ServerHandle {
   close(): void
 }
 
+/**
+ * Close functions of the servers this thread runs. A worker thread must close its uWS apps before it ends:
+ * exiting (or being terminated) with a uWS socket open makes Node abort the whole process
+ * ("uv_loop_close() while having open handles", seen with uWS 20.30 on Node 20). See workers.ts.
+ */
+const openServers = new Set<() => void>()
+
+/** Close every server this thread started (crash path of a worker thread). */
+export function closeAllServers(): void {
+  for (const close of [...openServers]) close()
+}
+
 // uWS 20.30 has App.close() (closes the listen socket and every connection) but its .d.ts does not declare it.
 type ClosableApp = TemplatedApp & { close(): void }
 
@@ -131,8 +143,10 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
     if (isClosed) return
     stopListening()
     isClosed = true
+    openServers.delete(close)
     for (const app of apps) app.close()
   }
+  openServers.add(close)
 
   return {
     port,
