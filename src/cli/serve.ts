@@ -1,6 +1,6 @@
 /** `llmgw serve` (SPEC §2): start the app, print where it listens, reload on SIGHUP, drain on SIGINT/SIGTERM, exit 0. */
 import { type App, SpecLoadError, startApp } from '../app/start.js'
-import { createLogger } from '../observe/logger.js'
+import { createJsonLog } from '../app/json-log.js'
 import { EXIT } from './exit-codes.js'
 
 export interface ServeOptions {
@@ -14,7 +14,7 @@ export interface ServeOptions {
 
 export async function runServe(o: ServeOptions): Promise<number> {
   // The ink dashboard (observe/ui) is not wired yet: a TTY gets the same JSON lines a pipe gets.
-  const log = createLogger({ destination: 'stdout' })
+  const log = createJsonLog()
   let app: App
   try {
     app = await startApp({
@@ -30,11 +30,9 @@ export async function runServe(o: ServeOptions): Promise<number> {
     if (e instanceof SpecLoadError) {
       for (const p of e.problems) process.stderr.write(`${p.file}:${p.line}:${p.col}  ${p.severity}  ${p.message}  ${p.rule}\n`)
       process.stderr.write(`llmgw serve: the spec is invalid (${e.problems.length} problem(s)); not starting\n`)
-      await log.close()
       return EXIT.failure
     }
     process.stderr.write(`llmgw serve: ${e instanceof Error ? e.message : String(e)}\n`)
-    await log.close()
     return EXIT.failure
   }
   if (app.file === undefined) process.stderr.write('llmgw: no spec found; serving the embedded default (mock provider, model mock-1)\n')
@@ -52,7 +50,6 @@ export async function runServe(o: ServeOptions): Promise<number> {
   })
   process.off('SIGHUP', onHup)
   log.info('stopped', { event: 'shutdown' })
-  await log.close()
   // Safety net only: every handle is closed by now; should a library keep one open, still exit with our code.
   setTimeout(() => process.exit(process.exitCode ?? EXIT.ok), 2000).unref()
   return EXIT.ok

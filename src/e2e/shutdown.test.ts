@@ -1,0 +1,82 @@
+/** `llmgw serve` as a process (SPEC §2): listening line, default spec, exit 1 on an invalid spec, graceful SIGTERM drain. */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { spawnCli } from '../testing/cli-child.js'
+import { startTestMock } from '../testing/harness.js'
+
+async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'llmgw-serve-'))
+  t.after(() => rm(dir, { recursive: true, force: true }))
+  return dir
+}
+
+test('a stream in flight completes after SIGTERM, then the process exits 0', async (t) => {
+  const mock = await startTestMock({ t })
+  const dir = await tempDir(t)
+  const file = join(dir, 'spec.yaml')
+  await writeFile(file, [
+    'version: 1',
+    'server: { shutdownGrace: 10s, sseKeepalive: 0 }',
+    'providers:',
+    `  - { name: ext, type: openai, baseUrl: "${mock.url}/v1", headers: { x-mock-tokens-per-second: "40", x-mock-answer-tokens: "30" } }`,
+    'models:',
+    '  - { name: slow, targets: [{ provider: ext, model: m }] }',
+    '',
+  ].join('\n'))
+  const child = spawnCli(['serve', '-c', file, '--port', '0', '--no-watch', '--no-dashboard'], { cwd: dir, t })
+  const line = await child.listening()
+  assert.match(line.url, /^http:\/\/127\.0\.0\.1:\d+$/)
+  assert.equal(line.spec, file)
+  assert.match(line.version ?? '', /^[0-9a-f]{12}$/)
+
+  const res = await fetch(`${line.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'slow', messages: [{ role: 'user', content: 'x' }], stream: true }),
+  })
+  assert.equal(res.status, 200)
+  const reader = res.body!.getReader()
+  const first = await reader.read()
+  assert.equal(first.done, false)
+  child.proc.kill('SIGTERM')
+  let text = Buffer.from(first.value!).toString()
+  for (;;) {
+    const r = await reader.read()
+    if (r.done) break
+    text += Buffer.from(r.value).toString()
+  }
+  assert.match(text, /data: \[DONE\]\n\n$/, 'the stream finished normally')
+  assert.equal(await child.exited, 0)
+  await assert.rejects(fetch(`${line.url}/healthz`), 'the listener is closed')
+})
+
+test('with no spec in the working directory, serve runs the embedded default (model mock-1)', async (t) => {
+  const dir = await tempDir(t)
+  const child = spawnCli(['serve', '--port', '0', '--no-watch', '--no-dashboard'], { cwd: dir, t })
+  const line = await child.listening()
+  assert.equal(line.spec, '<default>')
+  assert.match(child.stderr(), /embedded default/)
+  const res = await fetch(`${line.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'mock-1', messages: [{ role: 'user', content: 'hi' }] }),
+  })
+  assert.equal(res.status, 200, await res.clone().text())
+  const body = (await res.json()) as { object: string }
+  assert.equal(body.object, 'chat.completion')
+  assert.equal((await fetch(`${line.url}/readyz`)).status, 200)
+  child.proc.kill('SIGINT')
+  assert.equal(await child.exited, 0)
+})
+
+test('an invalid spec at start exits 1 with file:line:col problems', async (t) => {
+  const dir = await tempDir(t)
+  const file = join(dir, 'bad.yaml')
+  await writeFile(file, 'version: 1\nproviders:\n  - { name: p, type: mock }\nmodels:\n  - { name: m, targets: [{ provider: opnai, model: x }] }\n')
+  const child = spawnCli(['serve', '-c', file, '--port', '0', '--no-watch'], { cwd: dir, t })
+  assert.equal(await child.exited, 1)
+  assert.match(child.stderr(), /bad\.yaml:5:\d+ +error/)
+})
