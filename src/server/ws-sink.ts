@@ -29,6 +29,8 @@ export class WsSink implements ServerSink {
   #line = '' // an SSE line not yet terminated
   #data: string[] = [] // data lines of the current event
   #isDoneSent = false
+  /** The socket is closed or being closed: uWS throws on any use of it from here on. */
+  #isGone = false
   #waiters: Array<() => void> | undefined
 
   constructor(ws: WebSocket<unknown>, onFinish: () => void) {
@@ -36,12 +38,12 @@ export class WsSink implements ServerSink {
     this.#onFinish = onFinish
   }
 
-  send(status: number, _headers: HeaderPairs, body: string | Uint8Array): void {
+  send(_status: number, _headers: HeaderPairs, body: string | Uint8Array): void {
     if (this.isAborted || this.isStarted) return
     this.isStarted = true
     this.isEnded = true
     this.#message(typeof body === 'string' ? body : this.#decoder.decode(body))
-    if (status >= 200) this.#done()
+    this.#done()
     this.#finish()
   }
 
@@ -60,11 +62,11 @@ export class WsSink implements ServerSink {
       return true
     }
     this.#parse(text)
-    return this.isAborted ? false : this.#ws.getBufferedAmount() < WS_SOFT_BACKPRESSURE
+    return this.#isGone ? false : this.#ws.getBufferedAmount() < WS_SOFT_BACKPRESSURE
   }
 
   drained(): Promise<void> {
-    if (this.isAborted || this.isEnded || this.#ws.getBufferedAmount() < WS_SOFT_BACKPRESSURE) return RESOLVED
+    if (this.#isGone || this.isEnded || this.#ws.getBufferedAmount() < WS_SOFT_BACKPRESSURE) return RESOLVED
     return new Promise((resolve) => (this.#waiters ??= []).push(resolve))
   }
 
@@ -94,13 +96,14 @@ export class WsSink implements ServerSink {
   abort(): void {
     if (this.isAborted || this.isEnded) return
     this.isAborted = true
+    this.#isGone = true
     this.#release()
     this.#finish()
   }
 
   /** uWS `drain` event for this socket. */
   onDrain(): void {
-    if (this.#ws.getBufferedAmount() < WS_SOFT_BACKPRESSURE) this.#release()
+    if (!this.#isGone && this.#ws.getBufferedAmount() < WS_SOFT_BACKPRESSURE) this.#release()
   }
 
   #parse(text: string): void {
@@ -131,12 +134,13 @@ export class WsSink implements ServerSink {
   }
 
   #message(text: string): void {
-    if (this.isAborted) return
+    if (this.#isGone) return
     let status = 0
     // Sends happen after awaits, outside uWS callbacks: cork so each lands in one syscall with its neighbours.
     this.#ws.cork(() => (status = this.#ws.send(text, false)))
     if (status === DROPPED) {
       // A dropped message would silently corrupt the stream: better to end the connection.
+      this.#isGone = true
       this.#ws.end(1011, 'backpressure limit')
     }
   }
