@@ -1,0 +1,128 @@
+/** OpenAI <-> Anthropic translation: requests, whole responses, and recorded Anthropic streams -> OpenAI chunks. */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { packageRoot } from '../core/package-root.js'
+import { GatewayError } from '../core/errors.js'
+import { anthropicToOpenAIRequest, anthropicToOpenAIResponse, openAIToAnthropicRequest, openAIToAnthropicResponse } from './anthropic-openai.js'
+import { createAnthropicToOpenAIStream, createOpenAIToAnthropicStream } from './anthropic-openai-stream.js'
+import { createSseSplitter } from './sse.js'
+
+test('OpenAI chat request -> Anthropic: system lifted, max_tokens defaulted, stop, temperature clamped, tools', () => {
+  const a = openAIToAnthropicRequest({
+    model: 'claude-x',
+    messages: [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'developer', content: 'Use English.' },
+      { role: 'user', content: 'Weather?' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 't1', type: 'function', function: { name: 'wx', arguments: '{"city":"Oslo"}' } }] },
+      { role: 'tool', tool_call_id: 't1', content: 'sunny' },
+    ],
+    stop: 'END',
+    temperature: 1.7,
+    user: 'u-1',
+    tools: [{ type: 'function', function: { name: 'wx', description: 'weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }],
+    tool_choice: 'required',
+  })
+  assert.equal(a.system, 'Be brief.\n\nUse English.')
+  assert.equal(a.max_tokens, 4096)
+  assert.deepEqual(a.stop_sequences, ['END'])
+  assert.equal(a.temperature, 1)
+  assert.deepEqual(a.metadata, { user_id: 'u-1' })
+  assert.deepEqual(a.tool_choice, { type: 'any' })
+  assert.equal(a.tools?.[0]?.name, 'wx')
+  assert.deepEqual(a.messages.map((m) => m.role), ['user', 'assistant', 'user'])
+  assert.deepEqual(a.messages[1]?.content, [{ type: 'tool_use', id: 't1', name: 'wx', input: { city: 'Oslo' } }])
+  assert.deepEqual(a.messages[2]?.content, [{ type: 'tool_result', tool_use_id: 't1', content: 'sunny' }])
+  assert.equal(openAIToAnthropicRequest({ model: 'm', messages: [], max_completion_tokens: 77 }).max_tokens, 77)
+})
+
+test('Anthropic message -> OpenAI chat.completion with usage and finish_reason', () => {
+  const o = anthropicToOpenAIResponse(
+    { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-x', content: [{ type: 'text', text: 'Hi' }, { type: 'tool_use', id: 't', name: 'f', input: { a: 1 } }], stop_reason: 'tool_use', usage: { input_tokens: 5, output_tokens: 7, cache_read_input_tokens: 2 } },
+    123,
+  )
+  assert.equal(o.object, 'chat.completion')
+  assert.equal(o.choices[0]?.message.content, 'Hi')
+  assert.equal(o.choices[0]?.finish_reason, 'tool_calls')
+  assert.deepEqual(o.choices[0]?.message.tool_calls, [{ id: 't', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }])
+  assert.deepEqual(o.usage, { prompt_tokens: 7, completion_tokens: 7, total_tokens: 14 })
+})
+
+test('Anthropic request -> OpenAI chat request and back keeps system, text, tools and limits', () => {
+  const o = anthropicToOpenAIRequest({
+    model: 'x',
+    system: 'Sys',
+    max_tokens: 50,
+    stop_sequences: ['Z'],
+    messages: [
+      { role: 'user', content: 'Hi' },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 't', name: 'f', input: { q: 1 } }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: 'ok' }] },
+    ],
+    tools: [{ name: 'f', input_schema: { type: 'object' } }],
+    tool_choice: { type: 'tool', name: 'f' },
+    stream: true,
+  })
+  assert.deepEqual(o.messages, [
+    { role: 'system', content: 'Sys' },
+    { role: 'user', content: 'Hi' },
+    { role: 'assistant', content: null, tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '{"q":1}' } }] },
+    { role: 'tool', tool_call_id: 't', content: 'ok' },
+  ])
+  assert.equal(o.max_tokens, 50)
+  assert.deepEqual(o.stop, ['Z'])
+  assert.deepEqual(o.tool_choice, { type: 'function', function: { name: 'f' } })
+  const back = openAIToAnthropicRequest(o)
+  assert.equal(back.system, 'Sys')
+  assert.equal(back.max_tokens, 50)
+  assert.equal(back.stream, true)
+})
+
+test('OpenAI chat.completion -> Anthropic message', () => {
+  const a = openAIToAnthropicResponse({ id: 'c1', model: 'gpt', choices: [{ message: { role: 'assistant', content: 'Yo' }, finish_reason: 'length' }], usage: { prompt_tokens: 3, completion_tokens: 4 } })
+  assert.deepEqual(a.content, [{ type: 'text', text: 'Yo' }])
+  assert.equal(a.stop_reason, 'max_tokens')
+  assert.deepEqual(a.usage, { input_tokens: 3, output_tokens: 4 })
+})
+
+test('recorded Anthropic streams translate to the expected OpenAI chunks; an error event throws upstream_error', () => {
+  const dir = join(packageRoot(), 'fixtures', 'upstream', 'anthropic')
+  const cases = readdirSync(dir).filter((f) => f.endsWith('.sse'))
+  assert.ok(cases.length >= 3)
+  for (const f of cases) {
+    const expected = readFileSync(join(dir, f.replace(/\.sse$/, '.chunks.jsonl')), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as unknown)
+    const got: unknown[] = []
+    const tr = createAnthropicToOpenAIStream(true, 1741000000)
+    const s = createSseSplitter((e) => {
+      for (const x of tr.push(JSON.parse(e.data) as Record<string, unknown>)) got.push(x === 'data: [DONE]\n\n' ? '[DONE]' : JSON.parse(x.slice(6)))
+    })
+    try {
+      s.push(readFileSync(join(dir, f)))
+      s.end()
+    } catch (e) {
+      assert.ok(e instanceof GatewayError, f)
+      got.push({ throws: e.code, message: e.message })
+    }
+    assert.deepEqual(got, expected, f)
+  }
+})
+
+test('OpenAI chunks -> Anthropic events: message_start, text block, tool block, message_delta with usage, message_stop', () => {
+  const tr = createOpenAIToAnthropicStream()
+  const events: string[] = []
+  const push = (c: Record<string, unknown>) => events.push(...tr.push(c))
+  push({ id: 'c', model: 'gpt', choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] })
+  push({ id: 'c', model: 'gpt', choices: [{ index: 0, delta: { content: 'Hi' }, finish_reason: null }] })
+  push({ id: 'c', model: 'gpt', choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 't', type: 'function', function: { name: 'f', arguments: '{"a"' } }] }, finish_reason: null }] })
+  push({ id: 'c', model: 'gpt', choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] })
+  push({ id: 'c', model: 'gpt', choices: [], usage: { prompt_tokens: 2, completion_tokens: 3, total_tokens: 5 } })
+  events.push(...tr.finish())
+  const types = events.map((e) => /^event: (\w+)/.exec(e)?.[1])
+  assert.deepEqual(types, ['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop'])
+  const delta = JSON.parse(events[7]!.split('data: ')[1]!) as { delta: { stop_reason: string }; usage: { output_tokens: number } }
+  assert.equal(delta.delta.stop_reason, 'tool_use')
+  assert.equal(delta.usage.output_tokens, 3)
+  assert.equal(tr.text, 'Hi')
+})
