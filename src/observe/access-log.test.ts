@@ -1,0 +1,111 @@
+/** Tests for observe/access-log.ts and observe/logger.ts: fields, formats, secrets grep, failing destinations. */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Secret } from '../core/secret.js'
+import { createAccessLog } from './access-log.js'
+import { createLogger } from './logger.js'
+import { syntheticRecord } from './synthetic-record.js'
+
+const FIELDS = ['time', 'reqId', 'keyId', 'ip', 'method', 'path', 'modelAsked', 'model', 'provider', 'upstreamModel',
+  'status', 'errorCode', 'attempts', 'cache', 'tokensIn', 'tokensOut', 'costUsd', 'latencyMs', 'upstreamLatencyMs', 'ttftMs']
+
+function tempDir(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'llmgw-log-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+test('one JSON line per request with every listed field', async (t) => {
+  const file = join(tempDir(t), 'nested', 'access.log')
+  const log = createAccessLog({ format: 'json', destination: file })
+  assert.ok(log)
+  for (let i = 0; i < 500; i++) {
+    log.onStart()
+    log.onEnd(syntheticRecord({ requestId: `r${i}`, status: 502, errorCode: 'upstream_error', attempts: 3, cache: 'MISS', ttftMs: 80, stream: true }))
+  }
+  await log.close()
+  const lines = readFileSync(file, 'utf8').trimEnd().split('\n')
+  assert.equal(lines.length, 500)
+  const first = JSON.parse(lines[0]!) as Record<string, unknown>
+  for (const f of FIELDS) assert.ok(f in first, `missing ${f}`)
+  assert.equal(first.reqId, 'r0')
+  assert.equal(first.status, 502)
+  assert.equal(first.errorCode, 'upstream_error')
+  assert.equal(first.tokensIn, 12)
+  assert.equal(JSON.parse(lines[499]!).reqId, 'r499')
+  assert.equal(log.dropped, 0)
+})
+
+test('format off returns null; pretty writes a readable line', async (t) => {
+  assert.equal(createAccessLog({ format: 'off', destination: 'stdout' }), null)
+  const file = join(tempDir(t), 'pretty.log')
+  const log = createAccessLog({ format: 'pretty', destination: file })!
+  log.onEnd(syntheticRecord({ requestId: 'pretty-1' }))
+  await log.close()
+  const text = readFileSync(file, 'utf8')
+  assert.match(text, /POST \/v1\/chat\/completions 200 250ms gpt-4o pretty-1/)
+  assert.throws(() => JSON.parse(text))
+})
+
+test('a full run never writes a configured secret', async (t) => {
+  const dir = tempDir(t)
+  const secrets = ['sk-live-abcdef0123456789', 'team-a-key-9f8e7d6c', 'admin-token-5a5a5a']
+  const log = createAccessLog({ format: 'json', destination: join(dir, 'access.log') })!
+  const app = createLogger({ destination: join(dir, 'app.log'), level: 'debug' })
+  for (let i = 0; i < 200; i++) {
+    log.onEnd(syntheticRecord({ keyId: i % 2 ? 'team-a' : undefined, status: i % 7 ? 200 : 401, errorCode: i % 7 ? undefined : 'invalid_api_key' }))
+  }
+  const provider = { name: 'openai', apiKey: new Secret(secrets[0]!) }
+  app.info('spec loaded', { provider, keys: [{ id: 'team-a', key: new Secret(secrets[1]!) }] })
+  app.warn('admin', { admin: { token: new Secret(secrets[2]!) } })
+  app.error('upstream failed', { err: new Error(`call with ${new Secret(secrets[0]!)}`) })
+  // A plain string under a well-known secret field name is censored too (defence in depth).
+  app.debug('raw', { apiKey: secrets[0], headers: { authorization: `Bearer ${secrets[1]}` } })
+  await Promise.all([log.close(), app.close()])
+  const all = readFileSync(join(dir, 'access.log'), 'utf8') + readFileSync(join(dir, 'app.log'), 'utf8')
+  assert.ok(all.includes('team-a') && all.includes('spec loaded') && all.includes('[redacted]'), 'the logs were written')
+  for (const s of secrets) assert.ok(!all.includes(s), `secret ${s} leaked`)
+})
+
+test('reload errors carry file:line:col; listening carries the URL', async (t) => {
+  const file = join(tempDir(t), 'app.log')
+  const app = createLogger({ destination: file })
+  app.listening('http://127.0.0.1:8080')
+  app.reloadOk('v2abc')
+  app.reloadError([{ file: 'llmgw.config.yaml', line: 12, col: 5, message: 'unknown provider "opnai"', rule: 'unknown-provider', severity: 'error' }])
+  await app.close()
+  const lines = readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+  assert.equal(lines[0]!.url, 'http://127.0.0.1:8080')
+  assert.equal(lines[1]!.version, 'v2abc')
+  assert.equal(lines[2]!.level, 'error')
+  assert.equal(lines[3]!.where, 'llmgw.config.yaml:12:5')
+  assert.equal(lines[3]!.msg, 'unknown provider "opnai"')
+})
+
+test('a full disk neither throws nor stalls the event loop; lines beyond the buffer are dropped and counted', async (t) => {
+  if (!existsSync('/dev/full')) return t.skip('/dev/full is Linux-only')
+  const log = createAccessLog({ format: 'json', destination: '/dev/full' }, { maxBufferBytes: 64 * 1024 })!
+  let ticks = 0
+  const timer = setInterval(() => ticks++, 1)
+  for (let round = 0; round < 20; round++) {
+    for (let i = 0; i < 200; i++) log.onEnd(syntheticRecord())
+    await new Promise((r) => setImmediate(r))
+  }
+  await new Promise((r) => setTimeout(r, 50))
+  clearInterval(timer)
+  assert.ok(log.writeErrors > 0, 'ENOSPC was seen')
+  assert.ok(log.dropped > 0, 'lines were dropped rather than buffered without bound')
+  assert.ok(ticks > 0, 'timers kept running')
+  await log.close()
+})
+
+test('an unopenable destination is reported, not thrown', async () => {
+  const log = createAccessLog({ format: 'json', destination: '/dev/null/not-a-dir/access.log' })!
+  for (let i = 0; i < 10; i++) log.onEnd(syntheticRecord())
+  await new Promise((r) => setTimeout(r, 50))
+  assert.ok(log.writeErrors > 0)
+  await log.close()
+})

@@ -1,0 +1,110 @@
+/** The access log (SPEC §3 observability.accessLog): one pino JSON line per finished request, async and bounded. */
+import { pino } from 'pino'
+import pinoPretty from 'pino-pretty'
+import type { RequestObserver, RequestRecord } from '../core/pipeline.js'
+import { createLogDestination } from './log-destination.js'
+import type { LogDestinationOptions, LogTarget } from './log-destination.js'
+
+export interface AccessLogConfig {
+  readonly format: 'json' | 'pretty' | 'off'
+  readonly destination: LogTarget
+}
+
+export interface AccessLog extends RequestObserver {
+  /** Lines dropped because the destination could not keep up or failed (full disk, closed pipe). */
+  readonly dropped: number
+  readonly writeErrors: number
+  flush(): void
+  close(): Promise<void>
+}
+
+/** The fields of one line, in this order. RequestRecord holds no secrets, so nothing here can leak one. */
+export interface AccessLine {
+  time: number
+  reqId: string
+  keyId: string | undefined
+  ip: string
+  method: string
+  path: string
+  endpoint: string | undefined
+  modelAsked: string | undefined
+  model: string | undefined
+  provider: string | undefined
+  upstreamModel: string | undefined
+  status: number
+  errorCode: string | undefined
+  attempts: number
+  cache: string | undefined
+  variant: string | undefined
+  stream: boolean
+  tokensIn: number
+  tokensOut: number
+  costUsd: number
+  latencyMs: number
+  upstreamLatencyMs: number | undefined
+  ttftMs: number | undefined
+}
+
+/** Map a record to its log line; undefined fields are left out of the JSON. */
+export function formatAccessLine(r: RequestRecord): AccessLine {
+  return {
+    time: r.time,
+    reqId: r.requestId,
+    keyId: r.keyId,
+    ip: r.ip,
+    method: r.method,
+    path: r.path,
+    endpoint: r.endpoint,
+    modelAsked: r.modelAsked,
+    model: r.model,
+    provider: r.provider,
+    upstreamModel: r.upstreamModel,
+    status: r.status,
+    errorCode: r.errorCode,
+    attempts: r.attempts,
+    cache: r.cache,
+    variant: r.variant,
+    stream: r.stream,
+    tokensIn: r.promptTokens,
+    tokensOut: r.completionTokens,
+    costUsd: r.costUsd,
+    latencyMs: Math.round(r.latencyMs * 1000) / 1000,
+    upstreamLatencyMs: r.upstreamLatencyMs,
+    ttftMs: r.ttftMs,
+  }
+}
+
+/** null when `format: off`: then nothing at all runs per request. */
+export function createAccessLog(cfg: AccessLogConfig, opts: LogDestinationOptions = {}): AccessLog | null {
+  if (cfg.format === 'off') return null
+  const dest = createLogDestination(cfg.destination, opts)
+  let stream = dest.stream
+  if (cfg.format === 'pretty') {
+    const prettify = pinoPretty.prettyFactory({
+      colorize: cfg.destination === 'stdout' ? Boolean(process.stdout.isTTY) : false,
+      ignore: 'level,reqId,time',
+      translateTime: false,
+      messageFormat: '{method} {path} {status} {latencyMs}ms {model} {reqId}',
+      hideObject: false,
+      singleLine: true,
+    })
+    stream = { write: (line: string) => dest.stream.write(prettify(line)) }
+  }
+  // base: null and timestamp: false: the record carries its own time; pid/hostname per line would be waste.
+  const logger = pino({ base: null, timestamp: false }, stream)
+  return {
+    onStart() {},
+    // HOT PATH: one object, one pino call; the bytes are buffered and written off the event loop.
+    onEnd(r: RequestRecord) {
+      logger.info(formatAccessLine(r))
+    },
+    get dropped() {
+      return dest.dropped
+    },
+    get writeErrors() {
+      return dest.errors
+    },
+    flush: () => dest.flush(),
+    close: () => dest.close(),
+  }
+}
