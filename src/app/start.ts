@@ -30,6 +30,10 @@ export interface StartOptions {
   log?: AppLog
   /** Extra compile hooks (auth, guards, observer, metrics...); reload and readiness are the app's own. */
   compileDeps?: Omit<CompileDeps, 'reload' | 'isReady' | 'providerPool' | 'version'>
+  /** What POST /admin/reload runs (worker threads: reload every worker); default: this app's reload. */
+  adminReload?: (reloadHere: () => Promise<ReloadOutcome>) => Promise<ReloadOutcome>
+  /** Listen on a port other threads share (worker threads). */
+  sharedPort?: boolean
 }
 
 export interface App {
@@ -40,8 +44,12 @@ export interface App {
   /** The spec file serving now; undefined for the embedded default. */
   readonly file: string | undefined
   readonly version: string
-  readonly gateway: CompiledGateway
-  readonly server: ServerHandle
+  /** How many threads serve (1, or --workers N). */
+  readonly workers: number
+  /** The Gateway serving now; undefined with --workers > 1 (each worker thread has its own). */
+  readonly gateway: CompiledGateway | undefined
+  /** The uWS server; undefined with --workers > 1. */
+  readonly server: ServerHandle | undefined
   reload(): Promise<ReloadOutcome>
   /** /readyz -> 503, stop listening, drain in-flight requests up to server.shutdownGrace, close. Idempotent. */
   shutdown(): Promise<void>
@@ -57,19 +65,38 @@ export class SpecLoadError extends Error {
 
 const silent: AppLog = { info() {}, warn() {}, error() {} }
 
+/** Loads the spec (SpecLoadError when invalid), then serves it on this thread or on --workers N threads. */
 export async function startApp(opts: StartOptions): Promise<App> {
+  const cwd = opts.cwd ?? process.cwd()
+  const first = await loadSpec({ ...(opts.file === undefined ? {} : { file: opts.file }), cwd, ...(opts.env ? { env: opts.env } : {}) })
+  if (!first.ok) throw new SpecLoadError(first.problems, first.file)
+  const workers = opts.workers ?? first.spec.server.workers
+  if (workers > 1) {
+    const { startWorkerApp } = await import('./workers-app.js')
+    return startWorkerApp(opts, first, workers)
+  }
+  return startLocalApp(opts, first)
+}
+
+/** Serves on this thread (also what each worker thread runs). */
+export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok: true }): Promise<App> {
   const log = opts.log ?? silent
   const cwd = opts.cwd ?? process.cwd()
   const load = (file: string | undefined): Promise<LoadResult> => loadSpec({ ...(file === undefined ? {} : { file }), cwd, ...(opts.env ? { env: opts.env } : {}) })
-  const first = await load(opts.file)
-  if (!first.ok) throw new SpecLoadError(first.problems, first.file)
 
   let ready = false
   const pool = createProviderPool()
   const onError = (err: unknown, ex: Exchange | undefined): void =>
     log.error('internal error', { requestId: ex?.id, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) })
   const compile = (spec: Spec, version: string): CompiledGateway =>
-    compileGateway(spec, { onError, ...opts.compileDeps, version, providerPool: pool, isReady: () => ready, reload: () => app.reload() })
+    compileGateway(spec, {
+      onError,
+      ...opts.compileDeps,
+      version,
+      providerPool: pool,
+      isReady: () => ready,
+      reload: () => (opts.adminReload ? opts.adminReload(() => app.reload()) : app.reload()),
+    })
 
   let spec = first.spec
   let file = first.file
@@ -81,6 +108,7 @@ export async function startApp(opts: StartOptions): Promise<App> {
     ...(spec.admin.port === undefined ? {} : { adminPort: opts.port === 0 ? 0 : spec.admin.port }),
     gateway,
     onError,
+    ...(opts.sharedPort ? { exclusivePort: false } : {}),
   }).catch(async (e: unknown) => {
     await gateway.retire()
     throw e
@@ -129,6 +157,7 @@ export async function startApp(opts: StartOptions): Promise<App> {
     get version() {
       return gateway.version
     },
+    workers: 1,
     get gateway() {
       return gateway
     },

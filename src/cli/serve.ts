@@ -42,7 +42,7 @@ export async function runServe(o: ServeOptions): Promise<number> {
   process.on('SIGHUP', onHup)
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => (): void => {
-      log.info('shutting down', { event: 'shutdown', signal, inflight: app.server.inflight })
+      log.info('shutting down', { event: 'shutdown', signal, inflight: app.server?.inflight })
       void app.shutdown().then(resolve, resolve)
     }
     process.once('SIGINT', stop('SIGINT'))

@@ -30,7 +30,7 @@ test('dropping a slow stream aborts the upstream request within a second', async
   ac.abort()
   assert.ok(await waitFor(() => mock.stats().aborted > abortsBefore, 1000), 'the mock never saw the abort')
   assert.ok(mock.stats().lastAbortAt! - droppedAt < 1000)
-  assert.ok(await waitFor(() => gw.app.gateway.inflight === 0, 1000), 'the request is still in flight on the gateway')
+  assert.ok(await waitFor(() => gw.app.gateway!.inflight === 0, 1000), 'the request is still in flight on the gateway')
 })
 
 test('a client that leaves while the upstream is still silent aborts it too', async (t) => {
