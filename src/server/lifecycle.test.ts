@@ -31,7 +31,7 @@ const refused = (port: number) =>
     s.on('error', () => resolve(true))
   })
 
-test('swap() mid-stream: the running request finishes on the old Gateway, new ones use the new one', async (t) => {
+test('swap() mid-stream: the running request finishes on the old Gateway, new ones use the new one; whenIdle(old)', async (t) => {
   const a = createFakeGateway({ version: 'a', main: { 'GET /s': labelled('A', 10, 20), 'GET /v': textRoute('A') } })
   const b = createFakeGateway({ version: 'b', main: { 'GET /s': labelled('B', 10, 20), 'GET /v': textRoute('B') } })
   const { url, handle } = await startFakeServer(t, a)
@@ -39,9 +39,14 @@ test('swap() mid-stream: the running request finishes on the old Gateway, new on
   const text = running.body.text()
   await sleep(30)
   handle.swap(b)
+  let isOldIdle = false
+  void handle.whenIdle(a).then(() => (isOldIdle = true))
   const v = await request(`${url}/v`)
   assert.equal(await v.body.text(), 'B')
+  assert.equal(isOldIdle, false, 'old Gateway reported idle with its stream still running')
   assert.equal(await text, 'A'.repeat(10))
+  await handle.whenIdle(a)
+  await handle.whenIdle(b) // nothing running on b: at once
   const s2 = await request(`${url}/s`)
   assert.equal(await s2.body.text(), 'B'.repeat(10))
 })

@@ -9,12 +9,17 @@ import { HEADER_CONTENT_LENGTH, HEADER_FORWARDED_FOR, HEADER_REQUEST_ID } from '
 import { createRequestId, sendError } from './respond.js'
 import { type ServerSink, type SinkHost, UwsSink } from './sink.js'
 
+/** The Gateway a request started on, with its own in-flight count (so a swapped-out Gateway knows when it is idle). */
+export interface Generation {
+  readonly gateway: Gateway
+}
+
 /** What a dispatcher needs of its server: the current Gateway, in-flight counting and error reporting. */
 export interface DispatchHost extends SinkHost {
   readonly gateway: Gateway
-  /** A request started; it counts until its response is done and its handler has settled. */
-  enter(): void
-  leave(): void
+  /** A request starts on the current Gateway; it counts until its response is done and its handler has settled. */
+  enter(): Generation
+  leave(gen: Generation): void
   reportError(err: unknown, ex: Exchange | undefined): void
 }
 
@@ -98,7 +103,8 @@ function fail(e: unknown, ex: Exchange, sink: ServerSink, host: DispatchHost): v
 export function createDispatch(host: DispatchHost, pick: RouterPick): (res: HttpResponse, req: HttpRequest) => void {
   return (res, req) => {
     // Captured now: this request finishes on this Gateway even if swap() installs another one meanwhile.
-    const gateway = host.gateway
+    const gen = host.enter()
+    const gateway = gen.gateway
     const method = req.getCaseSensitiveMethod()
     const path = req.getUrl()
     const router = pick(gateway)
@@ -114,9 +120,8 @@ export function createDispatch(host: DispatchHost, pick: RouterPick): (res: Http
       formatAddress(res.getRemoteAddressAsText()),
       headers,
       performance.now(),
-      () => host.leave(),
+      () => host.leave(gen),
     )
-    host.enter()
     const sink = new UwsSink(res, id, host, () => ex.settle())
     // While true, the handler has not run yet: a client leaving mid-body must settle its part too.
     let isReadingBody = false

@@ -2,7 +2,7 @@
 import { isMainThread } from 'node:worker_threads'
 import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js'
 import type { Exchange, Gateway } from '../core/types.js'
-import { createDispatch, type DispatchHost } from './routes.js'
+import { createDispatch, type DispatchHost, type Generation } from './routes.js'
 import { loadUws, type Uws } from './uws.js'
 import { registerWebSocket } from './ws.js'
 
@@ -28,6 +28,8 @@ export interface ServerHandle {
   readonly isDraining: boolean
   /** New requests go to `next`; in-flight ones finish on the Gateway they started with. Retiring the old one is the caller's. */
   swap(next: Gateway): void
+  /** Resolves when no request that started on `gateway` is in flight any more (at once if none): then retire() it. */
+  whenIdle(gateway: Gateway): Promise<void>
   stopListening(): void
   /** Stop listening, wait for in-flight requests (streams included) up to graceMs, then close what is left. */
   drain(graceMs: number): Promise<void>
@@ -50,28 +52,64 @@ export function closeAllServers(): void {
 // uWS 20.30 has App.close() (closes the listen socket and every connection) but its .d.ts does not declare it.
 type ClosableApp = TemplatedApp & { close(): void }
 
+class GatewayGeneration implements Generation {
+  readonly gateway: Gateway
+  inflight = 0
+  waiters: Array<() => void> = []
+  constructor(gateway: Gateway) {
+    this.gateway = gateway
+  }
+}
+
+function wake(waiters: Array<() => void>): void {
+  for (const resolve of waiters.splice(0)) resolve()
+}
+
 class ServerState implements DispatchHost {
-  gateway: Gateway
   isDraining = false
   inflight = 0
+  #current: GatewayGeneration
+  // Weak: a retired Gateway must not be kept alive by the server once its last request is done.
+  readonly #generations = new WeakMap<Gateway, GatewayGeneration>()
   readonly #onError: ServerOptions['onError']
-  #idleWaiters: Array<() => void> = []
+  readonly #idleWaiters: Array<() => void> = []
 
   constructor(gateway: Gateway, onError: ServerOptions['onError']) {
-    this.gateway = gateway
+    this.#current = this.#generation(gateway)
     this.#onError = onError
   }
 
-  enter(): void {
-    this.inflight++
+  get gateway(): Gateway {
+    return this.#current.gateway
   }
 
-  leave(): void {
-    if (--this.inflight === 0 && this.#idleWaiters.length > 0) {
-      const w = this.#idleWaiters
-      this.#idleWaiters = []
-      for (const resolve of w) resolve()
-    }
+  swap(next: Gateway): void {
+    this.#current = this.#generation(next)
+  }
+
+  enter(): Generation {
+    this.inflight++
+    const gen = this.#current
+    gen.inflight++
+    return gen
+  }
+
+  leave(gen: Generation): void {
+    const g = gen as GatewayGeneration
+    if (--g.inflight === 0 && g.waiters.length > 0) wake(g.waiters)
+    if (--this.inflight === 0 && this.#idleWaiters.length > 0) wake(this.#idleWaiters)
+  }
+
+  whenGatewayIdle(gateway: Gateway): Promise<void> {
+    const g = this.#generations.get(gateway)
+    if (g === undefined || g.inflight === 0) return Promise.resolve()
+    return new Promise((resolve) => g.waiters.push(resolve))
+  }
+
+  #generation(gateway: Gateway): GatewayGeneration {
+    let g = this.#generations.get(gateway)
+    if (g === undefined) this.#generations.set(gateway, (g = new GatewayGeneration(gateway)))
+    return g
   }
 
   reportError(err: unknown, ex: Exchange | undefined): void {
@@ -158,7 +196,10 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
       return state.isDraining
     },
     swap(next) {
-      state.gateway = next
+      state.swap(next)
+    },
+    whenIdle(gateway) {
+      return state.whenGatewayIdle(gateway)
     },
     stopListening,
     async drain(graceMs) {

@@ -59,27 +59,29 @@ function next(ws: Socket, host: DispatchHost): void {
   while (!state.isClosed && state.current === undefined) {
     const text = state.queue.shift()
     if (text === undefined) return
-    const gateway = host.gateway
+    const gen = host.enter()
+    const gateway = gen.gateway
     const route = gateway.ws
     if (route === null) {
+      host.leave(gen)
       reject(ws, new GatewayError('not_found', 'the WebSocket endpoint is disabled'))
       continue
     }
     const body = parseWsRequest(text, gateway.maxBodyBytes)
     if (body instanceof GatewayError) {
+      host.leave(gen)
       reject(ws, body)
       continue
     }
     const id = createRequestId('')
     const ex = new UwsExchange(id, 'POST', CHAT_PATH, '', state.ip, state.headers, performance.now(), () => {
-      host.leave()
+      host.leave(gen)
       state.current = undefined
       next(ws, host)
     })
     ex.body = body
     const sink = new WsSink(ws as WebSocket<unknown>, () => ex.settle())
     state.current = { ex, sink }
-    host.enter()
     runRoute(route, ex, sink, host)
   }
 }
