@@ -102,13 +102,16 @@ test('100 writes in a second give a few onChange calls, the last one seeing the 
   await w.ready
   await sleep(350)
   seen.length = 0
+  const started = Date.now()
   for (let i = 0; i < 100; i++) {
     writeFileSync(file, `version: 1\n# write ${i}\n`)
     await sleep(10)
   }
+  // Under a continuous stream the watcher still checks every 500 ms; a busy machine stretches the burst.
+  const allowed = 3 + Math.ceil((Date.now() - started) / 500)
   await waitFor(() => seen.at(-1) === 'version: 1\n# write 99\n', 'an onChange that sees the final content')
   await sleep(400)
-  assert.ok(seen.length >= 1 && seen.length <= 10, `expected a few calls, got ${seen.length}`)
+  assert.ok(seen.length >= 1 && seen.length <= allowed, `expected a few calls (<= ${allowed}), got ${seen.length}`)
 })
 
 test('a deleted spec warns and keeps watching; its return is a change', async (t) => {

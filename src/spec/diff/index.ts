@@ -1,10 +1,8 @@
 /** `llmgw diff` core (SPEC §2): two validated specs in, classified rows out. Pure: no I/O, no secrets in the output. */
 import type { Spec } from '../schema.js'
-import { diffAuth, diffLimits } from './access.js'
+import { diffAuth, diffKeys, diffLimits } from './clients.js'
 import { ChangeList } from './change-list.js'
-import { diffExperiments } from './experiments.js'
-import { diffKeys } from './keys.js'
-import { diffModels } from './models.js'
+import { diffExperiments, diffModels } from './models.js'
 import { diffProviders } from './providers.js'
 import { diffRules } from './rules.js'
 import { diffAdmin, diffBatching, diffObservability, diffServer, diffState } from './settings.js'

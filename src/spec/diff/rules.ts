@@ -51,16 +51,27 @@ export function diffRules(c: ChangeList, a: readonly RuleSpec[], b: readonly Rul
   let olds = a.map((_, i) => i).filter((i) => !kept.some(([x]) => x === i))
   let news = b.map((_, j) => j).filter((j) => !kept.some(([, y]) => y === j))
   // A rule that only moved: one "order changed" row instead of a remove plus an add.
-  const moved = olds.filter((i) => news.some((j) => fb[j] === fa[i]))
+  const moved: number[] = []
+  const to: number[] = []
+  for (const i of olds) {
+    const j = news.find((k) => fb[k] === fa[i] && !to.includes(k))
+    if (j === undefined) continue
+    moved.push(i)
+    to.push(j)
+  }
   if (moved.length > 0) {
-    c.add({ path: 'rules', kind: 'changed', before: formatValue(a.map((r) => r.type)), after: formatValue(b.map((r) => r.type)), class: 'risky', note: 'rules now run in a different order' })
-    for (const i of moved) {
-      const j = news.find((k) => fb[k] === fa[i])
-      news = news.filter((k) => k !== j)
-    }
+    c.add({
+      path: 'rules',
+      kind: 'changed',
+      before: moved.map((i) => `#${i} ${a[i]!.type}`).join(', '),
+      after: to.map((j) => `#${j} ${b[j]!.type}`).join(', '),
+      class: 'risky',
+      note: 'rules now run in a different order',
+    })
+    news = news.filter((k) => !to.includes(k))
     olds = olds.filter((i) => !moved.includes(i))
   }
-  // Same type in the same gap: an edited rule, diffed field by field.
+  // Left over on both sides with the same type, in order: an edited rule, diffed field by field.
   for (const i of [...olds]) {
     const j = news.find((k) => b[k]!.type === a[i]!.type)
     if (j === undefined) continue

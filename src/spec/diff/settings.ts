@@ -31,8 +31,14 @@ export function diffAdmin(c: ChangeList, a: AdminSpec, b: AdminSpec): void {
 
 export function diffState(c: ChangeList, a: StateSpec, b: StateSpec): void {
   c.value('state.store', a.store, b.store, { class: 'risky', note: 'limit, budget and cache state move to another store: counters start fresh' })
-  c.secret('state.redis.url', a.redis?.url, b.redis?.url, { class: 'risky', note: 'secret changed: state moves to another redis; counters start fresh' })
-  c.value('state.redis.prefix', a.redis?.prefix, b.redis?.prefix, { class: 'risky', note: 'new key prefix: counters start fresh' })
+  c.fields('state.redis', a.redis, b.redis, {
+    added: { class: 'risky', note: 'redis settings added' },
+    removed: { class: 'safe', note: 'redis settings removed' },
+    rules: {
+      url: { hidden: { class: 'risky', note: 'secret changed: state moves to another redis; counters start fresh' } },
+      prefix: { class: 'risky', note: 'new key prefix: counters start fresh' },
+    },
+  })
 }
 
 export function diffBatching(c: ChangeList, a: BatchingSpec, b: BatchingSpec): void {
