@@ -12,8 +12,8 @@ export interface Child {
   readonly exited: Promise<number | string>
   /** Last lines of stdout/stderr, for messages when it fails. */
   tail(): string
-  /** SIGTERM, then SIGKILL after graceMs. Resolves when the process is gone. */
-  stop(graceMs?: number): Promise<void>
+  /** SIGTERM (or `signal`), then SIGKILL after graceMs. Resolves when the process is gone. */
+  stop(graceMs?: number, signal?: NodeJS.Signals): Promise<void>
 }
 
 export interface SpawnOptions {
@@ -71,9 +71,9 @@ export function spawnChild(o: SpawnOptions): Promise<Child> {
   createInterface({ input: proc.stderr! }).on('line', keep)
   const out = createInterface({ input: proc.stdout! })
   const tail = (): string => lines.join('\n')
-  const stop = async (graceMs = 3000): Promise<void> => {
+  const stop = async (graceMs = 3000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
     if (proc.exitCode !== null || proc.signalCode !== null) return
-    proc.kill('SIGTERM')
+    proc.kill(signal)
     const t = setTimeout(() => proc.kill('SIGKILL'), graceMs)
     await exited
     clearTimeout(t)

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { request } from 'undici'
-import { spawnChild, type Child } from './children.js'
+import { cliArgv, spawnChild, type Child } from './children.js'
 import { writeBenchSpec } from './gateway-spec.js'
 import type { Scenario } from './scenario.js'
 
@@ -14,6 +14,8 @@ export interface StackOptions {
   readonly gatewayEnv?: Record<string, string>
   /** node flags for the gateway (--cpu-prof ...) */
   readonly gatewayNodeArgs?: string[]
+  /** run the gateway under a wrapper CLI (clinic): `node SCRIPT ...ARGS -- node <gateway>`, stopped with SIGINT */
+  readonly gatewayWrapper?: { readonly script: string; readonly args: string[]; readonly stopGraceMs: number }
 }
 
 export interface Stack {
@@ -36,18 +38,17 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   try {
     mock = await startMock()
     const specFile = writeBenchSpec({ config: o.config, mockUrl: mock.url, scenarios: o.scenarios, accessLogFile: join(dir, 'access.log'), dir })
-    const gateway = await spawnChild({
-      name: 'llmgw serve',
-      args: ['serve', '-c', specFile, '--port', '0', '--no-dashboard', '--no-watch'],
-      env: { ...process.env, ...o.gatewayEnv },
-      nodeArgs: o.gatewayNodeArgs,
-      startTimeoutMs: 20_000,
-    })
+    const serveArgs = ['serve', '-c', specFile, '--port', '0', '--no-dashboard', '--no-watch']
+    const w = o.gatewayWrapper
+    const env = { ...process.env, ...o.gatewayEnv }
+    const gateway = w
+      ? await spawnChild({ name: 'llmgw serve (wrapped)', script: w.script, args: [...w.args, '--', process.execPath, ...(o.gatewayNodeArgs ?? []), ...cliArgv(serveArgs)], env, startTimeoutMs: 60_000 })
+      : await spawnChild({ name: 'llmgw serve', args: serveArgs, env, nodeArgs: o.gatewayNodeArgs, startTimeoutMs: 20_000 })
     const m = mock
     return {
       mock: m, gateway, specFile, dir,
       close: async () => {
-        await gateway.stop(10_000)
+        await (w ? gateway.stop(w.stopGraceMs, 'SIGINT') : gateway.stop(10_000))
         await m.stop()
         rmSync(dir, { recursive: true, force: true })
       },

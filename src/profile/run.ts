@@ -1,10 +1,11 @@
 /** `llmgw profile` (SPEC §2): run the gateway under autocannon load and show where the time goes (stages, cpu, doctor, flame). */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { packageRoot } from '../core/package-root.js'
 import { runLoad, type LoadResult } from '../bench/run.js'
 import type { Scenario } from '../bench/scenario.js'
 import { startStack, type Stack } from '../bench/stack.js'
-import { clinicStatus } from './clinic.js'
+import { clinicStatus, parseClinicReport } from './clinic.js'
 import { formatCpuSummary, readCpuProfile, summarizeCpuProfile } from './cpuprofile.js'
 import { formatHeapSummary, readHeapProfile, summarizeHeapProfile } from './heapprofile.js'
 import { fetchStages, formatStages } from './stages.js'
@@ -31,15 +32,19 @@ export async function runProfileSession(o: ProfileSessionOptions): Promise<void>
   const outDir = resolve(o.outDir)
   const profiling = o.tool !== 'stages'
   if (profiling || o.outGiven) mkdirSync(outDir, { recursive: true })
-  if (o.tool === 'doctor' || o.tool === 'flame') {
-    const clinic = clinicStatus()
-    o.print(`clinic ${o.tool}: ${clinic.reason}; using node --cpu-prof${o.tool === 'doctor' ? ' --heap-prof' : ''} instead`)
-  }
-  const nodeArgs = profiling ? [`--cpu-prof`, `--cpu-prof-dir=${outDir}`] : []
-  if (o.tool === 'doctor') nodeArgs.push('--heap-prof', `--heap-prof-dir=${outDir}`)
+  const clinic = o.tool === 'doctor' || o.tool === 'flame' ? clinicStatus() : undefined
+  if (clinic) o.print(`clinic ${o.tool}: ${clinic.reason}${clinic.bin ? '' : `; using node --cpu-prof${o.tool === 'doctor' ? ' --heap-prof' : ''} instead`}`)
+  const useClinic = clinic?.bin !== undefined
+  const nodeArgs = profiling && !useClinic ? [`--cpu-prof`, `--cpu-prof-dir=${outDir}`] : []
+  if (o.tool === 'doctor' && !useClinic) nodeArgs.push('--heap-prof', `--heap-prof-dir=${outDir}`)
+  // clinic analyses for a while after SIGINT before it writes the HTML; it must not be SIGKILLed for being slow
+  const gatewayWrapper = useClinic ? { script: clinic!.bin!, args: [o.tool, '--open=false', '--dest', outDir], stopGraceMs: 300_000 } : undefined
   let stack: Stack | undefined
   try {
-    stack = await startStack({ config: o.config, scenarios: [o.scenario], gatewayEnv: o.tool === 'stages' ? { LLMGW_PROFILE_STAGES: '1' } : {}, gatewayNodeArgs: nodeArgs })
+    stack = await startStack({
+      config: o.config, scenarios: [o.scenario], gatewayNodeArgs: nodeArgs, gatewayWrapper,
+      gatewayEnv: o.tool === 'stages' ? { LLMGW_PROFILE_STAGES: '1' } : useClinic ? { NO_INSIGHT: 'true', CI: 'true' } : {},
+    })
     o.print(`driving ${o.scenario.name} at ${o.connections} connections for ${o.durationMs / 1000}s against ${stack.gateway.url} (pid ${stack.gateway.pid})`)
     const load = await driveLoad(stack, o)
     o.print(`${load.requests} requests, ${load.reqPerSec.toFixed(0)} req/s, p50 ${load.latencyMs.p50} ms, p99 ${load.latencyMs.p99} ms, ${load.non2xx} non-2xx, ${load.errors} errors${load.interrupted ? ' (interrupted)' : ''}`)
@@ -54,6 +59,12 @@ export async function runProfileSession(o: ProfileSessionOptions): Promise<void>
     await stack.close()
     stack = undefined
     const code = await gateway.exited
+    if (useClinic) {
+      const html = parseClinicReport(gateway.tail())
+      if (!html) throw new ProfileError(`clinic ${o.tool} wrote no report (exit ${code}):\n${gateway.tail()}`)
+      o.print(`report: ${html}`)
+      return
+    }
     reportProfiles(outDir, o, code)
   } finally {
     await stack?.close()
@@ -84,10 +95,10 @@ function reportProfiles(outDir: string, o: ProfileSessionOptions, exitCode: numb
   o.print(`report: ${outDir}`)
   for (const f of cpu) {
     o.print(`cpu profile: ${f} (open in Chrome DevTools > Performance, or speedscope)`)
-    o.print(formatCpuSummary(summarizeCpuProfile(readCpuProfile(f))))
+    o.print(formatCpuSummary(summarizeCpuProfile(readCpuProfile(f), 10, packageRoot())))
   }
   for (const f of files.filter((x) => x.endsWith('.heapprofile'))) {
     o.print(`heap profile: ${join(outDir, f)} (open in Chrome DevTools > Memory)`)
-    o.print(formatHeapSummary(summarizeHeapProfile(readHeapProfile(join(outDir, f)))))
+    o.print(formatHeapSummary(summarizeHeapProfile(readHeapProfile(join(outDir, f)), 5, packageRoot())))
   }
 }

@@ -11,7 +11,7 @@ export interface StageFigures {
 export type StageTable = Record<string, StageFigures>
 
 /** The pipeline order the table is printed in; stages the gateway reports beyond these follow alphabetically. */
-const ORDER = ['parse', 'auth', 'limits', 'rules', 'routing', 'upstream', 'upstream-wait', 'relay', 'log', 'metrics', 'log-metrics']
+const ORDER = ['parse', 'auth', 'limits', 'rules', 'routing', 'upstream_wait', 'upstream', 'relay', 'observe', 'log', 'metrics']
 
 /** GET /admin/stages. Throws a plain Error saying what went wrong (endpoint missing, not JSON, wrong shape). */
 export async function fetchStages(gatewayUrl: string, adminToken?: string): Promise<StageTable> {
@@ -57,5 +57,6 @@ export function formatStages(t: StageTable, requests: number): string {
   for (const [name, f] of rows) {
     table.push([name, String(f.count), f.meanUs.toFixed(1), requests > 0 ? ((f.totalMs * 1000) / requests).toFixed(1) : '-', f.totalMs.toFixed(1), sum > 0 ? `${((f.totalMs / sum) * 100).toFixed(1)}%` : '-'])
   }
-  return table.toString()
+  // wall-clock stages (upstream_wait, relay) include queueing under load; the CPU-bound ones are the gateway's own cost
+  return `${table.toString()}\nshare = of the summed stage time; upstream_wait and relay are wall time (they include the mock and queueing)`
 }

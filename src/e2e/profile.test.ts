@@ -1,0 +1,37 @@
+/** `llmgw profile` end to end (SPEC §2): --tool cpu writes a parseable .cpuprofile and prints a summary; stages prints a table; no orphans. */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { readCpuProfile, summarizeCpuProfile } from '../profile/cpuprofile.js'
+import { assertNoOrphans, runCli } from './bench-cli.js'
+
+test('profile --tool cpu: a parseable .cpuprofile in --out, its path and a 10-line summary printed, no orphans', async (t) => {
+  const out = mkdtempSync(join(tmpdir(), 'llmgw-profile-'))
+  t.after(() => rmSync(out, { recursive: true, force: true }))
+  const r = await runCli(['profile', '--tool', 'cpu', '--duration', '2s', '--scenario', 'chat', '--out', out])
+  assert.equal(r.code, 0, r.stderr)
+  const files = readdirSync(out).filter((f) => f.endsWith('.cpuprofile'))
+  assert.equal(files.length, 1, `one profile in ${out}: ${readdirSync(out).join(', ')}`)
+  const file = join(out, files[0]!)
+  assert.ok(r.stdout.includes(`cpu profile: ${file}`))
+  const summary = summarizeCpuProfile(readCpuProfile(file))
+  assert.ok(summary.totalMs > 0 && summary.top.length > 0)
+  const lines = r.stdout.split('\n')
+  const head = lines.findIndex((l) => /ms sampled, .*% idle; top self time:/.test(l))
+  assert.ok(head >= 0, r.stdout)
+  const ranked = lines.slice(head + 1).filter((l) => /^\s*\d+\.\s+\d+\.\d%/.test(l))
+  assert.ok(ranked.length >= 1 && ranked.length <= 10, `1..10 ranked lines, got ${ranked.length}`)
+  assert.match(r.stdout, /\d+ requests, \d+ req\/s/)
+  assert.ok(r.children.length >= 2)
+  await assertNoOrphans(r.children)
+})
+
+test('profile (stages, the default): a table of time per pipeline stage from /admin/stages', async () => {
+  const r = await runCli(['profile', '--duration', '1s', '--scenario', 'chat'])
+  assert.equal(r.code, 0, r.stderr)
+  assert.match(r.stdout, /│ stage\s+│ calls\s+│ mean µs/)
+  assert.match(r.stdout, /│ parse\s+│ [1-9]\d*/)
+  await assertNoOrphans(r.children)
+})
