@@ -7,7 +7,7 @@ import { createTooLargeError, parseContentLength, readBody } from './body.js'
 import { UwsExchange } from './exchange.js'
 import { HEADER_CONTENT_LENGTH, HEADER_FORWARDED_FOR, HEADER_REQUEST_ID } from './headers.js'
 import { createRequestId, sendError } from './respond.js'
-import { type ServerSink, type SinkHost, UwsSink } from './sink.js'
+import { type ServerSink, type SinkHost, UwsSink, uwsCallback } from './sink.js'
 
 /** The Gateway a request started on, with its own in-flight count (so a swapped-out Gateway knows when it is idle). */
 export interface Generation {
@@ -135,7 +135,12 @@ export function createDispatch(host: DispatchHost, pick: RouterPick): (res: Http
       }
     })
     if (!route.hasBody) {
-      runRoute(route, ex, sink, host)
+      uwsCallback.isInside = true
+      try {
+        runRoute(route, ex, sink, host)
+      } finally {
+        uwsCallback.isInside = false
+      }
       return
     }
     const max = gateway.maxBodyBytes

@@ -11,6 +11,12 @@ export interface SinkHost {
   readonly isDraining: boolean
 }
 
+/**
+ * True while the dispatcher runs a route synchronously inside the uWS request callback, where uWS has already corked
+ * the socket: a sync send() then skips its own cork() (a native round trip, ~0.65 µs per call measured in a loop here).
+ */
+export const uwsCallback = { isInside: false }
+
 /** A Sink as the dispatcher drives it: it also needs to know whether the response is done, and to cut it. */
 export interface ServerSink extends Sink {
   readonly isEnded: boolean
@@ -60,10 +66,15 @@ export class UwsSink implements ServerSink {
     if (this.isAborted || this.isStarted) return
     this.isStarted = true
     this.isEnded = true
-    this.#res.cork(() => {
+    if (uwsCallback.isInside) {
       this.#writeHead(status, headers)
       this.#res.end(body)
-    })
+    } else {
+      this.#res.cork(() => {
+        this.#writeHead(status, headers)
+        this.#res.end(body)
+      })
+    }
     this.#finish()
   }
 
