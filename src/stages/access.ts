@@ -62,7 +62,7 @@ export function compileAccess(cfg: AccessConfig, deps: AccessDeps): Access {
   const shared = [compileGlobalLimit(cfg.limits, limitDeps), compileIpLimit(cfg.limits, limitDeps)].filter(
     (s): s is AdmissionStep => s !== null,
   )
-  const admit = shared.length === 0 && !anyKeyChecks ? null : compileAdmit(shared)
+  const admit = shared.length === 0 && !anyKeyChecks ? null : compileAdmit(shared, deps.clock ?? Date.now)
   return {
     authenticate,
     admit,
@@ -71,7 +71,7 @@ export function compileAccess(cfg: AccessConfig, deps: AccessDeps): Access {
   }
 }
 
-function compileAdmit(shared: readonly AdmissionStep[]): Guard {
+function compileAdmit(shared: readonly AdmissionStep[], clock: () => number): Guard {
   return (cx) => {
     const caller = cx.caller
     let own = NONE
@@ -82,17 +82,17 @@ function compileAdmit(shared: readonly AdmissionStep[]): Guard {
       own = caller.steps
     }
     if (shared.length === 0 && own.length === 0) return
-    const a = newAdmission()
+    const a = newAdmission(clock())
     const first = runSteps(shared, 0, cx, a)
-    if (isPromise(first)) return first.then((err) => (err ? rollback(a, err) : finishOwn(own, cx, a)))
+    if (isPromise(first)) return first.then((err) => (err ? rollback(a, err) : finishOwn(own, cx, a, clock)))
     if (first) rollback(a, first)
-    return finishOwn(own, cx, a)
+    return finishOwn(own, cx, a, clock)
   }
 }
 
-function finishOwn(own: readonly AdmissionStep[], cx: CallContext, a: Admission): MaybePromise<void> {
+function finishOwn(own: readonly AdmissionStep[], cx: CallContext, a: Admission, clock: () => number): MaybePromise<void> {
   const r = runSteps(own, 0, cx, a)
-  if (isPromise(r)) return r.then((err) => (err ? rollback(a, err) : commit(cx, a)))
+  if (isPromise(r)) return r.then((err) => (err ? rollback(a, err) : commit(cx, a, clock)))
   if (r) rollback(a, r)
-  commit(cx, a)
+  commit(cx, a, clock)
 }

@@ -12,8 +12,8 @@ export type RejectScope = 'key' | 'ip' | 'global' | 'concurrency' | 'budget'
 
 /** A reservation a step made: undone if a later step refuses, settled once when the call ends. */
 export interface Hold {
-  undo(): void
-  end(e: CallEnd): void
+  undo(now: number): void
+  end(e: CallEnd, now: number): void
 }
 
 /**
@@ -22,6 +22,8 @@ export interface Hold {
  * set has room for one.
  */
 export interface Admission {
+  /** Epoch ms, read once for every window this admission touches. */
+  readonly now: number
   readonly holds: Hold[]
   requests: { v: RateVerdict; limitText: string; rank: number } | undefined
   tokens: { v: RateVerdict; limitText: string } | undefined
@@ -43,19 +45,20 @@ export function runSteps(steps: readonly AdmissionStep[], from: number, cx: Call
 }
 
 /** Success: headers for the windows that applied, and one onEnd that settles every hold. */
-export function commit(cx: CallContext, a: Admission): void {
+export function commit(cx: CallContext, a: Admission, clock: () => number): void {
   if (a.requests) pushRateHeaders(cx.headers as Array<[string, string]>, 'requests', a.requests.limitText, a.requests.v)
   if (a.tokens) pushRateHeaders(cx.headers as Array<[string, string]>, 'tokens', a.tokens.limitText, a.tokens.v)
   const holds = a.holds
   if (holds.length === 0) return
   cx.onEnd((e) => {
-    for (let i = 0; i < holds.length; i++) holds[i]!.end(e)
+    const now = clock()
+    for (let i = 0; i < holds.length; i++) holds[i]!.end(e, now)
   })
 }
 
 /** Refusal: release what earlier steps reserved (latest first), then throw. */
 export function rollback(a: Admission, err: GatewayError): never {
-  for (let i = a.holds.length - 1; i >= 0; i--) a.holds[i]!.undo()
+  for (let i = a.holds.length - 1; i >= 0; i--) a.holds[i]!.undo(a.now)
   throw err
 }
 
@@ -73,6 +76,6 @@ export function quiet(r: MaybePromise<void>): void {
 
 export const NOOP_END = (): void => {}
 
-export function newAdmission(): Admission {
-  return { holds: [], requests: undefined, tokens: undefined }
+export function newAdmission(now: number): Admission {
+  return { now, holds: [], requests: undefined, tokens: undefined }
 }

@@ -12,17 +12,17 @@ export function compileBudget(key: KeyConfig, deps: LimitDeps): AdmissionStep | 
   const message = `key ${key.id}: ${budget.per === 'total' ? 'total' : `per-${budget.per}`} budget of $${budget.usd} exhausted`
   return (cx, a) => {
     const reserved = cx.reservedCostUsd()
-    return then(meter.reserve(reserved), (v) => {
+    return then(meter.reserve(reserved, a.now), (v) => {
       if (!v.ok) {
         onRejected?.('budget')
         return refusal('budget_exceeded', message, v.resetMs)
       }
       a.holds.push({
-        undo: () => quiet(meter.settle(v.window, -reserved, 0)),
-        end: (e) => {
+        undo: (now) => quiet(meter.settle(v.window, -reserved, 0, now)),
+        end: (e, now) => {
           // Same rule as tokens: without usage a failure cost nothing and a success keeps its reservation.
           const actual = e.usage || e.status >= 400 ? e.costUsd : reserved
-          if (actual !== reserved) quiet(meter.settle(v.window, actual - reserved, actual))
+          if (actual !== reserved) quiet(meter.settle(v.window, actual - reserved, actual, now))
         },
       })
       return undefined

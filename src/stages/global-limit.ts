@@ -13,9 +13,9 @@ export function compileGlobalLimit(limits: LimitsConfig | undefined, deps: Limit
   const limitText = String(rps)
   const onRejected = deps.onRejected
   const message = `the gateway's limit of ${rps} requests per second is reached`
-  const hold: Hold = { undo: () => quiet(w.settle(-1)), end: NOOP_END }
+  const hold: Hold = { undo: (now) => quiet(w.settle(-1, now)), end: NOOP_END }
   return (_cx, a) =>
-    then(w.take(1), (v) => {
+    then(w.take(1, a.now), (v) => {
       if (!v.ok) {
         onRejected?.('global')
         return refusal('rate_limit_exceeded', message, v.retryAfterMs, { family: 'requests', limitText, v })

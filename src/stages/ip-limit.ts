@@ -15,12 +15,12 @@ export function compileIpLimit(limits: LimitsConfig | undefined, deps: LimitDeps
   const message = `rate limit of ${rpm} requests per minute per client address reached`
   return (cx, a) => {
     const ip = cx.ex.ip
-    return then(w.take(ip, 1), (v) => {
+    return then(w.take(ip, 1, a.now), (v) => {
       if (!v.ok) {
         onRejected?.('ip')
         return refusal('rate_limit_exceeded', message, v.retryAfterMs, { family: 'requests', limitText, v })
       }
-      a.holds.push({ undo: () => quiet(w.settle(ip, -1)), end: NOOP_END })
+      a.holds.push({ undo: (now) => quiet(w.settle(ip, -1, now)), end: NOOP_END })
       if (!a.requests || a.requests.rank < IP_RANK) a.requests = { v, limitText, rank: IP_RANK }
       return undefined
     })

@@ -25,9 +25,9 @@ export function compileKeyLimit(key: KeyConfig, deps: LimitDeps): AdmissionStep[
     const limitText = String(rpm)
     const message = `key ${key.id}: rate limit of ${rpm} requests per minute reached`
     // The hold does not depend on the request: one object for every admitted call.
-    const hold: Hold = { undo: () => quiet(w.settle(-1)), end: NOOP_END }
+    const hold: Hold = { undo: (now) => quiet(w.settle(-1, now)), end: NOOP_END }
     steps.push((_cx, a) =>
-      then(w.take(1), (v) => {
+      then(w.take(1, a.now), (v) => {
         if (!v.ok) {
           onRejected?.('key')
           return refusal('rate_limit_exceeded', message, v.retryAfterMs, { family: 'requests', limitText, v })
@@ -43,17 +43,17 @@ export function compileKeyLimit(key: KeyConfig, deps: LimitDeps): AdmissionStep[
     const limitText = String(tpm)
     steps.push((cx, a) => {
       const reserved = cx.reservedTokens()
-      return then(w.take(reserved), (v) => {
+      return then(w.take(reserved, a.now), (v) => {
         if (!v.ok) {
           onRejected?.('key')
           const why = reserved > tpm ? `request needs ~${reserved} tokens, more than the limit of ${tpm} per minute` : `token limit of ${tpm} per minute reached`
           return refusal('rate_limit_exceeded', `key ${key.id}: ${why}`, v.retryAfterMs, { family: 'tokens', limitText, v })
         }
         a.holds.push({
-          undo: () => quiet(w.settle(-reserved)),
-          end: (e) => {
+          undo: (now) => quiet(w.settle(-reserved, now)),
+          end: (e, now) => {
             const delta = actualTokens(e, reserved) - reserved
-            if (delta !== 0) quiet(w.settle(delta))
+            if (delta !== 0) quiet(w.settle(delta, now))
           },
         })
         a.tokens = { v, limitText }

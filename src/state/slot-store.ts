@@ -17,13 +17,13 @@ export function createSlotStore(pinned: SlotTable, lru: SlotTable, clock: Clock,
       return {
         limit,
         periodMs,
-        take(n) {
+        take(n, now = clock()) {
           pinned.lock(b)
-          try { return gcraTake(cells, i, clock(), n, limit, periodMs) } finally { pinned.unlock(b) }
+          try { return gcraTake(cells, i, now, n, limit, periodMs) } finally { pinned.unlock(b) }
         },
-        settle(delta) {
+        settle(delta, now = clock()) {
           pinned.lock(b)
-          try { gcraSettle(cells, i, clock(), delta, limit, periodMs) } finally { pinned.unlock(b) }
+          try { gcraSettle(cells, i, now, delta, limit, periodMs) } finally { pinned.unlock(b) }
         },
       }
     },
@@ -32,17 +32,17 @@ export function createSlotStore(pinned: SlotTable, lru: SlotTable, clock: Clock,
       const seedHi = hashHi(identity)
       const seedLo = hashLo(identity)
       const lc = lru.cells
-      let now = 0
-      const isIdle = (i: number): boolean => gcraIsIdle(lc, i, now)
+      let at = 0
+      const isIdle = (i: number): boolean => gcraIsIdle(lc, i, at)
       const closeness = (i: number): number => gcraIdleAt(lc, i)
       // Locate (or recycle) under the bucket lock, then run `op` on the entry while still holding it.
-      function locked<T>(key: string, op: (i: number) => T, none: () => T): T {
+      function locked<T>(key: string, now: number, op: (i: number) => T, none: () => T): T {
         const hi = Math.imul(hashHi(key) ^ seedHi, 0x9e3779b1)
         const lo = hashLo(key) ^ seedLo
         const b = lru.homeBucket(hi)
         lru.lock(b)
         try {
-          now = clock()
+          at = now
           const e = lru.findOrRecycle(hi, lo, isIdle, closeness)
           return e < 0 ? none() : op(e * CELLS)
         } finally {
@@ -52,8 +52,8 @@ export function createSlotStore(pinned: SlotTable, lru: SlotTable, clock: Clock,
       return {
         limit,
         periodMs,
-        take: (key, n) => locked(key, (i) => gcraTake(lc, i, now, n, limit, periodMs), () => admitUntracked(limit)),
-        settle: (key, delta) => locked(key, (i) => gcraSettle(lc, i, now, delta, limit, periodMs), () => undefined),
+        take: (key, n, now = clock()) => locked(key, now, (i) => gcraTake(lc, i, now, n, limit, periodMs), () => admitUntracked(limit)),
+        settle: (key, delta, now = clock()) => locked(key, now, (i) => gcraSettle(lc, i, now, delta, limit, periodMs), () => undefined),
       }
     },
     gauge(identity, limit): Gauge {
@@ -86,13 +86,13 @@ export function createSlotStore(pinned: SlotTable, lru: SlotTable, clock: Clock,
       return {
         limitUsd,
         period,
-        reserve(usd) {
+        reserve(usd, now = clock()) {
           pinned.lock(b)
-          try { return budgetReserve(cells, i, clock(), usd, limitUsd, period) } finally { pinned.unlock(b) }
+          try { return budgetReserve(cells, i, now, usd, limitUsd, period) } finally { pinned.unlock(b) }
         },
-        settle(window, delta, actual) {
+        settle(window, delta, actual, now = clock()) {
           pinned.lock(b)
-          try { budgetSettle(cells, i, clock(), window, delta, actual, period) } finally { pinned.unlock(b) }
+          try { budgetSettle(cells, i, now, window, delta, actual, period) } finally { pinned.unlock(b) }
         },
         spent() {
           pinned.lock(b)
