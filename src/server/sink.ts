@@ -92,6 +92,7 @@ export class UwsSink implements ServerSink {
     this.#res.cork(this.#corkedWrite)
     this.#chunk = ''
     if (this.#wrote) return true
+    if (this.isAborted) return false // the write found the socket dead: never touch res again
     // uWS kept the bytes (it never drops on write); the caller must now wait for drained() before writing more.
     this.#isBackpressured = true
     this.#hookWritable()
