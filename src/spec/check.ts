@@ -34,7 +34,8 @@ export function checkDocument(input: CheckInput): LoadResult {
   }
   const filled = interpolateEnv(input.raw, input.env)
   const envProblems = filled.problems.map((p) => at([...p.path], 'env-missing', `${pathLabel(p.path)}${p.message}`))
-  const parsed = specSchema.safeParse(filled.value)
+  // jitless: a spec is parsed once per load, so generating and compiling fast-path code per object costs more than it saves.
+  const parsed = specSchema.safeParse(filled.value, { jitless: true })
   if (!parsed.success) {
     const zodProblems = problemsFromIssues(parsed.error.issues, { file, raw: filled.value, locate, schema: specSchema })
     // A missing variable already explains why the value at that place is empty or invalid.
