@@ -65,7 +65,8 @@ export function generateMockAnswer(endpoint: MockEndpoint, body: unknown, o: Moc
   const n = limit === undefined ? wanted : Math.min(wanted, limit)
   const truncated = n < wanted
   const pieces = answerPieces(answerWords(key, n))
-  const usage = usageOf(countWords(key) + (Array.isArray(body.messages) ? body.messages.length : 1), n)
+  // one token per word plus one per turn: the same count for the OpenAI and the Anthropic form of a conversation
+  const usage = usageOf(countWords(key) + key.split('\u0001').length, n)
   const id = `${(hashText(key) ^ created).toString(16).padStart(8, '0')}${hashText(model).toString(16)}`
   const stream = body.stream === true
   const parts =

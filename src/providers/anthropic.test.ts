@@ -1,0 +1,109 @@
+/** `type: anthropic` against the uWS mock's /v1/messages with real undici: translation to OpenAI, passthrough, headers. */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { request } from 'undici'
+import { GatewayError } from '../core/errors.js'
+import { Secret } from '../core/secret.js'
+import { startMockServer } from '../mock/server.js'
+import { createProviderClient } from './index.js'
+import type { AttemptSink, UpstreamCall } from './types.js'
+
+type After = { after(fn: () => unknown): void }
+const chat = { model: 'claude-x', messages: [{ role: 'system', content: 'S' }, { role: 'user', content: 'hello' }], max_tokens: 100 }
+const call = (o: Partial<UpstreamCall> = {}): UpstreamCall => ({
+  endpoint: 'chat',
+  body: chat,
+  stream: false,
+  clientWantsUsage: false,
+  signal: new AbortController().signal,
+  timeoutMs: 5000,
+  clientFormat: 'openai',
+  ...o,
+})
+function memorySink() {
+  const parts: string[] = []
+  const sink: AttemptSink & { parts: string[]; text(): string } = {
+    parts,
+    begin: () => undefined,
+    chunk: (b) => (parts.push(typeof b === 'string' ? b : Buffer.from(b).toString()), true),
+    drained: () => Promise.resolve(),
+    text: () => parts.join(''),
+  }
+  return sink
+}
+async function setup(t: After) {
+  const m = await startMockServer({})
+  const c = createProviderClient({ name: 'claude', type: 'anthropic', baseUrl: m.url, apiKey: new Secret('sk-ant-test'), headers: {}, timeoutMs: 5000, connections: 2 })
+  t.after(async () => {
+    await c.close()
+    await m.close()
+  })
+  return { m, c }
+}
+
+test('non-streaming: Anthropic message -> OpenAI chat.completion with usage', async (t) => {
+  const { c } = await setup(t)
+  const sink = memorySink()
+  const r = await c.call(call(), sink)
+  const j = JSON.parse(sink.text()) as { object: string; choices: [{ message: { content: string }; finish_reason: string }]; usage: { completion_tokens: number } }
+  assert.equal(j.object, 'chat.completion')
+  assert.equal(j.choices[0].finish_reason, 'stop')
+  assert.equal(j.usage.completion_tokens, 20)
+  assert.equal(r.usage?.completion_tokens, 20)
+  assert.equal(r.model, 'claude-x')
+})
+
+test('streaming: Anthropic SSE -> OpenAI chunks and [DONE]; usage chunk only when asked', async (t) => {
+  const { c } = await setup(t)
+  for (const wants of [false, true]) {
+    const sink = memorySink()
+    const r = await c.call(call({ stream: true, clientWantsUsage: wants }), sink)
+    const ev = sink.text().split('\n\n').filter(Boolean).map((e) => e.slice(6))
+    assert.equal(ev.at(-1), '[DONE]')
+    const objs = ev.slice(0, -1).map((e) => JSON.parse(e) as { object: string; usage?: unknown })
+    assert.ok(objs.every((o) => o.object === 'chat.completion.chunk'))
+    assert.equal(objs.some((o) => o.usage !== undefined), wants)
+    assert.equal(r.usage?.completion_tokens, 20)
+  }
+})
+
+test('clientFormat anthropic: the upstream bytes are relayed unchanged', async (t) => {
+  const { m, c } = await setup(t)
+  const sink = memorySink()
+  const r = await c.call(call({ endpoint: 'messages', clientFormat: 'anthropic', stream: true }), sink)
+  const direct = await request(`${m.url}/v1/messages`, { method: 'POST', body: JSON.stringify({ model: 'claude-x', system: 'S', max_tokens: 100, stream: true, messages: [{ role: 'user', content: 'hello' }] }) }).then((x) => x.body.text())
+  assert.equal(sink.text(), direct)
+  const start = JSON.parse(/^data: (.*)$/m.exec(direct)![1]!) as { message: { usage: { input_tokens: number } } }
+  assert.deepEqual([r.usage?.prompt_tokens, r.usage?.completion_tokens], [start.message.usage.input_tokens, 20])
+})
+
+test('sends x-api-key and anthropic-version to {baseUrl}/v1/messages with system lifted', async (t) => {
+  const seen: Array<{ url?: string; headers: Record<string, unknown>; body: string }> = []
+  const srv = createServer((req, res) => {
+    let body = ''
+    req.on('data', (d: Buffer) => (body += d.toString()))
+    req.on('end', () => {
+      seen.push({ url: req.url, headers: req.headers, body })
+      res.end(JSON.stringify({ id: 'm', type: 'message', role: 'assistant', model: 'claude-x', content: [{ type: 'text', text: 'ok' }], stop_reason: 'end_turn', usage: { input_tokens: 1, output_tokens: 1 } }))
+    })
+  })
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
+  t.after(() => new Promise<void>((r) => srv.close(() => r())))
+  const c = createProviderClient({ name: 'claude', type: 'anthropic', baseUrl: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, apiKey: new Secret('sk-ant-test'), headers: {}, timeoutMs: 5000, connections: 1 })
+  t.after(() => c.close())
+  await c.call(call(), memorySink())
+  const s = seen[0]!
+  assert.equal(s.url, '/v1/messages')
+  assert.equal(s.headers['x-api-key'], 'sk-ant-test')
+  assert.equal(s.headers['anthropic-version'], '2023-06-01')
+  const sent = JSON.parse(s.body) as { system: string; max_tokens: number; messages: unknown[] }
+  assert.deepEqual([sent.system, sent.max_tokens, sent.messages.length], ['S', 100, 1])
+})
+
+test('embeddings on an anthropic provider -> invalid_request, no upstream call', async (t) => {
+  const { m, c } = await setup(t)
+  await assert.rejects(c.call(call({ endpoint: 'embeddings', body: { model: 'x', input: 'y' } }), memorySink()), (e: unknown) => e instanceof GatewayError && e.code === 'invalid_request')
+  assert.equal(m.stats().requests, 0)
+})

@@ -1,0 +1,185 @@
+/** openai / azure-openai adapters on loopback with real undici: relay, usage stripping, text counting, URLs and headers. */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { AddressInfo } from 'node:net'
+import { encode } from 'gpt-tokenizer'
+import { packageRoot } from '../core/package-root.js'
+import { Secret } from '../core/secret.js'
+import { startMockServer } from '../mock/server.js'
+import type { ProviderConfig } from './config.js'
+import { createProviderClient } from './index.js'
+import type { AttemptSink, UpstreamCall } from './types.js'
+
+type After = { after(fn: () => unknown): void }
+const KEY = 'sk-test-secret-123'
+
+function memorySink(): AttemptSink & { parts: string[]; contentType: string | undefined; text(): string } {
+  const parts: string[] = []
+  const s = {
+    parts,
+    contentType: undefined as string | undefined,
+    begin(ct: string) {
+      s.contentType = ct
+    },
+    chunk(b: string | Uint8Array) {
+      parts.push(typeof b === 'string' ? b : Buffer.from(b).toString('utf8'))
+      return true
+    },
+    drained: () => Promise.resolve(),
+    text: () => parts.join(''),
+  }
+  return s
+}
+const cfg = (type: ProviderConfig['type'], baseUrl: string, extra: Partial<ProviderConfig> = {}): ProviderConfig => ({
+  name: 'up',
+  type,
+  baseUrl,
+  apiKey: new Secret(KEY),
+  headers: {},
+  timeoutMs: 5000,
+  connections: 4,
+  ...extra,
+})
+const chat = { model: 'mock-1', messages: [{ role: 'user', content: 'hi' }] }
+const call = (o: Partial<UpstreamCall> = {}): UpstreamCall => ({
+  endpoint: 'chat',
+  body: chat,
+  stream: false,
+  clientWantsUsage: false,
+  signal: new AbortController().signal,
+  timeoutMs: 5000,
+  clientFormat: 'openai',
+  ...o,
+})
+const events = (sse: string) => sse.split('\n\n').filter(Boolean).map((e) => e.replace(/^data: /, ''))
+
+async function client(t: After, type: ProviderConfig['type'] = 'openai', extra: Partial<ProviderConfig> = {}) {
+  const m = await startMockServer({})
+  const c = createProviderClient(cfg(type, `${m.url}/v1`, extra))
+  t.after(async () => {
+    await c.close()
+    await m.close()
+  })
+  return { m, c }
+}
+
+/** A node:http upstream that records what it received and answers with `reply`. */
+async function captureServer(t: After, reply: (req: IncomingMessage, res: ServerResponse, body: string) => void) {
+  const seen: Array<{ method?: string; url?: string; headers: IncomingMessage['headers']; body: string }> = []
+  const srv = createServer((req, res) => {
+    let body = ''
+    req.on('data', (d: Buffer) => (body += d.toString()))
+    req.on('end', () => {
+      seen.push({ method: req.method, url: req.url, headers: req.headers, body })
+      reply(req, res, body)
+    })
+  })
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
+  t.after(() => new Promise<void>((r) => srv.close(() => r())))
+  srv.unref()
+  return { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, seen }
+}
+
+test('non-streaming chat: the upstream JSON is relayed as received, usage and model reported', async (t) => {
+  const { c } = await client(t)
+  const sink = memorySink()
+  const r = await c.call(call(), sink)
+  assert.equal(sink.contentType, 'application/json')
+  const j = JSON.parse(sink.text()) as { object: string; usage: { completion_tokens: number } }
+  assert.equal(j.object, 'chat.completion')
+  assert.deepEqual(r.usage, { prompt_tokens: 3, completion_tokens: 20, total_tokens: 23 })
+  assert.equal(r.model, 'mock-1')
+  assert.ok(r.firstByteAt !== undefined)
+})
+
+test('streaming: events relayed in order; the usage chunk the gateway asked for is dropped when the client did not', async (t) => {
+  const { c } = await client(t)
+  const sink = memorySink()
+  const r = await c.call(call({ stream: true, body: { ...chat, stream: true } }), sink)
+  assert.equal(sink.contentType, 'text/event-stream')
+  const ev = events(sink.text())
+  assert.equal(ev.length, 23) // role + 20 content + finish + [DONE]
+  assert.equal(ev.at(-1), '[DONE]')
+  assert.ok(ev.slice(0, -1).every((e) => (JSON.parse(e) as { choices: unknown[] }).choices.length === 1))
+  assert.equal(r.usage?.completion_tokens, 20, 'usage still accounted')
+})
+
+test('streaming: the usage chunk is relayed when the client asked for it', async (t) => {
+  const { c } = await client(t)
+  const sink = memorySink()
+  await c.call(call({ stream: true, clientWantsUsage: true, body: { ...chat, stream: true, stream_options: { include_usage: true } } }), sink)
+  const ev = events(sink.text())
+  assert.equal(ev.length, 24)
+  assert.deepEqual((JSON.parse(ev.at(-2)!) as { usage: { completion_tokens: number } }).usage.completion_tokens, 20)
+})
+
+test('a stream without usage is counted with the tokenizer, never zero', async (t) => {
+  const bytes = readFileSync(join(packageRoot(), 'fixtures', 'upstream', 'openai', 'no-usage-crlf.sse'))
+  const up = await captureServer(t, (_q, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    res.end(bytes)
+  })
+  const c = createProviderClient(cfg('openai', up.url))
+  t.after(() => c.close())
+  const sink = memorySink()
+  const r = await c.call(call({ stream: true }), sink)
+  assert.equal(r.usage?.completion_tokens, encode('The quick brown fox jumps.').length)
+  assert.ok((r.usage?.prompt_tokens ?? 0) > 0)
+  assert.equal(r.model, 'llama3')
+  assert.equal(sink.text().replace(/\r/g, '').split('\n\n').filter(Boolean).length, 4)
+  const sent = JSON.parse(up.seen[0]!.body) as { stream: boolean; stream_options: { include_usage: boolean } }
+  assert.deepEqual([sent.stream, sent.stream_options.include_usage], [true, true])
+})
+
+test('completions and embeddings go to their paths', async (t) => {
+  const { c } = await client(t)
+  const s1 = memorySink()
+  await c.call(call({ endpoint: 'completions', body: { model: 'mock-1', prompt: 'Say' } }), s1)
+  assert.equal((JSON.parse(s1.text()) as { object: string }).object, 'text_completion')
+  const s2 = memorySink()
+  const r = await c.call(call({ endpoint: 'embeddings', body: { model: 'e', input: 'x y z' } }), s2)
+  assert.equal((JSON.parse(s2.text()) as { data: unknown[] }).data.length, 1)
+  assert.deepEqual(r.usage, { prompt_tokens: 3, completion_tokens: 0, total_tokens: 3 })
+})
+
+test('openai: base path joined once, Bearer key, static and per-call headers', async (t) => {
+  const up = await captureServer(t, (_q, res) => res.end(JSON.stringify({ id: 'x', object: 'chat.completion', model: 'm', choices: [], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } })))
+  const c = createProviderClient(cfg('openai', `${up.url}/proxy/v1/`, { headers: { 'X-Org': 'acme' } }))
+  t.after(() => c.close())
+  await c.call(call({ headers: { traceparent: '00-abc-def-01' } }), memorySink())
+  const s = up.seen[0]!
+  assert.equal(s.url, '/proxy/v1/chat/completions')
+  assert.equal(s.headers.authorization, `Bearer ${KEY}`)
+  assert.equal(s.headers['x-org'], 'acme')
+  assert.equal(s.headers.traceparent, '00-abc-def-01')
+})
+
+test('azure-openai: deployment URL with api-version, api-key header, no Bearer', async (t) => {
+  const up = await captureServer(t, (_q, res) => res.end(JSON.stringify({ id: 'x', object: 'chat.completion', model: 'm', choices: [], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } })))
+  const c = createProviderClient(cfg('azure-openai', up.url, { apiVersion: '2024-06-01' }))
+  t.after(() => c.close())
+  await c.call(call({ body: { ...chat, model: 'gpt4o-prod' } }), memorySink())
+  const s = up.seen[0]!
+  assert.equal(s.url, '/openai/deployments/gpt4o-prod/chat/completions?api-version=2024-06-01')
+  assert.equal(s.headers['api-key'], KEY)
+  assert.equal(s.headers.authorization, undefined)
+})
+
+test('clientFormat anthropic on an OpenAI target: Anthropic message and Anthropic SSE back', async (t) => {
+  const { c } = await client(t)
+  const s1 = memorySink()
+  const r1 = await c.call(call({ endpoint: 'messages', clientFormat: 'anthropic' }), s1)
+  const msg = JSON.parse(s1.text()) as { type: string; content: Array<{ text: string }>; usage: { output_tokens: number } }
+  assert.equal(msg.type, 'message')
+  assert.equal(msg.usage.output_tokens, 20)
+  assert.equal(r1.usage?.completion_tokens, 20)
+  const s2 = memorySink()
+  await c.call(call({ endpoint: 'messages', clientFormat: 'anthropic', stream: true }), s2)
+  const names = [...s2.text().matchAll(/^event: (\w+)$/gm)].map((m) => m[1])
+  assert.deepEqual([names[0], names[1], names.at(-2), names.at(-1)], ['message_start', 'content_block_start', 'message_delta', 'message_stop'])
+  const text = [...s2.text().matchAll(/"text_delta","text":("(?:[^"\\]|\\.)*")/g)].map((m) => JSON.parse(m[1]!) as string).join('')
+  assert.equal(text, msg.content[0]?.text)
+})
