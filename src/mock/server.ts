@@ -31,6 +31,8 @@ export interface MockServer {
 
 // Request bodies beyond this are refused: the mock is a test tool, not a sink for arbitrary uploads.
 const MAX_BODY_BYTES = 8 * 1024 * 1024
+const MAX_KEPT_ANSWERS = 1024
+const MAX_KEPT_BODY = 16 * 1024
 const STATUS: Record<number, string> = { 200: '200 OK', 400: '400 Bad Request', 404: '404 Not Found', 413: '413 Payload Too Large', 429: '429 Too Many Requests', 500: '500 Internal Server Error' }
 // A reset answer writes part of the body, then closes after this long so the client really received the first bytes.
 const RESET_AFTER_MS = 30
@@ -64,15 +66,30 @@ export function startMockServer(opts: MockServerOptions = {}): Promise<MockServe
     })
     readBody(res, f, (body) => {
       const c = parseMockControls((n) => picked[MOCK_HEADERS.indexOf(n as (typeof MOCK_HEADERS)[number])] || undefined, defaults)
-      let parsed: unknown
-      try {
-        parsed = JSON.parse(body)
-      } catch {
-        return play(res, f, mockErrorAnswer(endpoint, 400, 'request body is not valid JSON'), c)
-      }
-      const answer = generateMockAnswer(endpoint, parsed, c.answerTokens === undefined ? {} : { answerTokens: c.answerTokens })
+      const answer = answerFor(endpoint, body, c.answerTokens)
       play(res, f, answer.status === 200 ? applyFailure(endpoint, c.fail, answer) : answer, c)
     })
+  }
+
+  // Benchmarks send the same body again and again: answers are pure functions of it, so they are kept (bounded).
+  // `created` of a kept answer is the time it was first made.
+  const answers = new Map<string, MockAnswer>()
+  const answerFor = (endpoint: MockEndpoint, body: string, answerTokens: number | undefined): MockAnswer => {
+    const key = `${endpoint}\u0000${answerTokens ?? ''}\u0000${body}`
+    let a = answers.get(key)
+    if (a) return a
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(body)
+    } catch {
+      return mockErrorAnswer(endpoint, 400, 'request body is not valid JSON')
+    }
+    a = generateMockAnswer(endpoint, parsed, answerTokens === undefined ? {} : { answerTokens })
+    if (body.length <= MAX_KEPT_BODY) {
+      if (answers.size >= MAX_KEPT_ANSWERS) answers.clear()
+      answers.set(key, a)
+    }
+    return a
   }
 
   app.post('/v1/chat/completions', serve('chat'))
