@@ -16,13 +16,14 @@ export interface KeyConfig {
   readonly models?: readonly string[]
   readonly limits?: { readonly rpm?: number; readonly tpm?: number; readonly concurrency?: number }
   readonly budget?: { readonly usd: number; readonly per: BudgetPeriod }
-  readonly expires?: Date
+  /** A Date or an ISO-8601 string (the spec's form). */
+  readonly expires?: Date | string
   readonly metadata?: Readonly<Record<string, string>>
 }
 
 export interface JwtConfig {
   readonly issuer?: string
-  readonly audience?: string
+  readonly audience?: string | readonly string[]
   readonly jwksUrl?: string
   /** HS256 shared secret. */
   readonly secret?: Secret
@@ -30,6 +31,8 @@ export interface JwtConfig {
   readonly publicKey?: string
   /** Claim whose value selects keys[].id for scopes and limits. */
   readonly keyClaim?: string
+  /** Allowed clock skew for exp/nbf; default 30 s. */
+  readonly clockToleranceMs?: number
 }
 
 export interface AuthConfig {
@@ -38,8 +41,8 @@ export interface AuthConfig {
 }
 
 export interface LimitsConfig {
-  readonly perIp?: { readonly rpm?: number }
-  readonly global?: { readonly rps?: number }
+  readonly perIp?: { readonly rpm?: number; readonly tpm?: number; readonly concurrency?: number }
+  readonly global?: { readonly rps?: number; readonly concurrency?: number }
 }
 
 export interface AccessConfig {

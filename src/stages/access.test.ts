@@ -168,3 +168,17 @@ test('compile-time errors for bad key entries name the key id, never the key', (
   assert.throws(() => compileAccess({ keys: [{ id: 'x', key: new Secret('k1') }, { id: 'x', key: new Secret('k2') }] }, { store }), /duplicate/)
   assert.throws(() => compileAccess({ keys: [{ id: 'x', key: new Secret('k1'), limits: { rpm: 0 } }] }, { store }), /limit/)
 })
+
+test('per-IP tpm and concurrency, and global concurrency, reserve at admission and free when calls end', () => {
+  const { admit } = setup({ auth: { required: false }, limits: { perIp: { tpm: 1_000, concurrency: 2 }, global: { concurrency: 3 } } })
+  const a1 = call(undefined, { ip: '10.0.0.1', tokens: 400 })
+  const a2 = call(undefined, { ip: '10.0.0.1', tokens: 400 })
+  admit(a1.cx)
+  admit(a2.cx)
+  assert.match(refusedWith(() => admit(call(undefined, { ip: '10.0.0.1', tokens: 1 }).cx), 'rate_limit_exceeded').message, /concurrency .* per client/)
+  a1.end({ usage: usage(50, 50) }) // frees a slot and 300 tokens
+  assert.match(refusedWith(() => admit(call(undefined, { ip: '10.0.0.1', tokens: 600 }).cx), 'rate_limit_exceeded').message, /token limit/)
+  admit(call(undefined, { ip: '10.0.0.1', tokens: 500 }).cx)
+  admit(call(undefined, { ip: '10.0.0.2', tokens: 1 }).cx)
+  assert.match(refusedWith(() => admit(call(undefined, { ip: '10.0.0.3', tokens: 1 }).cx), 'rate_limit_exceeded').message, /concurrent requests/)
+})

@@ -37,9 +37,9 @@ export interface Access {
 const NONE: readonly AdmissionStep[] = []
 
 /*
- * Order of checks: model scope (403, consumes nothing), global rps, per-IP rpm, then the key's rpm, tpm, budget and
- * concurrency. Each reserves as it passes; a refusal undoes the earlier reservations, so a refused request leaves
- * every window as it found it. Reservation happens here, at admission, never after the response: 100 concurrent
+ * Order of checks: model scope (403, consumes nothing), global rps and concurrency, per-IP rpm, tpm and concurrency,
+ * then the key's rpm, tpm, budget and concurrency. Each reserves as it passes; a refusal undoes the earlier
+ * reservations, so a refused request leaves every window as it found it. Reservation happens here, at admission, never after the response: 100 concurrent
  * requests against a limit of 10 see 10 admissions, because the 11th finds the first ten already counted.
  */
 export function compileAccess(cfg: AccessConfig, deps: AccessDeps): Access {
@@ -59,9 +59,7 @@ export function compileAccess(cfg: AccessConfig, deps: AccessDeps): Access {
   }
   const jwt = cfg.auth?.jwt ? createJwtVerifier(cfg.auth.jwt, deps.jwt) : null
   const authenticate = compileAuth(cfg, { jwt, callers, clock: deps.clock })
-  const shared = [compileGlobalLimit(cfg.limits, limitDeps), compileIpLimit(cfg.limits, limitDeps)].filter(
-    (s): s is AdmissionStep => s !== null,
-  )
+  const shared = [...compileGlobalLimit(cfg.limits, limitDeps), ...compileIpLimit(cfg.limits, limitDeps)]
   const admit = shared.length === 0 && !anyKeyChecks ? null : compileAdmit(shared, deps.clock ?? Date.now)
   return {
     authenticate,

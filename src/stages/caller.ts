@@ -33,7 +33,7 @@ export class KeyCaller implements Caller {
 }
 
 export function compileCaller(key: KeyConfig): KeyCaller {
-  const expiresAt = key.expires ? key.expires.getTime() : Infinity
+  const expiresAt = key.expires === undefined ? Infinity : new Date(key.expires).getTime()
   if (Number.isNaN(expiresAt)) throw new Error(`keys[${key.id}].expires is not a valid date`)
   return new KeyCaller(key.id, Object.freeze({ ...(key.metadata ?? {}) }), key.models, expiresAt)
 }

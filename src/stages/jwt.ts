@@ -6,7 +6,7 @@ import type { JwtConfig } from './access-config.js'
 
 /** Tokens longer than this are refused before any parsing (a real JWT is well under 4 kB). */
 export const MAX_TOKEN_CHARS = 8192
-const CLOCK_SKEW_S = 30
+const CLOCK_SKEW_MS = 30_000
 const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519']
 const JWT_SHAPE = /^[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]+$/
 
@@ -33,7 +33,8 @@ export function looksLikeJwt(token: string): boolean {
 }
 
 export function createJwtVerifier(cfg: JwtConfig, opts: JwtOptions = {}): JwtVerifier {
-  const claims = { issuer: cfg.issuer, audience: cfg.audience, clockTolerance: CLOCK_SKEW_S }
+  const audience = typeof cfg.audience === 'string' ? cfg.audience : cfg.audience ? [...cfg.audience] : undefined
+  const claims = { issuer: cfg.issuer, audience, clockTolerance: Math.round((cfg.clockToleranceMs ?? CLOCK_SKEW_MS) / 1000) }
   if (cfg.secret) {
     const key = new TextEncoder().encode(cfg.secret.reveal())
     const options = { ...claims, algorithms: ['HS256', 'HS384', 'HS512'] }

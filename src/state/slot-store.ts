@@ -2,7 +2,7 @@
 import { budgetReserve, budgetSettle, budgetSpent } from './budget-window.js'
 import { gcraIdleAt, gcraIsIdle, gcraSettle, gcraTake } from './gcra.js'
 import { CELLS, hashHi, hashLo, type SlotTable } from './slot-table.js'
-import type { BudgetMeter, BudgetPeriod, Clock, Gauge, KeyedRateWindow, RateVerdict, RateWindow, Store } from './types.js'
+import type { BudgetMeter, BudgetPeriod, Clock, Gauge, KeyedGauge, KeyedRateWindow, RateVerdict, RateWindow, Store } from './types.js'
 
 /** Builds each primitive at compile time: the identity is hashed to an entry once; the closures hold its index. */
 export function createSlotStore(pinned: SlotTable, lru: SlotTable, clock: Clock, kind: 'memory' | 'shared'): Store {
@@ -29,31 +29,25 @@ export function createSlotStore(pinned: SlotTable, lru: SlotTable, clock: Clock,
     },
     keyedRate(identity, limit, periodMs): KeyedRateWindow {
       checkLimit(identity, limit, periodMs)
-      const seedHi = hashHi(identity)
-      const seedLo = hashLo(identity)
       const lc = lru.cells
-      let at = 0
-      const isIdle = (i: number): boolean => gcraIsIdle(lc, i, at)
-      const closeness = (i: number): number => gcraIdleAt(lc, i)
-      // Locate (or recycle) under the bucket lock, then run `op` on the entry while still holding it.
-      function locked<T>(key: string, now: number, op: (i: number) => T, none: () => T): T {
-        const hi = Math.imul(hashHi(key) ^ seedHi, 0x9e3779b1)
-        const lo = hashLo(key) ^ seedLo
-        const b = lru.homeBucket(hi)
-        lru.lock(b)
-        try {
-          at = now
-          const e = lru.findOrRecycle(hi, lo, isIdle, closeness)
-          return e < 0 ? none() : op(e * CELLS)
-        } finally {
-          lru.unlock(b)
-        }
-      }
+      const locked = keyedEntries(lru, identity)
       return {
         limit,
         periodMs,
         take: (key, n, now = clock()) => locked(key, now, (i) => gcraTake(lc, i, now, n, limit, periodMs), () => admitUntracked(limit)),
         settle: (key, delta, now = clock()) => locked(key, now, (i) => gcraSettle(lc, i, now, delta, limit, periodMs), () => undefined),
+      }
+    },
+    keyedGauge(identity, limit): KeyedGauge {
+      checkLimit(identity, limit, 1)
+      const lc = lru.cells
+      const locked = keyedEntries(lru, identity)
+      // cells: [held, idleAt]; idleAt is 0 when nothing is held, Infinity otherwise: a held entry is never recycled.
+      const set = (i: number, held: number): void => { lc[i] = held; lc[i + 1] = held > 0 ? Infinity : 0 }
+      return {
+        limit,
+        acquire: (key, now = clock()) => locked(key, now, (i) => (lc[i]! >= limit ? false : (set(i, lc[i]! + 1), true)), () => true),
+        release: (key, now = clock()) => locked(key, now, (i) => { if (lc[i]! > 0) set(i, lc[i]! - 1) }, () => undefined),
       }
     },
     gauge(identity, limit): Gauge {
@@ -103,12 +97,39 @@ export function createSlotStore(pinned: SlotTable, lru: SlotTable, clock: Clock,
   }
 }
 
+/**
+ * Per-client entries of one scope in the recycling table: hash the client key (seeded by the scope), lock its home
+ * bucket, find or recycle its entry and run `op` on it while still holding the lock. `none` answers when a bucket
+ * has no entry to give (every entry held): fail open rather than refuse a client for someone else's load.
+ */
+function keyedEntries(lru: SlotTable, identity: string) {
+  const seedHi = hashHi(identity)
+  const seedLo = hashLo(identity)
+  const lc = lru.cells
+  let at = 0
+  const isIdle = (i: number): boolean => gcraIsIdle(lc, i, at)
+  const closeness = (i: number): number => gcraIdleAt(lc, i)
+  return function locked<T>(key: string, now: number, op: (i: number) => T, none: () => T): T {
+    const hi = Math.imul(hashHi(key) ^ seedHi, 0x9e3779b1)
+    const lo = hashLo(key) ^ seedLo
+    const b = lru.homeBucket(hi)
+    lru.lock(b)
+    try {
+      at = now
+      const e = lru.findOrRecycle(hi, lo, isIdle, closeness)
+      return e < 0 ? none() : op(e * CELLS)
+    } finally {
+      lru.unlock(b)
+    }
+  }
+}
+
 function checkLimit(identity: string, limit: number, periodMs: number): void {
   if (!(limit > 0) || !Number.isFinite(limit)) throw new Error(`${identity}: limit must be a positive number, got ${limit}`)
   if (!(periodMs > 0) || !Number.isFinite(periodMs)) throw new Error(`${identity}: period must be positive, got ${periodMs}`)
 }
 
-/** Only when a whole bucket is pinned (cannot happen: IPs have their own table). Fail open rather than refuse all. */
+/** See keyedEntries: a client that cannot be tracked is admitted. */
 function admitUntracked(limit: number): RateVerdict {
   return { ok: true, limit, remaining: limit, resetMs: 0, retryAfterMs: 0 }
 }

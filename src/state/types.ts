@@ -44,6 +44,13 @@ export interface Gauge {
   held(): MaybePromise<number>
 }
 
+/** Concurrency gauges for unbounded populations (client IPs): entries are recycled only while nothing is held. */
+export interface KeyedGauge {
+  readonly limit: number
+  acquire(key: string, now?: number): MaybePromise<boolean>
+  release(key: string, now?: number): MaybePromise<void>
+}
+
 export type BudgetPeriod = 'day' | 'month' | 'total'
 
 export interface BudgetVerdict {
@@ -82,6 +89,7 @@ export interface Store {
   readonly kind: 'memory' | 'shared' | 'redis'
   rate(identity: string, limit: number, periodMs: number): RateWindow
   keyedRate(identity: string, limit: number, periodMs: number): KeyedRateWindow
+  keyedGauge(identity: string, limit: number): KeyedGauge
   gauge(identity: string, limit: number): Gauge
   budget(identity: string, limitUsd: number, period: BudgetPeriod): BudgetMeter
 }
