@@ -139,6 +139,11 @@ test('.ts (via cosmiconfig and typescript), .cjs and extension-less .llmgwrc spe
   writeFileSync(join(dir, 'spec.cjs'), `module.exports = ${doc.replace(' as const', '')}\n`)
   const cjs = await loadSpec({ file: 'spec.cjs', cwd: dir, env: {} })
   assert.ok(cjs.ok, JSON.stringify(cjs))
+  // A reload must see the edited module, not Node's cached copy.
+  writeFileSync(join(dir, 'spec.cjs'), `module.exports = ${doc.replace(' as const', '').replace("name: 'm'", "name: 'm2'")}\n`)
+  const edited = await loadSpec({ file: 'spec.cjs', cwd: dir, env: {} })
+  assert.ok(edited.ok)
+  assert.equal(edited.spec.models[0]?.name, 'm2')
   const rc = mkdtempSync(join(tmpdir(), 'llmgw-rc-'))
   t.after(() => rmSync(rc, { recursive: true, force: true }))
   writeFileSync(join(rc, '.llmgwrc'), MINIMAL)

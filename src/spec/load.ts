@@ -1,6 +1,7 @@
 /** loadSpec: find (cosmiconfig), read and validate the spec; never throws on input (SPEC §2 `-c`, search; §3). */
 import { readFile } from 'node:fs/promises'
 import { basename, dirname, extname, resolve } from 'node:path'
+import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { checkDocument, type LoadResult } from './check.js'
 import { defaultSpec } from './default.js'
@@ -98,7 +99,8 @@ export async function loadSpecFile(file: string, env: NodeJS.ProcessEnv = proces
 }
 
 async function importJs(file: string): Promise<unknown> {
-  // The query makes a reload see the new file instead of Node's cached module.
+  // The query makes a reload see the new ESM file; CommonJS files are cached by path, so drop that entry too.
+  delete createRequire(import.meta.url).cache[file]
   const mod = (await import(`${pathToFileURL(file).href}?v=${Date.now()}`)) as { default?: unknown }
   return mod.default ?? mod
 }
