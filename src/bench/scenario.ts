@@ -33,6 +33,9 @@ export type ScenarioResult = { ok: true; scenario: Scenario } | { ok: false; pro
 const KNOWN = new Set(['name', 'description', 'method', 'path', 'headers', 'body', 'bodies', 'stream', 'connections', 'duration', 'requires'])
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])
 
+/** The core scenarios first, optional features last; other files follow alphabetically. */
+const RUN_ORDER = ['chat', 'chat-stream', 'embeddings', 'mixed', 'cache-hit']
+
 export function scenarioDir(): string {
   return join(packageRoot(), 'bench', 'scenarios')
 }
@@ -40,7 +43,8 @@ export function scenarioDir(): string {
 /** Built-in scenario names, in a stable order (the order `llmgw bench` runs them). */
 export function listScenarios(dir = scenarioDir()): string[] {
   if (!existsSync(dir)) return []
-  return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => basename(f, '.json')).sort()
+  const rank = (n: string): number => { const i = RUN_ORDER.indexOf(n); return i === -1 ? RUN_ORDER.length : i }
+  return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => basename(f, '.json')).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
 }
 
 /** NAME (from bench/scenarios) or a path to a file. */

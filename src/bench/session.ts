@@ -87,6 +87,8 @@ export async function runSession(o: SessionOptions): Promise<BenchResult> {
   return result()
 }
 
+const WARMUP_FROM_MS = 5000
+
 /** One request first: a target that is down or a scenario the gateway refuses is a clear message, not 10 s of errors. */
 async function probe(baseUrl: string, s: Scenario): Promise<string | undefined> {
   // undici, not fetch: fetch refuses "bad ports" (6000, 6665...) that a free-port pick can land on
@@ -108,8 +110,10 @@ async function measured(url: string, s: Scenario, connections: number, durationM
   signal.addEventListener('abort', stop, { once: true })
   let crashed: string | undefined
   void proc?.exited.then((code) => { crashed = `${proc.name} exited (${code}) during ${s.name}:\n${proc.tail()}`; ac.abort() })
-  const before = proc ? sampleProc(proc.pid) : undefined
   try {
+    // JIT, pools and connections warm up before the measured run; short runs (CI smoke, tests) skip it
+    if (durationMs >= WARMUP_FROM_MS && !ac.signal.aborted) await runLoad({ baseUrl: url, scenario: s, connections, durationMs: 1000, signal: ac.signal })
+    const before = proc ? sampleProc(proc.pid) : undefined
     const load = await runLoad({ baseUrl: url, scenario: s, connections, durationMs, signal: ac.signal, onTick })
     const after = proc ? sampleProc(proc.pid) : undefined
     return { figures: toRunFigures(load, procDelta(before, after)), crashed }

@@ -1,0 +1,103 @@
+// The pass-through comparison of bench/README.md (issues 3 and 7), in one run on one machine:
+// direct to `llmgw mock`, node:http+undici proxy, uWS+undici proxy, and llmgw with auth, limits, metrics and
+// access log on, for non-streaming chat and a 20-chunk stream. Reports req/s, p50/p99, CPU µs per request of
+// the process in front of the mock (from /proc), and the unloaded time to first SSE event added over direct.
+// Usage (after `npm run build`): node bench/run-baselines.mjs [--duration 10s] [--connections 50] [--rounds 1] [--json FILE] [--dist dist]
+import { createHash } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { parseArgs } from 'node:util'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const { values: a } = parseArgs({ options: {
+  duration: { type: 'string', default: '10s' }, connections: { type: 'string', default: '50' }, rounds: { type: 'string', default: '1' },
+  json: { type: 'string' }, dist: { type: 'string', default: join(here, '..', 'dist') },
+} })
+const dist = pathToFileURL(resolve(a.dist)).href
+const { spawnChild, stopAll } = await import(`${dist}/bench/children.js`)
+const { runLoad } = await import(`${dist}/bench/run.js`)
+const { sampleProc, procDelta } = await import(`${dist}/bench/proc.js`)
+const { probeTtfb } = await import(`${dist}/bench/ttfb.js`)
+const { loadScenario, resolveScenario } = await import(`${dist}/bench/scenario.js`)
+const { parseDuration } = await import(`${dist}/core/duration.js`)
+
+const durationMs = parseDuration(a.duration)
+const connections = Number(a.connections)
+const rounds = Math.max(1, Number(a.rounds))
+const KEY = 'llmgw-bench-key-0001'
+const auth = { authorization: `Bearer ${KEY}` }
+const scenarios = ['chat', 'chat-stream'].map((n) => { const r = loadScenario(resolveScenario(n)); if (!r.ok) throw new Error(JSON.stringify(r.problems)); return r.scenario })
+process.on('SIGINT', () => { void stopAll(0).then(() => process.exit(130)) })
+
+const dir = mkdtempSync(join(tmpdir(), 'llmgw-baselines-'))
+const results = []
+try {
+  const mock = await spawnChild({ name: 'mock', args: ['mock', '--port', '0', '--latency', '0ms', '--tokens-per-second', '0'] })
+  const spec = join(dir, 'llmgw.yaml')
+  // auth required (hashed key), per-key rpm/tpm/concurrency limits far above the load, metrics and a JSON access log to a file
+  writeFileSync(spec, JSON.stringify({
+    version: 1,
+    providers: [{ name: 'up', type: 'openai', baseUrl: `${mock.url}/v1`, timeout: '30s', connections: 128 }],
+    models: [{ name: 'mock-1', targets: [{ provider: 'up', model: 'mock-1' }] }],
+    keys: [{ id: 'bench', hash: `sha256:${createHash('sha256').update(KEY).digest('hex')}`, limits: { rpm: 100000000, tpm: 1000000000000, concurrency: 100000 } }],
+    auth: { required: true },
+    observability: { accessLog: { format: 'json', destination: join(dir, 'access.log') }, metrics: true },
+  }, null, 2))
+  const fronts = [
+    { name: 'direct (llmgw mock)', child: mock },
+    { name: 'node:http + undici', child: await spawnChild({ name: 'node-http', script: join(here, 'proxies', 'node-http-undici.mjs'), args: ['--port', '0', '--upstream', mock.url] }) },
+    { name: 'uWS + undici', child: await spawnChild({ name: 'uws', script: join(here, 'proxies', 'uws-undici.mjs'), args: ['--port', '0', '--upstream', mock.url] }) },
+    { name: 'llmgw (auth, limits, metrics, access log)', child: await spawnChild({ name: 'llmgw', args: ['serve', '-c', spec, '--port', '0', '--no-dashboard', '--no-watch'], startTimeoutMs: 30000 }) },
+  ]
+  for (const s of scenarios) {
+    for (let round = 0; round < rounds; round++) {
+      for (const f of fronts) {
+        // warm-up: JIT and pools, not measured
+        await runLoad({ baseUrl: f.child.url, scenario: s, connections, durationMs: 1000, headers: auth })
+        const b = sampleProc(f.child.pid), bm = sampleProc(mock.pid)
+        const load = await runLoad({ baseUrl: f.child.url, scenario: s, connections, durationMs, headers: auth })
+        const cpu = procDelta(b, sampleProc(f.child.pid)), mcpu = procDelta(bm, sampleProc(mock.pid))
+        const ttfb = s.stream ? await probeTtfb(f.child.url, s, 300, 6000, auth) : undefined
+        const row = { scenario: s.name, front: f.name, round, reqPerSec: load.reqPerSec, p50: load.latencyMs.p50, p99: load.latencyMs.p99, non2xx: load.non2xx, errors: load.errors,
+          cpuUsPerReq: cpu && load.requests ? (cpu.cpuSeconds * 1e6) / load.requests : null, mockCpuUsPerReq: mcpu && load.requests ? (mcpu.cpuSeconds * 1e6) / load.requests : null,
+          rssMB: cpu ? cpu.rssBytes / 1048576 : null, firstEventMs: ttfb?.firstEventMs ?? null, fullMs: ttfb?.fullMs ?? null }
+        results.push(row)
+        process.stderr.write(`${s.name} · ${f.name} · ${row.reqPerSec} req/s · ${row.cpuUsPerReq?.toFixed(1)} CPU µs/req\n`)
+      }
+    }
+  }
+} finally {
+  await stopAll()
+  rmSync(dir, { recursive: true, force: true })
+}
+
+const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, loadavg: loadavg().map((x) => Math.round(x * 100) / 100) }
+if (a.json) writeFileSync(a.json, `${JSON.stringify({ machine, durationMs, connections, rounds, createdAt: new Date().toISOString(), results }, null, 2)}\n`)
+process.stdout.write(formatMarkdown(results))
+
+function formatMarkdown(rows) {
+  const med = (xs) => { const v = xs.filter((x) => x !== null).sort((x, y) => x - y); return v.length ? v[Math.floor(v.length / 2)] : null }
+  const f = (x, d = 0) => (x === null || x === undefined ? 'n/a' : x.toFixed(d))
+  let out = `machine: ${machine.cpus} × ${machine.cpuModel}, node ${machine.node}, load average ${machine.loadavg.join(' / ')} at the end; ${connections} connections, ${durationMs / 1000}s per run, ${rounds} round(s), medians\n\n`
+  for (const s of scenarios) {
+    const by = (name) => rows.filter((r) => r.scenario === s.name && r.front === name)
+    const m = (name, k) => med(by(name).map((r) => r[k]))
+    const uwsRps = 1e6 / m('uWS + undici', 'cpuUsPerReq'), nodeRps = 1e6 / m('node:http + undici', 'cpuUsPerReq')
+    const direct = m('direct (llmgw mock)', 'firstEventMs')
+    out += `#### ${s.name}${s.stream ? ' (20-chunk SSE stream)' : ' (non-streaming)'}\n\n`
+    out += '| front | req per CPU-s vs uWS+undici | vs node:http+undici | req per CPU-second | CPU µs/req | req/s | p50 ms | p99 ms | non-2xx | RSS MB |' + (s.stream ? ' first SSE event ms (unloaded) | added over direct ms |' : '') + '\n'
+    out += '|---|---|---|---|---|---|---|---|---|---|' + (s.stream ? '---|---|' : '') + '\n'
+    for (const name of [...new Set(rows.map((r) => r.front))]) {
+      const cpu = m(name, 'cpuUsPerReq')
+      const perCpu = cpu ? 1e6 / cpu : null
+      const isDirect = name.startsWith('direct')
+      out += `| ${name} | ${isDirect || !perCpu ? '-' : `${f(perCpu / uwsRps, 2)}×`} | ${isDirect || !perCpu ? '-' : `${f(perCpu / nodeRps, 2)}×`} | ${f(perCpu)} | ${f(cpu, 1)} | ${f(m(name, 'reqPerSec'))} | ${f(m(name, 'p50'), 1)} | ${f(m(name, 'p99'), 1)} | ${f(m(name, 'non2xx'))} | ${f(m(name, 'rssMB'))} |`
+      if (s.stream) { const fe = m(name, 'firstEventMs'); out += ` ${f(fe, 3)} | ${isDirect || fe === null || direct === null ? '-' : f(fe - direct, 3)} |` }
+      out += '\n'
+    }
+    out += '\n'
+  }
+  return out
+}
