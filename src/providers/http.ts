@@ -34,6 +34,14 @@ export interface HttpTransport {
   close(): Promise<void>
 }
 
+// setTimeout fires at once for delays beyond 2^31-1 ms: a "no timeout" (Infinity, huge) becomes ~24 days instead.
+const MAX_TIMER_MS = 2_147_000_000
+
+/** A usable timer delay: at least 1 ms, at most MAX_TIMER_MS. */
+export function clampTimeout(ms: number): number {
+  return Number.isFinite(ms) ? Math.min(Math.max(1, ms), MAX_TIMER_MS) : MAX_TIMER_MS
+}
+
 // Error bodies are read only this far: enough for a message, never a memory hazard.
 const MAX_ERROR_BODY = 64 * 1024
 
@@ -81,7 +89,8 @@ export function createHttpTransport(
       }
       const onAbort = (): void => fail(abortReason(provider, signal))
       signal.addEventListener('abort', onAbort, { once: true })
-      const timer = setTimeout(() => fail(new AttemptTimeout('attempt timeout')), call.timeoutMs)
+      const timeoutMs = clampTimeout(call.timeoutMs)
+      const timer = setTimeout(() => fail(new AttemptTimeout('attempt timeout')), timeoutMs)
 
       const handler: Dispatcher.DispatchHandler = {
         onRequestStart(c) {
@@ -144,8 +153,8 @@ export function createHttpTransport(
           method: call.method,
           headers: call.headers,
           body: call.body ?? null,
-          headersTimeout: call.timeoutMs,
-          bodyTimeout: call.timeoutMs,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
         },
         handler,
       )

@@ -8,6 +8,7 @@ import { applyFailure, gapMs, type MockSettings, parseMockControls } from '../wi
 import { isObject } from '../wire/openai.js'
 import type { ProviderConfig } from './config.js'
 import type { AttemptResult, AttemptSink, ProviderClient, UpstreamCall } from './types.js'
+import { clampTimeout } from './http.js'
 import { AttemptTimeout, badUpstream, mapStatusError, mapTransportError } from './upstream-errors.js'
 
 const NO_DELAY: MockSettings = { latencyMs: 0, tokensPerSecond: 0, failRate: 0 }
@@ -45,7 +46,7 @@ export function createMockClient(cfg: ProviderConfig): ProviderClient {
     if (req.stream && endpoint !== 'messages') body.stream_options = { ...(isObject(req.body.stream_options) ? req.body.stream_options : {}), include_usage: req.clientWantsUsage }
     const generated = generateMockAnswer(endpoint, body, c.answerTokens === undefined ? {} : { answerTokens: c.answerTokens })
     const a = generated.status === 200 ? applyFailure(endpoint, c.fail, generated) : generated
-    const timeoutMs = req.timeoutMs > 0 ? req.timeoutMs : cfg.timeoutMs
+    const timeoutMs = clampTimeout(req.timeoutMs > 0 ? req.timeoutMs : cfg.timeoutMs)
 
     if (c.fail === 'hang' || c.latencyMs >= timeoutMs) {
       await sleep(timeoutMs, req.signal, onAbort)
