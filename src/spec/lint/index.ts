@@ -5,6 +5,7 @@ import { adminPortConflict } from './admin-port-conflict.js'
 import { authWithoutCredentials } from './auth-without-credentials.js'
 import { budgetWithoutPricing } from './budget-without-pricing.js'
 import { contentFilterWithoutWords } from './content-filter-without-words.js'
+import { denyWithoutCondition } from './deny-without-condition.js'
 import { duplicateName } from './duplicate-name.js'
 import { experimentUnknownModel } from './experiment-unknown-model.js'
 import { fallbackCycle } from './fallback-cycle.js'
@@ -15,6 +16,7 @@ import { missingTimeout } from './missing-timeout.js'
 import { nonPositiveWeight } from './non-positive-weight.js'
 import { plaintextSecret } from './plaintext-secret.js'
 import { redisWithoutUrl } from './redis-without-url.js'
+import { timeoutOverRequestTimeout } from './timeout-over-request-timeout.js'
 import type { LintRule } from './types.js'
 import { unknownModel } from './unknown-model.js'
 import { unknownProvider } from './unknown-provider.js'
@@ -38,6 +40,8 @@ export const LINT_RULES: readonly LintRule[] = [
   maxInflightOverConnections,
   unusedProvider,
   budgetWithoutPricing,
+  timeoutOverRequestTimeout,
+  denyWithoutCondition,
 ]
 
 export interface LintInput {
