@@ -2,9 +2,12 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer } from 'node:http'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { request } from 'undici'
 import { GatewayError } from '../core/errors.js'
+import { packageRoot } from '../core/package-root.js'
 import { Secret } from '../core/secret.js'
 import { startMockServer } from '../mock/server.js'
 import { createProviderClient } from './index.js'
@@ -106,4 +109,36 @@ test('embeddings on an anthropic provider -> invalid_request, no upstream call',
   const { m, c } = await setup(t)
   await assert.rejects(c.call(call({ endpoint: 'embeddings', body: { model: 'x', input: 'y' } }), memorySink()), (e: unknown) => e instanceof GatewayError && e.code === 'invalid_request')
   assert.equal(m.stats().requests, 0)
+})
+
+test('recorded Anthropic streams through the adapter give the expected OpenAI chunks; a mid-stream error throws after begin', async (t) => {
+  const dir = join(packageRoot(), 'fixtures', 'upstream', 'anthropic')
+  let bytes = Buffer.alloc(0)
+  const srv = createServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      // in small pieces, so events arrive split across chunks as they do from a real upstream
+      for (let i = 0; i < bytes.length; i += 37) res.write(bytes.subarray(i, i + 37))
+      res.end()
+    })
+  })
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
+  t.after(() => new Promise<void>((r) => srv.close(() => r())))
+  const c = createProviderClient({ name: 'claude', type: 'anthropic', baseUrl: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, apiKey: undefined, headers: {}, timeoutMs: 5000, connections: 1 })
+  t.after(() => c.close())
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.sse'))) {
+    bytes = readFileSync(join(dir, f))
+    const expected = readFileSync(join(dir, f.replace(/\.sse$/, '.chunks.jsonl')), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as unknown)
+    const sink = memorySink()
+    const got: unknown[] = []
+    try {
+      await c.call(call({ stream: true, clientWantsUsage: true }), sink)
+    } catch (e) {
+      assert.ok(e instanceof GatewayError)
+      got.push({ throws: e.code, message: e.message })
+    }
+    const chunks = sink.text().split('\n\n').filter(Boolean).map((e) => (e === 'data: [DONE]' ? '[DONE]' : ({ ...(JSON.parse(e.slice(6)) as object), created: 1741000000 } as unknown)))
+    assert.deepEqual([...chunks, ...got], expected, f)
+  }
 })
