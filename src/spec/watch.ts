@@ -1,7 +1,7 @@
 /** Watches the spec file and the files it references, debounced, for hot reload (SPEC §6). */
 import { watch as chokidarWatch, type FSWatcher } from 'chokidar'
-import { realpathSync, statSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { existsSync, readlinkSync, realpathSync, statSync } from 'node:fs'
+import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path'
 
 export interface WatchSpecOptions {
   /** The spec file. */
@@ -41,16 +41,61 @@ function fingerprint(file: string): string | null {
   }
 }
 
-/** Directories to watch for a file: where it stands, and where its symlink chain ends (if elsewhere). */
-function dirsOf(file: string): string[] {
-  const dirs = [dirname(file)]
-  try {
-    const real = dirname(realpathSync(file))
-    if (real !== dirs[0]) dirs.push(real)
-  } catch {
-    // missing file: its own directory is enough to see it come back
+/** What to watch: directories (depth 0) and, in each, the entry names that matter. */
+interface WatchPlan {
+  dirs: string[]
+  names: Map<string, Set<string>>
+  /** Equal keys = same plan: the chokidar watcher is only rebuilt when this changes. */
+  key: string
+}
+
+/**
+ * For each file: its own name in its directory; the first hop of a relative symlink (`..data` for a ConfigMap's
+ * `config.yaml -> ..data/config.yaml`, swapped by renaming over it); and the directory where the chain ends, for
+ * symlinks to files elsewhere that are edited in place. A missing directory is watched through its nearest existing
+ * ancestor (chokidar's own handling of missing paths can leak a handle).
+ */
+function planWatch(files: readonly string[]): WatchPlan {
+  const names = new Map<string, Set<string>>()
+  const note = (dir: string, name: string) => {
+    const set = names.get(dir) ?? new Set<string>()
+    set.add(name)
+    names.set(dir, set)
   }
-  return dirs
+  for (const f of files) {
+    const dir = dirname(f)
+    let base = dir
+    while (!existsSync(base) && dirname(base) !== base) base = dirname(base)
+    if (base !== dir) {
+      note(base, relative(base, dir).split(sep)[0]!)
+      continue
+    }
+    note(dir, basename(f))
+    try {
+      const target = readlinkSync(f)
+      if (!isAbsolute(target)) note(dir, target.split(/[\\/]/)[0]!)
+    } catch {
+      // not a symlink, or missing
+    }
+    try {
+      const real = realpathSync(f)
+      if (dirname(real) !== dir) note(dirname(real), basename(real))
+    } catch {
+      // missing: its directory is enough to see it come back
+    }
+  }
+  const dirs = [...names.keys()].sort()
+  return { dirs, names, key: JSON.stringify(dirs.map((d) => [d, [...names.get(d)!].sort()])) }
+}
+
+/** chokidar `ignored`: keep the watched directories and the entries that matter, so unrelated files hold no handles. */
+function ignoredBy(plan: WatchPlan): (path: string) => boolean {
+  return (p) => {
+    if (plan.names.has(p)) return false
+    const wanted = plan.names.get(dirname(p))
+    if (wanted !== undefined) return !wanted.has(basename(p))
+    return !plan.dirs.some((d) => d.startsWith(p))
+  }
 }
 
 export function watchSpec(opts: WatchSpecOptions): SpecWatcher {
@@ -64,34 +109,43 @@ export function watchSpec(opts: WatchSpecOptions): SpecWatcher {
   const known = new Map<string, string | null>()
   for (const f of [specFile, ...extra]) known.set(f, fingerprint(f))
 
-  let watchedDirs = new Set<string>()
   let timer: NodeJS.Timeout | undefined
   let followTimer: NodeJS.Timeout | undefined
   let firstEventAt = 0
   let running: Promise<void> | undefined
   let rerun = false
   let closed = false
+  let plan: WatchPlan | undefined
+  let watcher: FSWatcher | undefined
+  const closing = new Set<Promise<void>>()
 
-  // depth 0: the directory's own entries only. Symlinks are not followed, so the `..data` swap of a
-  // ConfigMap is seen as an event on `..data` itself rather than chokidar chasing into timestamped dirs.
-  const watcher: FSWatcher = chokidarWatch([], {
-    ignoreInitial: true,
-    followSymlinks: false,
-    depth: 0,
-    persistent: true,
-    ignorePermissionErrors: true,
-  })
-  watcher.on('all', () => schedule())
-  watcher.on('error', (e) => warn(`spec watcher: ${e instanceof Error ? e.message : String(e)}`))
-
-  function syncDirs(): void {
-    const next = new Set<string>()
-    for (const f of [specFile, ...extra]) for (const d of dirsOf(f)) next.add(d)
-    const added = [...next].filter((d) => !watchedDirs.has(d))
-    const removed = [...watchedDirs].filter((d) => !next.has(d))
-    if (removed.length > 0) watcher.unwatch(removed)
-    if (added.length > 0) watcher.add(added)
-    watchedDirs = next
+  /** A fresh chokidar watcher for the plan; the previous one is closed rather than `unwatch`ed (which leaks handles). */
+  function syncWatcher(): Promise<void> | undefined {
+    const next = planWatch([specFile, ...extra])
+    if (next.key === plan?.key) return undefined
+    plan = next
+    const old = watcher
+    // depth 0: the directory's own entries only. Symlinks are not followed, so the `..data` swap of a
+    // ConfigMap is seen as an event on `..data` itself rather than chokidar chasing into timestamped dirs.
+    const w = chokidarWatch(next.dirs, {
+      ignoreInitial: true,
+      followSymlinks: false,
+      depth: 0,
+      persistent: true,
+      ignorePermissionErrors: true,
+      ignored: ignoredBy(next),
+    })
+    watcher = w
+    w.on('all', () => schedule())
+    w.on('error', (e) => warn(`spec watcher: ${e instanceof Error ? e.message : String(e)}`))
+    if (old) {
+      const p = old.close().finally(() => closing.delete(p))
+      closing.add(p)
+    }
+    // Anything that changed while the new watcher was scanning is caught by one check after it is ready.
+    return new Promise<void>((res) => w.once('ready', () => res())).then(() => {
+      if (!closed && watcher === w) schedule()
+    })
   }
 
   function schedule(): void {
@@ -139,7 +193,7 @@ export function watchSpec(opts: WatchSpecOptions): SpecWatcher {
       if (now === null) warn(`${what} ${f} is missing; keeping the current spec and watching for it to come back`)
       else reasons.push(`${before === null ? 'reappeared' : 'changed'}: ${f}`)
     }
-    syncDirs() // a ConfigMap swap or a recreated symlink may point somewhere new
+    syncWatcher() // a ConfigMap swap or a recreated symlink may point somewhere new
     if (reasons.length === 0 || closed) return false
     try {
       await opts.onChange(reasons.join(', '))
@@ -149,11 +203,7 @@ export function watchSpec(opts: WatchSpecOptions): SpecWatcher {
     return true
   }
 
-  syncDirs()
-  const ready = new Promise<void>((res) => watcher.once('ready', () => res())).then(() => {
-    // Catch anything that changed between the first fingerprint and the end of the initial scan.
-    if (!closed) schedule()
-  })
+  const ready = syncWatcher() ?? Promise.resolve()
 
   return {
     ready,
@@ -163,7 +213,7 @@ export function watchSpec(opts: WatchSpecOptions): SpecWatcher {
       for (const f of next) if (!known.has(f)) known.set(f, fingerprint(f))
       for (const f of extra) if (!next.includes(f) && f !== specFile) known.delete(f)
       extra = next
-      syncDirs()
+      syncWatcher()
     },
     async close(): Promise<void> {
       if (closed) return
@@ -171,7 +221,7 @@ export function watchSpec(opts: WatchSpecOptions): SpecWatcher {
       clearTimeout(timer)
       clearTimeout(followTimer)
       // Not awaiting an in-flight onChange: close() may well be called from inside it (shutdown during reload).
-      await watcher.close()
+      await Promise.all([watcher?.close(), ...closing])
     },
   }
 }
