@@ -3,6 +3,10 @@ import type { Exchange } from '../core/types.js'
 import { type CompiledGateway, type CompileDeps, compileGateway } from '../compile/gateway.js'
 import type { ReloadOutcome } from '../compile/admin.js'
 import { createProviderPool } from '../compile/provider-pool.js'
+import { compileProtection, type ProtectionDeps } from '../compile/protection.js'
+import { createMemoryStore } from '../state/memory.js'
+import { createRegistry } from '../state/registry.js'
+import type { Store } from '../state/types.js'
 import { type ServerHandle, startServer } from '../server/server.js'
 import { loadSpec, type LoadResult } from '../spec/load.js'
 import type { SpecProblem } from '../spec/problems.js'
@@ -34,6 +38,8 @@ export interface StartOptions {
   adminReload?: (reloadHere: () => Promise<ReloadOutcome>) => Promise<ReloadOutcome>
   /** Listen on a port other threads share (worker threads). */
   sharedPort?: boolean
+  /** Where limits and budgets are counted; default a memory store of this thread (workers pass a shared one). */
+  store?: Store
 }
 
 export interface App {
@@ -86,17 +92,28 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
 
   let ready = false
   const pool = createProviderPool()
+  // Outlive every compiled spec, so counters and breakers of unchanged entities carry over a reload (SPEC §6).
+  const protectionState = { store: opts.store ?? createMemoryStore(), registry: createRegistry() }
+  const protections = new WeakMap<CompiledGateway, ProtectionDeps>()
+  const retire = (g: CompiledGateway): Promise<void> => g.retire().then(() => protections.get(g)?.close())
   const onError = (err: unknown, ex: Exchange | undefined): void =>
     log.error('internal error', { requestId: ex?.id, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) })
-  const compile = (spec: Spec, version: string): CompiledGateway =>
-    compileGateway(spec, {
+  const compile = (spec: Spec, version: string): CompiledGateway => {
+    const protection = compileProtection(spec, protectionState)
+    const { close: _close, ...hooks } = protection
+    const g = compileGateway(spec, {
       onError,
+      ...hooks,
       ...opts.compileDeps,
+      headerNames: [...(hooks.headerNames ?? []), ...(opts.compileDeps?.headerNames ?? [])],
       version,
       providerPool: pool,
       isReady: () => ready,
       reload: () => (opts.adminReload ? opts.adminReload(() => app.reload()) : app.reload()),
     })
+    protections.set(g, protection)
+    return g
+  }
 
   let spec = first.spec
   let file = first.file
@@ -110,7 +127,7 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
     onError,
     ...(opts.sharedPort ? { exclusivePort: false } : {}),
   }).catch(async (e: unknown) => {
-    await gateway.retire()
+    await retire(gateway)
     throw e
   })
   ready = true
@@ -139,7 +156,7 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
     gateway = next
     spec = r.spec
     server.swap(next)
-    void prev.retire()
+    void retire(prev)
     log.info('reload ok', { event: 'reload', result: 'ok', version: r.version })
     return { ok: true, version: r.version, file: r.file, warnings: r.warnings }
   }
@@ -175,7 +192,7 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
         ready = false
         await watcher?.close()
         await server.drain(spec.server.shutdownGrace)
-        await gateway.retire()
+        await retire(gateway)
       })())
     },
   }

@@ -1,6 +1,7 @@
 /** One `serve --workers N` thread: loads and compiles the spec itself, serves on the shared port, follows reload orders. */
 import { loadSpec } from '../spec/load.js'
 import { onCloseRequest, onPoolMessage, postToPool, readWorkerInit, reportListening } from '../server/workers.js'
+import { attachSharedStore } from '../state/shared-memory.js'
 import { startLocalApp } from './start.js'
 import type { WorkerAppData, WorkerAppMessage } from './workers-app.js'
 
@@ -18,6 +19,7 @@ const app = await startLocalApp(
     watch: false,
     dashboard: false,
     sharedPort: true,
+    store: attachSharedStore(data.sharedState),
     // /admin/reload on any worker reloads them all: reload here, and ask the pool to tell the others.
     adminReload: (reloadHere) => {
       postToPool({ llmgw: 'reload-all', from: init.index } satisfies WorkerAppMessage)

@@ -6,6 +6,7 @@
 import type { LoadResult } from '../spec/load.js'
 import { loadSpec } from '../spec/load.js'
 import { startWorkers } from '../server/workers.js'
+import { createSharedState, type SharedStateHandle } from '../state/shared-memory.js'
 import type { App, ReloadOutcome, StartOptions } from './start.js'
 import { startSpecWatch } from './watch.js'
 
@@ -15,6 +16,8 @@ export interface WorkerAppData {
   cwd: string
   host: string | undefined
   env: Record<string, string | undefined> | undefined
+  /** Limit and budget counters in SharedArrayBuffers: a limit of N means N across all workers. */
+  sharedState: SharedStateHandle
 }
 
 /** Pool messages: reload requests from a worker's /admin/reload, reload orders and their outcomes. */
@@ -26,7 +29,7 @@ export type WorkerAppMessage =
 export async function startWorkerApp(opts: StartOptions, first: LoadResult & { ok: true }, count: number): Promise<App> {
   const log = opts.log ?? { info() {}, warn() {}, error() {} }
   const cwd = opts.cwd ?? process.cwd()
-  const data: WorkerAppData = { file: first.file, cwd, host: opts.host, env: opts.env }
+  const data: WorkerAppData = { file: first.file, cwd, host: opts.host, env: opts.env, sharedState: createSharedState() }
   const host = opts.host ?? first.spec.server.host
   const pool = await startWorkers({
     count,

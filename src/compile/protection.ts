@@ -1,0 +1,72 @@
+/** Spec -> the access-control and provider-protection hooks of CompileDeps (SPEC §3 keys, auth, limits, providers[].maxInFlight/queue/breaker). */
+import { readFileSync } from 'node:fs'
+import type { Spec } from '../spec/schema.js'
+import type { AccessConfig, ProviderGuardConfig } from '../stages/access-config.js'
+import { compileAccess } from '../stages/access.js'
+import { wrapProvider } from '../stages/provider-guard.js'
+import type { Registry } from '../state/registry.js'
+import type { Store } from '../state/types.js'
+import type { CompileDeps } from './gateway.js'
+import { formatIdentity } from './identity.js'
+
+/** State that outlives one compiled spec (limits, budgets, breakers carry over across reloads, SPEC §6). */
+export interface ProtectionState {
+  readonly store: Store
+  readonly registry: Registry
+}
+
+export type ProtectionDeps = Pick<CompileDeps, 'authenticate' | 'guards' | 'wrapProvider' | 'headerNames'> & { close(): void }
+
+export function compileAccessConfig(spec: Spec): AccessConfig {
+  const jwt = spec.auth.jwt
+  return {
+    keys: spec.keys.map((k) => ({
+      id: k.id,
+      ...(k.key ? { key: k.key } : {}),
+      ...(k.hash ? { hash: k.hash } : {}),
+      ...(k.models ? { models: k.models } : {}),
+      ...(k.limits ? { limits: k.limits } : {}),
+      ...(k.budget ? { budget: k.budget } : {}),
+      ...(k.expires ? { expires: k.expires } : {}),
+      metadata: k.metadata,
+    })),
+    auth: {
+      required: spec.auth.required,
+      ...(jwt
+        ? {
+            jwt: {
+              ...(jwt.issuer ? { issuer: jwt.issuer } : {}),
+              ...(jwt.audience ? { audience: jwt.audience } : {}),
+              ...(jwt.jwksUrl ? { jwksUrl: jwt.jwksUrl } : {}),
+              ...(jwt.secret ? { secret: jwt.secret } : {}),
+              // Paths are absolute after load; the file is read once here, at compile time, never per request.
+              ...(jwt.publicKey ? { publicKey: jwt.publicKey } : jwt.publicKeyFile ? { publicKey: readFileSync(jwt.publicKeyFile, 'utf8') } : {}),
+              keyClaim: jwt.keyClaim,
+              clockToleranceMs: jwt.clockTolerance,
+            },
+          }
+        : {}),
+    },
+    limits: spec.limits,
+  }
+}
+
+export function compileProtection(spec: Spec, state: ProtectionState): ProtectionDeps {
+  const access = compileAccess(compileAccessConfig(spec), { store: state.store })
+  return {
+    ...(access.authenticate ? { authenticate: access.authenticate } : {}),
+    guards: { admission: access.admit ? [access.admit] : [] },
+    headerNames: access.headerNames,
+    wrapProvider: (client, p) => {
+      const cfg: ProviderGuardConfig = {
+        maxInFlight: p.maxInFlight,
+        queue: { size: p.queue.size, timeoutMs: p.queue.timeout },
+        ...(p.breaker
+          ? { breaker: { failureRate: p.breaker.failureRate, minRequests: p.breaker.minRequests, windowMs: p.breaker.window, cooldownMs: p.breaker.cooldown, halfOpenProbes: p.breaker.halfOpenProbes } }
+          : {}),
+      }
+      return wrapProvider(client, cfg, { registry: state.registry, identity: formatIdentity(`guard:${p.name}`, cfg) })
+    },
+    close: () => access.close(),
+  }
+}
