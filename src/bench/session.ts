@@ -100,7 +100,11 @@ async function probe(baseUrl: string, s: Scenario): Promise<string | undefined> 
   }
   const text = await res.body.text()
   if (s.requires.includes('cache') && res.headers['x-llmgw-cache'] === undefined) return 'needs the cache feature (the gateway sent no x-llmgw-cache header)'
-  if (res.statusCode >= 300) return `the gateway answered ${res.statusCode} to the first request: ${text.slice(0, 200)}`
+  if (res.statusCode >= 300) {
+    const hint = res.statusCode === 404 && text.includes('model_not_found') ? ' (use a scenario whose bodies name models of your spec: --scenario FILE)'
+      : res.statusCode === 401 || res.statusCode === 403 ? ' (the spec wants a key: put an authorization header for one of its keys in the scenario)' : ''
+    return `the gateway answered ${res.statusCode} to the first request: ${text.slice(0, 200)}${hint}`
+  }
   return undefined
 }
 

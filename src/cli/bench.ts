@@ -121,7 +121,8 @@ interface ProgressOutput {
 function createProgressOutput(json: boolean): ProgressOutput {
   let latest: Progress | undefined
   let unmount: (() => void) | undefined
-  const tty = process.stderr.isTTY === true && !json
+  // a TTY without a size (some CI runners, `script`) would squeeze ink into one column: plain lines there
+  const tty = process.stderr.isTTY === true && (process.stderr.columns ?? 0) > 20 && !json
   if (tty) {
     void import('../ui/bench-progress.js').then((m) => { unmount = m.mountBenchProgress({ current: () => latest }) })
   }
