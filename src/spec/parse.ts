@@ -15,5 +15,9 @@ export function parseSpecText(text: string, file: string, env: NodeJS.ProcessEnv
 export function parseSpecSource(text: string, file: string, env: NodeJS.ProcessEnv, root: string[]): LoadResult {
   const source = parseSource(text, file, root)
   if (source.problems.length > 0) return { ok: false, file, problems: source.problems }
+  if (root.length > 0 && source.raw === undefined) {
+    const message = `no "${root.join('.')}" field in ${file}`
+    return { ok: false, file, problems: [{ file, line: 1, col: 1, rule: 'required-field', severity: 'error', message }] }
+  }
   return checkDocument({ raw: source.raw, file, resultFile: file, locate: source.locate, env, baseDir: dirname(resolve(file)) })
 }
