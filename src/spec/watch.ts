@@ -203,7 +203,10 @@ export function watchSpec(opts: WatchSpecOptions): SpecWatcher {
     return true
   }
 
-  const ready = syncWatcher() ?? Promise.resolve()
+  let stop = () => {}
+  const stopped = new Promise<void>((res) => (stop = res))
+  // close() before the first scan ends must not leave `await ready` hanging.
+  const ready = Promise.race([syncWatcher() ?? Promise.resolve(), stopped])
 
   return {
     ready,
@@ -218,6 +221,7 @@ export function watchSpec(opts: WatchSpecOptions): SpecWatcher {
     async close(): Promise<void> {
       if (closed) return
       closed = true
+      stop()
       clearTimeout(timer)
       clearTimeout(followTimer)
       // Not awaiting an in-flight onChange: close() may well be called from inside it (shutdown during reload).
