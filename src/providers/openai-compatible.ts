@@ -6,7 +6,7 @@ import { GatewayError } from '../core/errors.js'
 import type { Endpoint } from '../core/types.js'
 import { openAIToAnthropicResponse } from '../wire/anthropic-openai.js'
 import { createOpenAIToAnthropicStream } from '../wire/anthropic-openai-stream.js'
-import { chunkText, DONE_DATA, isObject, parseUsage, promptText, responseModel, responseText, SSE_DONE } from '../wire/openai.js'
+import { chunkText, DONE_DATA, isObject, looksLikeJsonObject, parseUsage, promptText, responseModel, responseText, sniffValueStart, SSE_DONE } from '../wire/openai.js'
 import { createSseSplitter } from '../wire/sse.js'
 import type { ProviderConfig } from './config.js'
 import { type BodyReader, collectBody, createHttpTransport } from './http.js'
@@ -103,7 +103,15 @@ function jsonReader(name: string, req: UpstreamCall, endpoint: OpenAIEndpoint, s
   }
 }
 
-// HOT PATH (per SSE event): one JSON.parse for usage/model/text and broken-SSE detection; the bytes go out as received.
+const LBRACE = 123
+const QUOTE = 34
+
+/**
+ * HOT PATH (per SSE event): the bytes go out as received. Only the events that matter are parsed: the first (model),
+ * usage and error events (found by sniffing, not parsing), and every event when translating for an Anthropic client.
+ * Other events get a cheap shape check (broken SSE) and their data is kept, unparsed, in case no usage arrives and the
+ * text must be counted (SPEC §7).
+ */
 function streamReader(name: string, req: UpstreamCall, sink: AttemptSink, scrub: (s: string) => string): BodyReader<AttemptResult> {
   sink.begin('text/event-stream')
   const tr = req.clientFormat === 'anthropic' ? createOpenAIToAnthropicStream() : undefined
@@ -111,39 +119,57 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink, scrub:
   let firstByteAt: number | undefined
   let model: string | undefined
   let usage: AttemptResult['usage']
-  let text = ''
+  let text = '' // from parsed events
+  const deferred: string[] = [] // data of unparsed events, parsed only if the text must be counted
+  let kept = 0
   let done = false
   let finished = false
   const emit = (s: string | Uint8Array): void => {
     ok = sink.chunk(s) && ok
   }
-  const split = createSseSplitter((e) => {
-    if (done) return
-    if (e.data === DONE_DATA) {
-      done = true
-      if (!tr) emit(e.raw)
-      return
-    }
+  const parse = (d: string): Record<string, unknown> => {
     let obj: unknown
     try {
-      obj = JSON.parse(e.data)
+      obj = JSON.parse(d)
     } catch {
       throw badUpstream(name, 'broken SSE from upstream (an event is not JSON)')
     }
     if (!isObject(obj)) throw badUpstream(name, 'broken SSE from upstream (an event is not an object)')
-    if (obj.error !== undefined && obj.error !== null) throw upstreamErrorInBody(name, obj, scrub)
-    model ??= responseModel(obj)
-    const choices = obj.choices
-    const u = parseUsage(obj)
-    if (u) {
-      usage = u
-      // the usage-only chunk we asked for ourselves: the client did not, so it never sees it
-      if (!tr && !req.clientWantsUsage && Array.isArray(choices) && choices.length === 0) return
+    return obj
+  }
+  const split = createSseSplitter((e) => {
+    if (done) return
+    const d = e.data
+    if (d === DONE_DATA) {
+      done = true
+      if (!tr) emit(e.raw)
+      return
     }
-    if (Array.isArray(choices) && isObject(choices[0]) && typeof choices[0].finish_reason === 'string') finished = true
-    if (text.length < MAX_COUNTED_TEXT) text += chunkText(obj)
-    if (tr) for (const s of tr.push(obj)) emit(s)
-    else emit(e.raw)
+    const hasUsage = sniffValueStart(d, 'usage') === LBRACE
+    if (tr || model === undefined || hasUsage || d.includes('"error"')) {
+      const obj = parse(d)
+      if (obj.error !== undefined && obj.error !== null) throw upstreamErrorInBody(name, obj, scrub)
+      model ??= responseModel(obj)
+      const choices = obj.choices
+      const u = parseUsage(obj)
+      if (u) {
+        usage = u
+        // the usage-only chunk we asked for ourselves: the client did not, so it never sees it
+        if (!tr && !req.clientWantsUsage && Array.isArray(choices) && choices.length === 0) return
+      }
+      if (Array.isArray(choices) && isObject(choices[0]) && typeof choices[0].finish_reason === 'string') finished = true
+      if (kept < MAX_COUNTED_TEXT) text += chunkText(obj)
+      if (tr) for (const s of tr.push(obj)) emit(s)
+      else emit(e.raw)
+      return
+    }
+    if (!looksLikeJsonObject(d)) throw badUpstream(name, 'broken SSE from upstream (an event is not JSON)')
+    if (!finished && sniffValueStart(d, 'finish_reason') === QUOTE) finished = true
+    if (kept < MAX_COUNTED_TEXT) {
+      deferred.push(d)
+      kept += d.length
+    }
+    emit(e.raw)
   })
   return {
     data(c) {
@@ -156,7 +182,10 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink, scrub:
     async end() {
       split.end()
       if (!done && !finished) throw badUpstream(name, 'upstream stream ended before it was complete (no [DONE])')
-      usage ??= await countUsage(promptText(req.body), text)
+      if (!usage) {
+        for (const d of deferred) text += chunkText(parse(d))
+        usage = await countUsage(promptText(req.body), text)
+      }
       if (tr) for (const s of tr.finish(usage)) emit(s)
       else if (!done) emit(SSE_DONE) // finished but the server omitted [DONE]: clients still need it to stop reading
       return { usage, model, firstByteAt }

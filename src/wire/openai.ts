@@ -140,4 +140,25 @@ export function maxTokensOf(body: Readonly<Record<string, unknown>>): number | u
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : undefined
 }
 
+/**
+ * The first character of the value of the LAST `"key":` in a JSON text, as a char code (-1: key absent). Lets a relay
+ * tell `"usage":null` from `"usage":{...}` and `"finish_reason":null` from `"finish_reason":"stop"` without parsing.
+ */
+export function sniffValueStart(json: string, key: string): number {
+  const at = json.lastIndexOf(`"${key}"`)
+  if (at < 0) return -1
+  let i = at + key.length + 2
+  while (i < json.length && (json.charCodeAt(i) === 32 || json.charCodeAt(i) === 58 || json.charCodeAt(i) === 9)) i++ // spaces and the colon
+  return i < json.length ? json.charCodeAt(i) : -1
+}
+
+/** Starts with '{' and ends with '}' (whitespace aside): a cut-off or garbled event fails this without a parse. */
+export function looksLikeJsonObject(s: string): boolean {
+  let end = s.length - 1
+  while (end > 0 && s.charCodeAt(end) <= 32) end--
+  let start = 0
+  while (start < end && s.charCodeAt(start) <= 32) start++
+  return s.charCodeAt(start) === 123 && s.charCodeAt(end) === 125
+}
+
 export { isObject }
