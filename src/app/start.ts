@@ -7,6 +7,7 @@ import { compileProtection, type ProtectionDeps } from '../compile/protection.js
 import { createMemoryStore } from '../state/memory.js'
 import { createRegistry } from '../state/registry.js'
 import type { Store } from '../state/types.js'
+import { type AppObservability, createAppObservability } from './observe.js'
 import { type ServerHandle, startServer } from '../server/server.js'
 import { loadSpec, type LoadResult } from '../spec/load.js'
 import type { SpecProblem } from '../spec/problems.js'
@@ -40,6 +41,8 @@ export interface StartOptions {
   sharedPort?: boolean
   /** Where limits and budgets are counted; default a memory store of this thread (workers pass a shared one). */
   store?: Store
+  /** Write the access log (spec.observability.accessLog); default true. Tests and the dashboard turn it off. */
+  accessLog?: boolean
 }
 
 export interface App {
@@ -56,6 +59,8 @@ export interface App {
   readonly gateway: CompiledGateway | undefined
   /** The uWS server; undefined with --workers > 1. */
   readonly server: ServerHandle | undefined
+  /** Metrics, access log and the dashboard's snapshot (undefined with --workers > 1). */
+  readonly observe: AppObservability | undefined
   reload(): Promise<ReloadOutcome>
   /** /readyz -> 503, stop listening, drain in-flight requests up to server.shutdownGrace, close. Idempotent. */
   shutdown(): Promise<void>
@@ -96,6 +101,11 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
   const protectionState = { store: opts.store ?? createMemoryStore(), registry: createRegistry() }
   const protections = new WeakMap<CompiledGateway, ProtectionDeps>()
   const retire = (g: CompiledGateway): Promise<void> => g.retire().then(() => protections.get(g)?.close())
+  const observe = createAppObservability(first.spec, first.version, {
+    accessLog: opts.accessLog ?? true,
+    dashboard: opts.dashboard,
+    ...(first.file ? { specFile: first.file } : {}),
+  })
   const onError = (err: unknown, ex: Exchange | undefined): void =>
     log.error('internal error', { requestId: ex?.id, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) })
   const compile = (spec: Spec, version: string): CompiledGateway => {
@@ -104,6 +114,8 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
     const g = compileGateway(spec, {
       onError,
       ...hooks,
+      ...(observe.observer ? { observer: observe.observer } : {}),
+      ...(observe.metricsText ? { metricsText: observe.metricsText } : {}),
       ...opts.compileDeps,
       headerNames: [...(hooks.headerNames ?? []), ...(opts.compileDeps?.headerNames ?? [])],
       version,
@@ -139,6 +151,7 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
     const r = await load(file)
     if (!r.ok) {
       log.error('reload failed, keeping the running spec', { event: 'reload', result: 'error', problems: r.problems })
+      observe.reloaded({ ok: false, message: r.problems[0]?.message ?? 'invalid spec' })
       return { ok: false, file: r.file, problems: r.problems }
     }
     let next: CompiledGateway
@@ -147,6 +160,7 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
     } catch (e) {
       const problem: SpecProblem = { file: r.file ?? '<default>', line: 1, col: 1, rule: 'compile', severity: 'error', message: e instanceof Error ? e.message : String(e) }
       log.error('reload failed, keeping the running spec', { event: 'reload', result: 'error', problems: [problem] })
+      observe.reloaded({ ok: false, message: problem.message })
       return { ok: false, file: r.file, problems: [problem] }
     }
     const s = r.spec.server
@@ -157,10 +171,12 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
     spec = r.spec
     server.swap(next)
     void retire(prev)
+    observe.reloaded({ ok: true, spec: r.spec, version: r.version })
     log.info('reload ok', { event: 'reload', result: 'ok', version: r.version })
     return { ok: true, version: r.version, file: r.file, warnings: r.warnings }
   }
 
+  observe.snapshot?.setListen(`http://${urlHost}:${server.port}`)
   const watcher = opts.watch && file !== undefined ? await startSpecWatch(file, spec, () => app.reload(), log) : undefined
 
   const app: App = {
@@ -179,6 +195,7 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
       return gateway
     },
     server,
+    observe,
     reload() {
       // One reload at a time: a burst of triggers queues behind the running one instead of racing it.
       reloading = reloading.then(reloadOnce, reloadOnce)
@@ -193,6 +210,7 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
         await watcher?.close()
         await server.drain(spec.server.shutdownGrace)
         await retire(gateway)
+        await observe.close()
       })())
     },
   }

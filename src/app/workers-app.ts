@@ -71,6 +71,7 @@ export async function startWorkerApp(opts: StartOptions, first: LoadResult & { o
     workers: count,
     gateway: undefined,
     server: undefined,
+    observe: undefined,
     reload,
     shutdown() {
       return (closing ??= (async () => {

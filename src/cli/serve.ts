@@ -13,8 +13,9 @@ export interface ServeOptions {
 }
 
 export async function runServe(o: ServeOptions): Promise<number> {
-  // The ink dashboard (observe/ui) is not wired yet: a TTY gets the same JSON lines a pipe gets.
-  const log = createJsonLog()
+  // The live dashboard owns a TTY's screen: then app events show in it and JSON lines stay off stdout.
+  const dashboard = (o.dashboard ?? true) && process.stdout.isTTY === true
+  const log = dashboard ? createJsonLog(() => {}) : createJsonLog()
   let app: App
   try {
     app = await startApp({
@@ -23,7 +24,9 @@ export async function runServe(o: ServeOptions): Promise<number> {
       ...(o.port === undefined ? {} : { port: o.port }),
       ...(o.workers === undefined ? {} : { workers: o.workers }),
       watch: o.watch,
-      dashboard: o.dashboard ?? false,
+      dashboard,
+      // The access log goes where the spec says; with the dashboard on, not over it.
+      ...(dashboard ? { accessLog: false } : {}),
       log,
     })
   } catch (e) {
@@ -40,6 +43,7 @@ export async function runServe(o: ServeOptions): Promise<number> {
 
   const onHup = (): void => void app.reload()
   process.on('SIGHUP', onHup)
+  let ui: { unmount(): void } | undefined
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => (): void => {
       log.info('shutting down', { event: 'shutdown', signal, inflight: app.server?.inflight })
@@ -47,7 +51,14 @@ export async function runServe(o: ServeOptions): Promise<number> {
     }
     process.once('SIGINT', stop('SIGINT'))
     process.once('SIGTERM', stop('SIGTERM'))
+    const snapshot = app.observe?.snapshot
+    if (dashboard && snapshot)
+      void import('../ui/dashboard.js').then(
+        (m) => (ui = m.renderDashboard({ read: () => snapshot.read(), onQuit: stop('q') })),
+        (e: unknown) => process.stderr.write(`llmgw: the dashboard failed to start (${String(e)}); serving on\n`),
+      )
   })
+  ui?.unmount()
   process.off('SIGHUP', onHup)
   log.info('stopped', { event: 'shutdown' })
   // Safety net only: every handle is closed by now; should a library keep one open, still exit with our code.

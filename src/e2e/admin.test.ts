@@ -58,3 +58,14 @@ test('admin.port serves admin paths apart from traffic; admin.token guards /admi
   assert.equal((JSON.parse(text) as { version: string }).version, gw.app.version)
   assert.equal((await fetch(`${gw.adminUrl}/healthz`)).status, 200)
 })
+
+test('GET /metrics serves Prometheus text that moves with traffic', async (t) => {
+  const gw = await startTestGateway(JSON.parse(spec(['a'])), { t })
+  assert.equal((await chat(gw.url, 'a')).status, 200)
+  const res = await fetch(`${gw.url}/metrics`)
+  assert.equal(res.status, 200)
+  assert.match(res.headers.get('content-type') ?? '', /^text\/plain/)
+  const text = await res.text()
+  assert.match(text, /llmgw_requests_total\{[^}]*model="a"[^}]*\} 1/)
+  assert.match(text, new RegExp(`llmgw_config_info\\{version="${gw.app.version}"\\} 1`))
+})

@@ -22,6 +22,8 @@ export interface TestGatewayOptions {
   env?: NodeJS.ProcessEnv
   watch?: boolean
   compileDeps?: StartOptions['compileDeps']
+  /** Write the access log to its destination (default off: test output stays clean). */
+  accessLog?: boolean
 }
 
 /** Starts the gateway from YAML text or a spec object (written to a temp file, so the real loader runs). */
@@ -37,6 +39,7 @@ export async function startTestGateway(spec: string | object, opts: TestGatewayO
       port: 0,
       watch: opts.watch ?? false,
       dashboard: false,
+      accessLog: opts.accessLog ?? false,
       cwd: dir,
       ...(opts.env ? { env: opts.env } : {}),
       ...(opts.compileDeps ? { compileDeps: opts.compileDeps } : {}),

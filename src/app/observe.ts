@@ -1,0 +1,69 @@
+/** Observability of a running app (SPEC §3 observability, §5 metrics): access log, metrics, dashboard snapshot, as one observer. */
+import type { RequestObserver, RequestRecord } from '../core/pipeline.js'
+import { type AccessLog, createAccessLog } from '../observe/access-log.js'
+import { createMetrics, type Metrics } from '../observe/metrics.js'
+import { createSnapshot, type Snapshot } from '../observe/snapshot.js'
+import type { Spec } from '../spec/schema.js'
+
+export interface AppObservability {
+  /** undefined when nothing observes: then the pipeline builds no RequestRecord at all. */
+  readonly observer: RequestObserver | undefined
+  readonly metricsText: (() => Promise<string>) | undefined
+  readonly snapshot: Snapshot | undefined
+  /** After each reload attempt: labels of the new spec, llmgw_config_reloads_total, llmgw_config_info. */
+  reloaded(result: { ok: true; spec: Spec; version: string } | { ok: false; message: string }): void
+  close(): Promise<void>
+}
+
+export interface ObserveOptions {
+  /** Off in tests and when the dashboard owns stdout. */
+  accessLog: boolean
+  dashboard: boolean
+  listenUrl?: string
+  specFile?: string
+}
+
+const labelsOf = (spec: Spec) => ({
+  models: spec.models.map((m) => m.name),
+  providers: spec.providers.map((p) => p.name),
+  keys: spec.keys.map((k) => k.id),
+})
+
+/** Built once per app, not per reload: counters keep running across reloads (access-log destination changes need a restart). */
+export function createAppObservability(spec: Spec, version: string, o: ObserveOptions): AppObservability {
+  const metrics: Metrics | undefined = spec.observability.metrics ? createMetrics(labelsOf(spec)) : undefined
+  metrics?.setConfigVersion(version)
+  const log: AccessLog | null = o.accessLog ? createAccessLog(spec.observability.accessLog) : null
+  const snapshot = o.dashboard
+    ? createSnapshot({ models: spec.models.map((m) => m.name), version, ...(o.listenUrl ? { listenUrl: o.listenUrl } : {}), ...(o.specFile ? { specFile: o.specFile } : {}) })
+    : undefined
+  const parts = [metrics, log ?? undefined, snapshot].filter((x): x is NonNullable<typeof x> => x !== undefined)
+  let observer: RequestObserver | undefined
+  if (parts.length === 1) observer = parts[0]
+  else if (parts.length > 1)
+    observer = {
+      onStart() {
+        for (const p of parts) p.onStart()
+      },
+      onEnd(r: RequestRecord) {
+        for (const p of parts) p.onEnd(r)
+      },
+    }
+  return {
+    observer,
+    metricsText: metrics ? () => metrics.text() : undefined,
+    snapshot,
+    reloaded(r) {
+      metrics?.reload(r.ok ? 'ok' : 'error')
+      snapshot?.setReload(r.ok ? 'ok' : 'error', r.ok ? undefined : r.message)
+      if (!r.ok) return
+      metrics?.updateLabels(labelsOf(r.spec))
+      metrics?.setConfigVersion(r.version)
+      snapshot?.updateModels(r.spec.models.map((m) => m.name))
+      snapshot?.setVersion(r.version)
+    },
+    async close() {
+      await log?.close()
+    },
+  }
+}
