@@ -1,6 +1,9 @@
 /** One model call: targets by strategy, retries per `retry`, then the fallback chain, within server.requestTimeout (SPEC §3, §4). */
 import { GatewayError, toGatewayError } from '../core/errors.js'
 import type { Guard } from '../core/pipeline.js'
+import type { ResponseCache } from '../stages/cache.js'
+import type { ExperimentRuntime } from '../stages/experiment.js'
+import type { ModelResponseFilter } from './rules.js'
 import type { Exchange, Usage } from '../core/types.js'
 import type { UpstreamCall } from '../providers/types.js'
 import type { RequestContext } from './context.js'
@@ -18,6 +21,12 @@ export interface CompiledModel {
   readonly guards: readonly Guard[]
   /** This model, then its fallbacks (resolved once the whole table exists). */
   chain: readonly CompiledModel[]
+  /** Response-scope content filters (rules), or null. */
+  response: ModelResponseFilter | null
+  /** models[].cache, with the store that outlives reloads. */
+  cache: { readonly ttlMs: number; readonly store: ResponseCache } | undefined
+  /** An experiment on this model: its runtime and, per variant, the model to call (undefined = this model's own targets). */
+  experiment: { readonly runtime: ExperimentRuntime; readonly models: ReadonlyArray<CompiledModel | undefined> } | undefined
 }
 
 /** How the call ended, for the access log, metrics and settle steps. */

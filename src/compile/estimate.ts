@@ -18,7 +18,8 @@ export function preloadTokenizer(): Promise<void> {
   ))
 }
 
-function tokens(text: string): number {
+/** Tokens of a text with gpt-tokenizer once loaded (~4 characters per token before); shared by context trimming. */
+export function countTokens(text: string): number {
   if (text.length === 0) return 0
   if (encode) {
     try {
@@ -35,14 +36,14 @@ function promptTokens(endpoint: Endpoint, body: Record<string, unknown>): number
   if (endpoint === 'chat' || endpoint === 'messages') {
     const messages = body.messages as Array<{ content?: unknown }>
     let n = 3
-    for (const m of messages) n += 4 + tokens(contentText(m.content))
+    for (const m of messages) n += 4 + countTokens(contentText(m.content))
     return n
   }
   const v = endpoint === 'completions' ? body.prompt : body.input
-  if (typeof v === 'string') return tokens(v)
+  if (typeof v === 'string') return countTokens(v)
   if (Array.isArray(v)) {
     let n = 0
-    for (const x of v) n += typeof x === 'string' ? tokens(x) : Array.isArray(x) ? x.length : 1
+    for (const x of v) n += typeof x === 'string' ? countTokens(x) : Array.isArray(x) ? x.length : 1
     return n
   }
   return 0

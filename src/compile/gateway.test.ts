@@ -202,3 +202,23 @@ test('stage profiling counts each stage when on, and /admin/stages serves it', a
   for (const s of ['parse', 'routing', 'upstream_wait', 'relay', 'observe']) assert.equal(stats[s].count, 1, s)
   assert.equal(stats.auth.count, 0)
 })
+
+test('formatPlanTree prints models, targets, retries and fallback chains', async () => {
+  const { formatPlanTree } = await import('./explain.js')
+  const { gw } = build(
+    {
+      providers: providers('a', 'b'),
+      models: [
+        { name: 'm', targets: [{ provider: 'a', model: 'x' }], retry: { attempts: 2 }, fallback: ['n'] },
+        { name: 'n', targets: [{ provider: 'b', model: 'y' }], fallback: ['m'] },
+      ],
+    },
+    { a: [{ kind: 'json' }], b: [{ kind: 'json' }] },
+  )
+  const tree = formatPlanTree(gw.plan)
+  assert.match(tree, /├─ m {2}strategy=weighted/)
+  assert.match(tree, /-> a\/x weight=1/)
+  assert.match(tree, /retry attempts=2 backoff=100ms on=\[429, 5xx, timeout, connect\]/)
+  assert.match(tree, /fallback n\n/)
+  assert.match(tree, /└─ fallback m$/)
+})

@@ -32,7 +32,10 @@ export function compileModelTable(
       if (!p) throw new Error(`model '${m.name}': unknown provider '${t.provider}' (the spec loader should have refused this)`)
       return createTarget(t, p.client, p.timeoutMs, m)
     })
-    return { name: m.name, plan: m, pick: compilePicker(m.strategy, targets), retryable: compileRetryable(m.retry), guards: guardsFor(m), chain: [] }
+    return {
+      name: m.name, plan: m, pick: compilePicker(m.strategy, targets), retryable: compileRetryable(m.retry), guards: guardsFor(m), chain: [],
+      response: null, cache: undefined, experiment: undefined,
+    }
   })
   const byName = new Map(models.map((m) => [m.name, m]))
   for (const m of models) m.chain = m.plan.chain.map((n) => byName.get(n)).filter((x): x is CompiledModel => x !== undefined)
