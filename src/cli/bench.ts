@@ -75,9 +75,11 @@ export async function runBench(o: BenchOptions): Promise<number> {
   if (baseline) {
     const rows = compareToBaseline(result, baseline, maxRegression)
     const missing = missingFromRun(result, baseline)
-    process.stderr.write(`${formatRegressions(rows, maxRegression)}\n`)
-    if (missing.length > 0) process.stderr.write(`not in this run (not compared): ${missing.join(', ')}\n`)
-    if (rows.length === 0) process.stderr.write('llmgw bench: nothing to compare: no scenario ran in both this run and the baseline\n')
+    // the gate's verdict goes with the report: stdout, unless stdout carries the --json document
+    const say = (t: string): boolean => (o.json ? process.stderr : process.stdout).write(`${t}\n`)
+    say(formatRegressions(rows, maxRegression))
+    if (missing.length > 0) say(`not in this run (not compared): ${missing.join(', ')}`)
+    if (rows.length === 0) say('llmgw bench: nothing to compare: no scenario ran in both this run and the baseline')
     if (baselineExitCode(rows) !== 0) return EXIT.failure
   }
   return EXIT.ok
