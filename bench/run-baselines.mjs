@@ -51,6 +51,11 @@ try {
     { name: 'uWS + undici', child: await spawnChild({ name: 'uws', script: join(here, 'proxies', 'uws-undici.mjs'), args: ['--port', '0', '--upstream', mock.url] }) },
     { name: 'llmgw (auth, limits, metrics, access log)', child: await spawnChild({ name: 'llmgw', args: ['serve', '-c', spec, '--port', '0', '--no-dashboard', '--no-watch'], startTimeoutMs: 30000 }) },
   ]
+  // the llmgw front really checks keys: no key -> 401, the bench key -> 200
+  const gw = fronts[3].child.url
+  const probe = async (headers) => (await fetch(`${gw}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: scenarios[0].bodies[0] })).status
+  const [anon, keyed] = [await probe({}), await probe(auth)]
+  if (anon !== 401 || keyed !== 200) throw new Error(`llmgw front: expected 401 without a key and 200 with it, got ${anon} / ${keyed}`)
   for (const s of scenarios) {
     for (let round = 0; round < rounds; round++) {
       for (const f of fronts) {
