@@ -1,9 +1,10 @@
 /** Per-key rpm and tpm (SPEC §3 keys[].limits, §7): GCRA windows; tpm reserves at admission and settles real usage. */
 import type { CallEnd } from '../core/pipeline.js'
-import { then } from '../core/sync.js'
-import type { Store } from '../state/types.js'
+import type { GatewayError } from '../core/errors.js'
+import { isPromise, then } from '../core/sync.js'
+import type { RateVerdict, Store } from '../state/types.js'
 import type { KeyConfig } from './access-config.js'
-import { NOOP_END, quiet, refusal, type AdmissionStep, type Hold, type OnRejected } from './admission.js'
+import { NOOP_END, quiet, refusal, type Admission, type AdmissionStep, type Hold, type OnRejected } from './admission.js'
 
 export interface LimitDeps {
   readonly store: Store
@@ -26,17 +27,20 @@ export function compileKeyLimit(key: KeyConfig, deps: LimitDeps): AdmissionStep[
     const message = `key ${key.id}: rate limit of ${rpm} requests per minute reached`
     // The hold does not depend on the request: one object for every admitted call.
     const hold: Hold = { undo: (now) => quiet(w.settle(-1, now)), end: NOOP_END }
-    steps.push((_cx, a) =>
-      then(w.take(1, a.now), (v) => {
-        if (!v.ok) {
-          onRejected?.('key')
-          return refusal('rate_limit_exceeded', message, v.retryAfterMs, { family: 'requests', limitText, v })
-        }
-        a.holds.push(hold)
-        if (!a.requests || a.requests.rank < KEY_RANK) a.requests = { v, limitText, rank: KEY_RANK }
-        return undefined
-      }),
-    )
+    const decide = (v: RateVerdict, a: Admission): GatewayError | undefined => {
+      if (!v.ok) {
+        onRejected?.('key')
+        return refusal('rate_limit_exceeded', message, v.retryAfterMs, { family: 'requests', limitText, v })
+      }
+      a.holds.push(hold)
+      if (!a.requests || a.requests.rank < KEY_RANK) a.requests = { v, limitText, rank: KEY_RANK }
+      return undefined
+    }
+    // HOT PATH: the sync (memory/shared store) case allocates no continuation.
+    steps.push((_cx, a) => {
+      const v = w.take(1, a.now)
+      return isPromise(v) ? v.then((r) => decide(r, a)) : decide(v, a)
+    })
   }
   if (tpm !== undefined) {
     const w = deps.store.rate(`key:${key.id}:tpm:${tpm}`, tpm, MINUTE_MS)

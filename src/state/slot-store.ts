@@ -11,21 +11,7 @@ export function createSlotStore(pinned: SlotTable, lru: SlotTable, clock: Clock,
     kind,
     rate(identity, limit, periodMs): RateWindow {
       checkLimit(identity, limit, periodMs)
-      const e = pinned.pin(`rate:${identity}`)
-      const b = pinned.bucketOfEntry(e)
-      const i = e * CELLS
-      return {
-        limit,
-        periodMs,
-        take(n, now = clock()) {
-          pinned.lock(b)
-          try { return gcraTake(cells, i, now, n, limit, periodMs) } finally { pinned.unlock(b) }
-        },
-        settle(delta, now = clock()) {
-          pinned.lock(b)
-          try { gcraSettle(cells, i, now, delta, limit, periodMs) } finally { pinned.unlock(b) }
-        },
-      }
+      return new PinnedRate(pinned, pinned.pin(`rate:${identity}`), limit, periodMs, clock)
     },
     keyedRate(identity, limit, periodMs): KeyedRateWindow {
       checkLimit(identity, limit, periodMs)
@@ -94,6 +80,33 @@ export function createSlotStore(pinned: SlotTable, lru: SlotTable, clock: Clock,
         },
       }
     },
+  }
+}
+
+/**
+ * A class, not a closure per key: with 1,000 keys the hot call sites see one shape and one prototype method
+ * instead of 1,000 closures, which keeps them monomorphic (bench/limits/README.md).
+ */
+class PinnedRate implements RateWindow {
+  readonly #table: SlotTable
+  readonly #bucket: number
+  readonly #i: number
+  readonly #clock: Clock
+  constructor(table: SlotTable, entry: number, readonly limit: number, readonly periodMs: number, clock: Clock) {
+    this.#table = table
+    this.#bucket = table.bucketOfEntry(entry)
+    this.#i = entry * CELLS
+    this.#clock = clock
+  }
+
+  take(n: number, now = this.#clock()): RateVerdict {
+    this.#table.lock(this.#bucket)
+    try { return gcraTake(this.#table.cells, this.#i, now, n, this.limit, this.periodMs) } finally { this.#table.unlock(this.#bucket) }
+  }
+
+  settle(delta: number, now = this.#clock()): void {
+    this.#table.lock(this.#bucket)
+    try { gcraSettle(this.#table.cells, this.#i, now, delta, this.limit, this.periodMs) } finally { this.#table.unlock(this.#bucket) }
   }
 }
 
