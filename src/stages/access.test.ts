@@ -6,6 +6,7 @@ import type { Exchange, Usage } from '../core/types.js'
 import { GatewayError } from '../core/errors.js'
 import { Secret } from '../core/secret.js'
 import { createMemoryStore } from '../state/memory.js'
+import type { Gauge, KeyedRateWindow, RateWindow, Store } from '../state/types.js'
 import { compileAccess } from './access.js'
 import type { AccessConfig } from './access-config.js'
 
@@ -181,4 +182,37 @@ test('per-IP tpm and concurrency, and global concurrency, reserve at admission a
   admit(call(undefined, { ip: '10.0.0.1', tokens: 500 }).cx)
   admit(call(undefined, { ip: '10.0.0.2', tokens: 1 }).cx)
   assert.match(refusedWith(() => admit(call(undefined, { ip: '10.0.0.3', tokens: 1 }).cx), 'rate_limit_exceeded').message, /concurrent requests/)
+})
+
+test('an async store (redis-like: every operation a promise) gives the same verdicts, rollbacks and settles', async () => {
+  const mem = createMemoryStore({ clock: () => 1_800_000_000_000 })
+  const later = <T>(v: T): Promise<T> => new Promise((r) => setImmediate(() => r(v)))
+  const asyncStore: Store = {
+    kind: 'redis',
+    rate: (id, l, p) => { const w = mem.rate(id, l, p); return { limit: l, periodMs: p, take: (n, now) => later(w.take(n, now)), settle: (d, now) => later(w.settle(d, now)) } as RateWindow },
+    keyedRate: (id, l, p) => { const w = mem.keyedRate(id, l, p); return { limit: l, periodMs: p, take: (k, n, now) => later(w.take(k, n, now)), settle: (k, d, now) => later(w.settle(k, d, now)) } as KeyedRateWindow },
+    keyedGauge: (id, l) => mem.keyedGauge(id, l),
+    gauge: (id, l) => { const g = mem.gauge(id, l); return { limit: l, acquire: () => later(g.acquire()), release: () => later(g.release()), held: () => g.held() } as Gauge },
+    budget: (id, usd, per) => mem.budget(id, usd, per),
+  }
+  const access = compileAccess(
+    { keys: [{ id: 'a', key: new Secret('sk-a'), limits: { rpm: 3, tpm: 1_000, concurrency: 2 } }], limits: { perIp: { rpm: 100 } } },
+    { store: asyncStore, clock: () => 1_800_000_000_000 },
+  )
+  const c = access.authenticate!({ headers: { authorization: 'Bearer sk-a' } } as unknown as Exchange) as Caller
+  const first = call(c, { tokens: 600 })
+  const r = access.admit!(first.cx)
+  assert.ok(r instanceof Promise, 'an async store makes admission async')
+  await r
+  assert.equal(headerOf(first.cx.headers, 'x-ratelimit-remaining-tokens'), '400')
+  await assert.rejects(Promise.resolve(access.admit!(call(c, { tokens: 600 }).cx)), (e) => (e as GatewayError).code === 'rate_limit_exceeded')
+  const second = call(c, { tokens: 300 })
+  await access.admit!(second.cx) // the refused one gave its rpm unit back
+  await assert.rejects(Promise.resolve(access.admit!(call(c, { tokens: 1 }).cx)), /concurrency/)
+  first.end({ usage: usage(10, 10) })
+  await new Promise((r2) => setImmediate(r2))
+  const third = call(c, { tokens: 1 })
+  await access.admit!(third.cx)
+  assert.equal(headerOf(third.cx.headers, 'x-ratelimit-remaining-tokens'), '679')
+  assert.equal(headerOf(third.cx.headers, 'x-ratelimit-remaining-requests'), '0')
 })

@@ -44,7 +44,7 @@ export function compileAuth(cfg: AccessConfig, deps: AuthDeps = {}): Authenticat
   const keyClaim = cfg.auth?.jwt?.keyClaim
 
   const admitKey = (caller: KeyCaller): KeyCaller => {
-    if (clock() >= caller.expiresAt) throw refused('API key expired')
+    if (caller.expiresAt !== Infinity && clock() >= caller.expiresAt) throw refused('API key expired')
     return caller
   }
 

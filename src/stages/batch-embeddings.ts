@@ -53,10 +53,14 @@ export function wrapBatching(client: ProviderClient, plan: BatchPlan): ProviderC
     void send(client, b.waiters)
   }
 
+  // Routing asks wrapped clients isAvailable() (breaker) and the dashboard reads state(): keep both visible.
+  const inner = client as ProviderClient & { isAvailable?(): boolean; state?(): unknown }
   return {
     name: client.name,
     type: client.type,
     close: () => client.close(),
+    ...(inner.isAvailable ? { isAvailable: () => inner.isAvailable!() } : {}),
+    ...(inner.state ? { state: () => inner.state!() } : {}),
     call(req: UpstreamCall, sink: AttemptSink): Promise<AttemptResult> {
       const parsed = req.endpoint === 'embeddings' && !req.stream ? itemsOf(req.body.input) : undefined
       if (parsed === undefined || parsed.items.length >= plan.maxBatch) return client.call(req, sink)

@@ -12,7 +12,7 @@ export interface StoreCapacity {
 
 /** 4,096 x 8 = 32,768 pinned entries: 1,000 keys with 4 limits each, reloaded many times over. */
 export const DEFAULT_PINNED_BUCKETS = 4096
-/** 8,192 x 8 = 65,536 client addresses tracked at once, ~2.3 MB. */
+/** 8,192 x 8 = 65,536 client addresses tracked at once, 28 bytes each (~1.8 MB). */
 export const DEFAULT_IP_BUCKETS = 8192
 
 export function createMemoryStore(opts: StoreCapacity & { clock?: Clock } = {}): Store {
