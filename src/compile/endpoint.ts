@@ -11,6 +11,7 @@ import { modelNotFound, type ModelTable } from './model.js'
 import { Relay } from './relay.js'
 import { type ErrorFormat, formatErrorBody, formatErrorHeaders } from './respond.js'
 import { type StageProfile, timeStage } from './stage-profile.js'
+import { cacheKey, isBypass } from '../stages/cache.js'
 
 export type Authenticate = (ex: Exchange) => MaybePromise<Caller | undefined>
 
@@ -63,6 +64,8 @@ export function compileEndpoint(endpoint: Endpoint, d: EndpointDeps): Route {
     let out: CallOutcome | undefined
     let error: GatewayError | undefined
     let caller: Caller | undefined
+    let cacheResult: RequestRecord['cache']
+    let variant: string | undefined
     try {
       if (authenticate !== undefined) {
         const c = authenticate(ex)
@@ -88,12 +91,51 @@ export function compileEndpoint(endpoint: Endpoint, d: EndpointDeps): Route {
         out = undefined
         return
       }
+      let target = model
+      const exp = model.experiment
+      if (exp !== undefined) {
+        const v = exp.runtime.pick(cx)
+        variant = v.name
+        cx.headers.push(['x-llmgw-variant', v.name])
+        target = exp.models[v.index] ?? model
+      }
+      const cache = model.cache
+      let key: string | undefined
+      if (cache !== undefined) {
+        if (isBypass(ex.headers['cache-control'])) cacheResult = 'BYPASS'
+        else {
+          key = cacheKey(endpoint, model.name, ex.body)
+          const hit = cache.store.get(key)
+          if (hit !== undefined) {
+            cacheResult = 'HIT'
+            sink.send(200, [['content-type', hit.contentType], ...hit.headers, ['x-llmgw-cache', 'HIT'], ['x-llmgw-attempts', '0'], ...cx.headers], hit.body)
+            out = hitOutcome(hit.headers)
+            return
+          }
+          cacheResult = 'MISS'
+        }
+        cx.headers.push(['x-llmgw-cache', cacheResult])
+      }
       const relay = new Relay(sink, parsed.stream, format, cx.headers)
       relay.clientModel = parsed.model
+      relay.filter = model.response
+      if (key !== undefined) relay.record()
       relay.startKeepalive(sseKeepaliveMs)
       const headers = forward.length === 0 ? { 'x-request-id': ex.id } : forwarded(ex, forward)
-      out = await runChain(cx, model, relay, requestTimeoutMs, headers)
+      out = await runChain(cx, target, relay, requestTimeoutMs, headers)
       error = out.error
+      if (relay.blockedBy !== undefined) {
+        error = relay.blockedBy
+        out.status = error.status
+        out.error = error
+      } else if (key !== undefined && out.status === 200) {
+        const body = relay.recorded()
+        if (body !== undefined) {
+          const h: Array<[string, string]> = [['x-llmgw-provider', out.provider ?? '']]
+          if (out.upstreamModel !== undefined) h.push(['x-llmgw-model', out.upstreamModel])
+          cache!.store.set(key, { contentType: relay.contentType, headers: h, body }, cache!.ttlMs)
+        }
+      }
       if (prof && out.upstreamStartAt !== undefined && relay.begun) {
         prof.add('upstream_wait', (relay.begunAt - out.upstreamStartAt) * 1e6)
         prof.add('relay', (performance.now() - relay.begunAt) * 1e6)
@@ -109,13 +151,22 @@ export function compileEndpoint(endpoint: Endpoint, d: EndpointDeps): Route {
       cx?.settle({ status, usage: out?.usage, costUsd: cost, errorCode: error?.code })
       if (observer !== undefined) {
         const t0 = prof ? process.hrtime.bigint() : 0n
-        observer.onEnd(record(ex, endpoint, parsed, model, cx, out, status, error, cost, caller))
+        observer.onEnd(record(ex, endpoint, parsed, model, cx, out, status, error, cost, caller, cacheResult, variant))
         if (prof) prof.add('observe', Number(process.hrtime.bigint() - t0))
       }
       if (--tracker.n === 0) tracker.onIdle?.()
     }
   }
   return { hasBody: true, handle }
+}
+
+/** A cache HIT: answered with no upstream attempt and no tokens spent. */
+function hitOutcome(headers: ReadonlyArray<readonly [string, string]>): CallOutcome {
+  const get = (n: string) => headers.find(([k]) => k === n)?.[1]
+  return {
+    status: 200, error: undefined, usage: undefined, provider: get('x-llmgw-provider'), upstreamModel: get('x-llmgw-model'),
+    answeredBy: undefined, attempts: 0, upstreamStartAt: undefined, firstByteAt: undefined,
+  }
 }
 
 function forwarded(ex: Exchange, names: readonly string[]): Record<string, string> {
@@ -130,7 +181,7 @@ function forwarded(ex: Exchange, names: readonly string[]): Record<string, strin
 function record(
   ex: Exchange, endpoint: Endpoint, parsed: ParsedRequest | undefined, model: CompiledModel | undefined,
   cx: CallContext | undefined, out: CallOutcome | undefined, status: number, error: GatewayError | undefined,
-  costUsd: number, caller: Caller | undefined,
+  costUsd: number, caller: Caller | undefined, cache: RequestRecord['cache'], variant: string | undefined,
 ): RequestRecord {
   const now = performance.now()
   const usage = out?.usage
@@ -149,8 +200,8 @@ function record(
     status,
     errorCode: error?.code,
     attempts: out?.attempts ?? 0,
-    cache: undefined,
-    variant: undefined,
+    cache,
+    variant,
     stream: parsed?.stream ?? false,
     promptTokens: usage?.prompt_tokens ?? 0,
     completionTokens: usage?.completion_tokens ?? 0,

@@ -15,6 +15,11 @@ import { compilePlan, type ModelPlan, type Plan } from './plan.js'
 import { createProviderPool, type ProviderPool } from './provider-pool.js'
 import { compileRouter, type RouteTable } from './router.js'
 import { createStageProfile, isStageProfilingRequested, type StageProfile } from './stage-profile.js'
+import { wrapBatching } from '../stages/batch-embeddings.js'
+import { createMemoryCache, type ResponseCache } from '../stages/cache.js'
+import { experimentHeaderNames } from '../stages/experiment.js'
+import { attachExperiments, type RollbackNotice } from './experiments.js'
+import { compileModelRules, ruleHeaderNames } from './rules.js'
 
 /** Hooks other rooms plug in; every one is optional (absent: no auth, no limits, no metrics). */
 export interface CompileDeps {
@@ -45,6 +50,10 @@ export interface CompileDeps {
   forwardHeaders?: readonly string[]
   /** Internal errors (bugs) with their request, for the log. */
   onError?: (err: unknown, ex: Exchange) => void
+  /** Response caches by model identity, kept by the app across reloads so entries survive unrelated changes. */
+  caches?: Map<string, ResponseCache>
+  /** An experiment's canary was rolled back (for the log). */
+  onRollback?: RollbackNotice
 }
 
 /** The Gateway plus what the app, tests and the profiler read of it. */
@@ -70,14 +79,30 @@ export function compileGateway(spec: Spec, deps: CompileDeps = {}): CompiledGate
       let client = pool.acquire(p.identity, () => create(p.config))
       acquired.push(p.identity)
       if (deps.wrapProvider) client = deps.wrapProvider(client, p.spec)
+      // Outside the queue and breaker: one batched upstream call takes one slot.
+      const batching = spec.batching.embeddings
+      if (batching) client = wrapBatching(client, { maxBatch: batching.maxBatch, maxWaitMs: batching.maxWait })
       providers.set(p.name, { client, timeoutMs: p.config.timeoutMs })
     }
   } catch (e) {
     for (const id of acquired) void pool.release(id)
     throw e
   }
-  const guardsFor = deps.guards?.forModel ?? (() => [])
-  const table = compileModelTable(plan.models, providers, guardsFor)
+  const extraGuards = deps.guards?.forModel ?? (() => [])
+  const rules = new Map(plan.models.map((m) => [m, compileModelRules(spec, m)]))
+  const table = compileModelTable(plan.models, providers, (m) => [...rules.get(m)!.guards, ...extraGuards(m)])
+  const caches = deps.caches ?? new Map<string, ResponseCache>()
+  for (const m of table.models) {
+    m.response = rules.get(m.plan)!.response
+    const c = m.plan.spec.cache
+    if (c === undefined) continue
+    // Same model name and ttl -> same store: entries survive reloads that leave this model's cache alone.
+    const id = `${m.name}\0${c.ttl}`
+    let store = caches.get(id)
+    if (store === undefined) caches.set(id, (store = createMemoryCache()))
+    m.cache = { ttlMs: c.ttl, store }
+  }
+  attachExperiments(spec.experiments, table, providers, deps.onRollback)
   const profile = deps.profileStages || isStageProfilingRequested() ? createStageProfile() : undefined
   const admission = deps.guards?.admission ?? []
   if (admission.length > 0 || table.models.some((m) => m.guards.length > 0)) void preloadTokenizer()
@@ -119,7 +144,18 @@ export function compileGateway(spec: Spec, deps: CompileDeps = {}): CompiledGate
   return {
     version,
     maxBodyBytes: plan.server.maxBodyBytes,
-    headerNames: [...new Set([...BASE_HEADERS, ...(deps.headerNames ?? []), ...(deps.forwardHeaders ?? [])].map((h) => h.toLowerCase()))],
+    headerNames: [
+      ...new Set(
+        [
+          ...BASE_HEADERS,
+          ...(table.models.some((m) => m.cache) ? ['cache-control'] : []),
+          ...ruleHeaderNames(spec),
+          ...spec.experiments.flatMap((e) => experimentHeaderNames({ name: e.name, stickyBy: e.stickyBy, variants: [] })),
+          ...(deps.headerNames ?? []),
+          ...(deps.forwardHeaders ?? []),
+        ].map((h) => h.toLowerCase()),
+      ),
+    ],
     main: compileRouter(hasAdminPort ? { ...proxied, ...probes } : { ...proxied, ...admin }),
     admin: hasAdminPort ? compileRouter(admin) : null,
     ws: chat,

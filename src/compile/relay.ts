@@ -3,11 +3,15 @@
  * answers, chunks as they arrive with backpressure passed through, keepalive comments while a stream waits for its
  * first byte, and after streaming began a failure becomes one in-stream error event.
  */
-import type { GatewayError } from '../core/errors.js'
+import { GatewayError } from '../core/errors.js'
 import type { HeaderPairs, Sink } from '../core/types.js'
 import type { AttemptSink } from '../providers/types.js'
 import { type ErrorFormat, formatErrorBody, formatErrorHeaders, formatStreamError, KEEPALIVE, SSE_HEADERS } from './respond.js'
+import type { ModelResponseFilter } from './rules.js'
 import type { RuntimeTarget } from './target.js'
+
+/** Bytes of one answer kept for the response cache; a longer answer is not cached (and stops being recorded). */
+const MAX_RECORDED_BYTES = 1024 * 1024
 
 const ATTEMPTS = Array.from({ length: 16 }, (_, i) => String(i))
 const attemptsText = (n: number): string => ATTEMPTS[n] ?? String(n)
@@ -25,6 +29,13 @@ export class Relay implements AttemptSink {
   #body: string | Uint8Array | undefined
   #parts: Array<string | Uint8Array> | undefined
   #keepalive: NodeJS.Timeout | undefined
+  /** Response-scope content filter (rules), applied to each chunk's text. */
+  filter: ModelResponseFilter | null = null
+  /** Set when a response filter blocked the answer: the client got (or gets) a content_filtered error instead. */
+  blockedBy: GatewayError | undefined
+  /** What reached the client, for the response cache; undefined when not recording or over MAX_RECORDED_BYTES. */
+  #recorded: Array<string | Uint8Array> | undefined
+  #recordedBytes = 0
 
   constructor(
     readonly sink: Sink,
@@ -58,8 +69,36 @@ export class Relay implements AttemptSink {
     if (this.stream && !this.sink.isStarted) this.sink.start(200, this.#headers(contentType, undefined))
   }
 
+  /** Keep what the client receives (response cache MISS). */
+  record(): void {
+    this.#recorded = []
+    this.#recordedBytes = 0
+  }
+
+  /** The recorded answer, when it was complete and small enough. */
+  recorded(): Buffer | undefined {
+    const parts = this.#recorded
+    if (parts === undefined || this.blockedBy !== undefined) return undefined
+    return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)))
+  }
+
   // HOT PATH: one write per upstream chunk; the Sink's answer is the adapter's backpressure signal.
   chunk(bytes: string | Uint8Array): boolean {
+    if (this.filter !== null) {
+      if (this.blockedBy !== undefined) return true
+      const r = this.filter(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8'), this.clientModel)
+      if (r instanceof GatewayError) {
+        this.blockedBy = r
+        if (this.stream) this.fail(r)
+        return true
+      }
+      bytes = r
+    }
+    if (this.#recorded !== undefined) {
+      this.#recordedBytes += bytes.length
+      if (this.#recordedBytes > MAX_RECORDED_BYTES) this.#recorded = undefined
+      else this.#recorded.push(bytes)
+    }
     if (this.stream) return this.sink.write(bytes)
     if (this.#body === undefined) this.#body = bytes
     else (this.#parts ??= [this.#body]).push(bytes)
@@ -72,6 +111,10 @@ export class Relay implements AttemptSink {
 
   /** The attempt completed: end the stream, or send the buffered answer in one write with its length. */
   finish(answeredModel: string | undefined): void {
+    if (this.blockedBy !== undefined) {
+      if (!this.stream) this.fail(this.blockedBy)
+      return
+    }
     if (this.stream) return this.sink.end()
     this.sink.send(200, this.#headers(this.#contentType, answeredModel), this.#joined())
   }
@@ -91,6 +134,12 @@ export class Relay implements AttemptSink {
     this.begun = false
     this.#body = undefined
     this.#parts = undefined
+    if (this.#recorded !== undefined) this.record()
+  }
+
+  /** The content type the answer went out with (for the cache). */
+  get contentType(): string {
+    return this.#contentType
   }
 
   #joined(): string | Uint8Array {
