@@ -64,6 +64,11 @@ export function createLogDestination(target: LogTarget, opts: LogDestinationOpti
     sync,
     mkdir: typeof dest === 'string',
     minLength: sync ? 0 : (opts.minLength ?? 4096),
+    // Buffer mode: in utf8 mode sonic-boom re-measures its whole pending string (Buffer.byteLength) on every
+    // write, O(maxWrite) per line; with Buffers it adds lengths. Then one write(2) may carry 256 KiB, so at tens of
+    // thousands of lines a second the writer keeps up (bench/observe/README.md).
+    contentMode: 'buffer',
+    maxWrite: 256 * 1024,
     maxLength: opts.maxBufferBytes ?? DEFAULT_MAX_BUFFER,
     periodicFlush: sync || opts.minLength === 0 ? 0 : (opts.flushEveryMs ?? 250),
   })
@@ -86,7 +91,7 @@ export function createLogDestination(target: LogTarget, opts: LogDestinationOpti
     write(line: string) {
       if (closed) return
       try {
-        boom.write(line)
+        boom.write(Buffer.from(line) as unknown as string)
       } catch (err) {
         // Destroyed or not writable: count the line as dropped instead of throwing into a request.
         dropped++
