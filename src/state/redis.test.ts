@@ -1,0 +1,73 @@
+/** The Redis store against a real redis-server on a free loopback port: exact across two store instances (replicas). */
+import { test, type TestContext } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn, spawnSync } from 'node:child_process'
+import { createServer } from 'node:net'
+import { createRedisStore, type RedisStore } from './redis.js'
+
+const HAS_REDIS = spawnSync('redis-server', ['--version']).status === 0
+const SKIP = HAS_REDIS ? false : 'redis-server is not installed (apt-get install -y redis-server)'
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+/** A private redis-server for this test file; two store instances on it stand for two gateway replicas. */
+async function startRedis(t: TestContext): Promise<{ a: RedisStore; b: RedisStore }> {
+  const port = await freePort()
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+  t.after(() => { child.kill('SIGTERM') })
+  const url = `redis://127.0.0.1:${port}`
+  const prefix = `t${Date.now()}:`
+  const a = createRedisStore({ url, prefix })
+  const b = createRedisStore({ url, prefix })
+  t.after(async () => { await a.close(); await b.close() })
+  for (let i = 0; i < 50; i++) {
+    try { await a.gauge('ping', 1).held(); return { a, b } } catch { await new Promise((r) => setTimeout(r, 100)) }
+  }
+  throw new Error('redis-server did not start')
+}
+
+test('redis store: rpm, tpm with settle, gauges and budgets are exact across two replicas', { skip: SKIP }, async (t) => {
+  const { a, b } = await startRedis(t)
+  const ra = a.rate('rpm:k', 10, 60_000)
+  const rb = b.rate('rpm:k', 10, 60_000)
+  const verdicts = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? ra : rb).take(1)))
+  assert.equal(verdicts.filter((v) => v.ok).length, 10)
+  const refused = verdicts.find((v) => !v.ok)!
+  assert.ok(refused.retryAfterMs > 5_000 && refused.retryAfterMs <= 6_000, `retry after ${refused.retryAfterMs}`)
+
+  const tpm = a.rate('tpm:k', 1_000, 60_000)
+  assert.equal((await tpm.take(600)).ok, true)
+  assert.equal((await b.rate('tpm:k', 1_000, 60_000).take(600)).ok, false)
+  await tpm.settle(-500)
+  const v = await tpm.take(600)
+  assert.equal(v.ok, true)
+  assert.ok(v.remaining >= 300 && v.remaining <= 301, `remaining ${v.remaining}`)
+
+  const ga = a.gauge('conc:k', 2)
+  const gb = b.gauge('conc:k', 2)
+  assert.deepEqual(await Promise.all([ga.acquire(), gb.acquire(), ga.acquire()]), [true, true, false])
+  await gb.release()
+  assert.equal(await ga.acquire(), true)
+
+  const ip = a.keyedRate('ip', 2, 60_000)
+  assert.deepEqual((await Promise.all([ip.take('10.0.0.1', 1), ip.take('10.0.0.1', 1), ip.take('10.0.0.1', 1)])).map((x) => x.ok), [true, true, false])
+  assert.equal((await b.keyedRate('ip', 2, 60_000).take('10.0.0.2', 1)).ok, true)
+
+  const now = Date.UTC(2026, 4, 10, 12)
+  const ba = a.budget('usd:k', 1, 'day')
+  const r1 = await ba.reserve(0.6, now)
+  assert.equal(r1.ok, true)
+  assert.equal((await b.budget('usd:k', 1, 'day').reserve(0.6, now)).ok, false)
+  await ba.settle(r1.window, -0.5, 0.1, now)
+  assert.equal((await b.budget('usd:k', 1, 'day').reserve(0.6, now)).ok, true)
+  assert.equal((await ba.reserve(0.6, now + 86_400_000)).ok, true, 'the next UTC day starts from zero')
+})
