@@ -71,3 +71,21 @@ test('redis store: rpm, tpm with settle, gauges and budgets are exact across two
   assert.equal((await b.budget('usd:k', 1, 'day').reserve(0.6, now)).ok, true)
   assert.equal((await ba.reserve(0.6, now + 86_400_000)).ok, true, 'the next UTC day starts from zero')
 })
+
+test('compileAccess over the redis store: concurrent admissions from two replicas admit exactly the limit', { skip: SKIP }, async (t) => {
+  const { compileAccess } = await import('../stages/access.js')
+  const { Secret } = await import('../core/secret.js')
+  const { a, b } = await startRedis(t)
+  const cfg = { keys: [{ id: 'k', key: new Secret('sk-r'), limits: { rpm: 5, tpm: 100_000 } }] }
+  const replicas = [compileAccess(cfg, { store: a }), compileAccess(cfg, { store: b })]
+  const ex = { ip: '127.0.0.1', headers: { authorization: 'Bearer sk-r' } } as never
+  const results = await Promise.allSettled(Array.from({ length: 15 }, (_, i) => {
+    const access = replicas[i % 2]!
+    const cx = { ex, model: 'm', caller: access.authenticate!(ex), headers: [], reservedTokens: () => 100, reservedCostUsd: () => 0, onEnd: () => {} }
+    return Promise.resolve(access.admit!(cx as never))
+  }))
+  assert.equal(results.filter((r) => r.status === 'fulfilled').length, 5)
+  const err = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason
+  assert.equal(err.code, 'rate_limit_exceeded')
+  assert.ok(Number(err.extra.headers.find(([n]: [string]) => n === 'retry-after')[1]) >= 1)
+})
