@@ -23,6 +23,8 @@ function fromIssue(issue: Issue, prefix: SpecPath, ctx: Context): SpecProblem[] 
     return { file: ctx.file, line, col, rule, severity: 'error', message: where_ ? `${where_}: ${message}` : message }
   }
   const value = valueAt(ctx.raw, path)
+  // A raw key pasted into `hash:` is the likeliest mistake, and lint output lands in CI logs: never echo such values.
+  const shown = (v: unknown): string => (isSecretPath(path) ? 'a value that is not shown here (it may be a secret)' : describe(v))
 
   switch (issue.code) {
     case 'unrecognized_keys': {
@@ -31,12 +33,12 @@ function fromIssue(issue: Issue, prefix: SpecPath, ctx: Context): SpecProblem[] 
     }
     case 'invalid_type':
       if (value === undefined) return [make('required-field', 'is required')]
-      return [make('invalid-value', `expected ${article(issue.expected)}, got ${describe(value)}`)]
+      return [make('invalid-value', `expected ${article(issue.expected)}, got ${shown(value)}`)]
     case 'invalid_value': {
       const allowed = issue.values.map((v) => (typeof v === 'string' ? `'${v}'` : String(v)))
       if (value === undefined) return [make('required-field', `is required (${allowed.join(' | ')})`)]
       const hint = typeof value === 'string' ? suggest(value, issue.values.filter((v) => typeof v === 'string')) : ''
-      return [make('invalid-value', `expected ${allowed.join(' | ')}, got ${describe(value)}${hint}`)]
+      return [make('invalid-value', `expected ${allowed.join(' | ')}, got ${shown(value)}${hint}`)]
     }
     case 'invalid_union': {
       // Take the branch whose shape matched (its first issue is not a plain type mismatch at this path).
@@ -54,15 +56,15 @@ function fromIssue(issue: Issue, prefix: SpecPath, ctx: Context): SpecProblem[] 
       }
       const expected = issue.errors.flatMap((b) => b.filter((i) => i.code === 'invalid_type').map((i) => (i as { expected: string }).expected))
       if (value === undefined) return [make('required-field', 'is required')]
-      return [make('invalid-value', `expected ${[...new Set(expected)].map(article).join(' or ')}, got ${describe(value)}`)]
+      return [make('invalid-value', `expected ${[...new Set(expected)].map(article).join(' or ')}, got ${shown(value)}`)]
     }
     case 'too_small':
       return [make('invalid-value', isOwnMessage(issue.message) ? issue.message : tooSmall(issue))]
     case 'too_big':
       return [make('invalid-value', isOwnMessage(issue.message) ? issue.message : `must be at most ${String(issue.maximum)}${issue.origin === 'array' ? ' items' : ''}`)]
     case 'invalid_format':
-      if (isOwnMessage(issue.message)) return [make('invalid-value', `${issue.message}, got ${describe(value)}`)]
-      return [make('invalid-value', `expected ${issue.format === 'url' ? 'a URL' : `a ${issue.format}`}, got ${describe(value)}`)]
+      if (isOwnMessage(issue.message)) return [make('invalid-value', `${issue.message}, got ${shown(value)}`)]
+      return [make('invalid-value', `expected ${issue.format === 'url' ? 'a URL' : `a ${issue.format}`}, got ${shown(value)}`)]
     default:
       return [make('invalid-value', issue.message)]
   }
@@ -88,6 +90,16 @@ function article(type: string): string {
 }
 
 /** "'abc'", "a number (5)", "a list", "a mapping", "null" */
+/** Fields whose values may be secrets: keys[].key/hash, apiKey, tokens, JWT secrets, URLs with credentials, upstream header values. */
+const SECRET_FIELDS = new Set(['key', 'hash', 'apiKey', 'token', 'secret', 'url', 'publicKey'])
+
+export function isSecretPath(path: SpecPath): boolean {
+  const last = path[path.length - 1]
+  if (typeof last === 'string' && SECRET_FIELDS.has(last)) return true
+  const i = path.indexOf('headers')
+  return i >= 0 && i < path.length - 1
+}
+
 export function describe(v: unknown): string {
   if (v === undefined) return 'nothing'
   if (v === null) return 'null'

@@ -6,6 +6,7 @@ import { authWithoutCredentials } from './auth-without-credentials.js'
 import { budgetWithoutPricing } from './budget-without-pricing.js'
 import { contentFilterWithoutWords } from './content-filter-without-words.js'
 import { denyWithoutCondition } from './deny-without-condition.js'
+import { duplicateKeyValue } from './duplicate-key-value.js'
 import { duplicateName } from './duplicate-name.js'
 import { experimentUnknownModel } from './experiment-unknown-model.js'
 import { fallbackCycle } from './fallback-cycle.js'
@@ -28,6 +29,7 @@ export const LINT_RULES: readonly LintRule[] = [
   experimentUnknownModel,
   fallbackCycle,
   duplicateName,
+  duplicateKeyValue,
   nonPositiveWeight,
   keyAllowsNoModel,
   redisWithoutUrl,
