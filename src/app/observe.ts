@@ -2,7 +2,7 @@
 import type { RequestObserver, RequestRecord } from '../core/pipeline.js'
 import { type AccessLog, createAccessLog } from '../observe/access-log.js'
 import { createMetrics, type Metrics } from '../observe/metrics.js'
-import { createSnapshot, type Snapshot } from '../observe/snapshot.js'
+import { createSnapshot, type Snapshot, type SnapshotOptions } from '../observe/snapshot.js'
 import type { Spec } from '../spec/schema.js'
 
 export interface AppObservability {
@@ -10,6 +10,8 @@ export interface AppObservability {
   readonly observer: RequestObserver | undefined
   readonly metricsText: (() => Promise<string>) | undefined
   readonly snapshot: Snapshot | undefined
+  /** The Prometheus metrics (undefined when observability.metrics is false); the app binds limit and breaker hooks to it. */
+  readonly metrics: Metrics | undefined
   /** After each reload attempt: labels of the new spec, llmgw_config_reloads_total, llmgw_config_info. */
   reloaded(result: { ok: true; spec: Spec; version: string } | { ok: false; message: string }): void
   close(): Promise<void>
@@ -21,6 +23,8 @@ export interface ObserveOptions {
   dashboard: boolean
   listenUrl?: string
   specFile?: string
+  /** Breaker, queue and in-flight state per provider of the serving Gateway (dashboard provider rows). */
+  providerStates?: SnapshotOptions['providerStates']
 }
 
 const labelsOf = (spec: Spec) => ({
@@ -35,7 +39,7 @@ export function createAppObservability(spec: Spec, version: string, o: ObserveOp
   metrics?.setConfigVersion(version)
   const log: AccessLog | null = o.accessLog ? createAccessLog(spec.observability.accessLog) : null
   const snapshot = o.dashboard
-    ? createSnapshot({ models: spec.models.map((m) => m.name), version, ...(o.listenUrl ? { listenUrl: o.listenUrl } : {}), ...(o.specFile ? { specFile: o.specFile } : {}) })
+    ? createSnapshot({ models: spec.models.map((m) => m.name), version, ...(o.listenUrl ? { listenUrl: o.listenUrl } : {}), ...(o.specFile ? { specFile: o.specFile } : {}), ...(o.providerStates ? { providerStates: o.providerStates } : {}) })
     : undefined
   const parts = [metrics, log ?? undefined, snapshot].filter((x): x is NonNullable<typeof x> => x !== undefined)
   let observer: RequestObserver | undefined
@@ -53,6 +57,7 @@ export function createAppObservability(spec: Spec, version: string, o: ObserveOp
     observer,
     metricsText: metrics ? () => metrics.text() : undefined,
     snapshot,
+    metrics,
     reloaded(r) {
       metrics?.reload(r.ok ? 'ok' : 'error')
       snapshot?.setReload(r.ok ? 'ok' : 'error', r.ok ? undefined : r.message)

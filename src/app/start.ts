@@ -3,7 +3,12 @@ import type { Exchange } from '../core/types.js'
 import { type CompiledGateway, type CompileDeps, compileGateway } from '../compile/gateway.js'
 import type { ReloadOutcome } from '../compile/admin.js'
 import { createProviderPool } from '../compile/provider-pool.js'
-import { compileProtection, type ProtectionDeps } from '../compile/protection.js'
+import { compileProtection, type ProtectionDeps, type ProtectionState } from '../compile/protection.js'
+import type { RollbackNotice } from '../compile/experiments.js'
+import type { RejectScope } from '../stages/admission.js'
+import type { BreakerState } from '../stages/breaker.js'
+import type { ResponseCache } from '../stages/cache.js'
+import type { GuardedProvider } from '../stages/provider-guard.js'
 import { createMemoryStore } from '../state/memory.js'
 import { createRegistry } from '../state/registry.js'
 import type { Store } from '../state/types.js'
@@ -74,6 +79,7 @@ export class SpecLoadError extends Error {
   }
 }
 
+const REJECT_SCOPES: readonly RejectScope[] = ['key', 'ip', 'global', 'concurrency', 'budget']
 const silent: AppLog = { info() {}, warn() {}, error() {} }
 
 /** Loads the spec (SpecLoadError when invalid), then serves it on this thread or on --workers N threads. */
@@ -98,14 +104,26 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
   let ready = false
   const pool = createProviderPool()
   // Outlive every compiled spec, so counters and breakers of unchanged entities carry over a reload (SPEC §6).
-  const protectionState = { store: opts.store ?? createMemoryStore(), registry: createRegistry() }
   const protections = new WeakMap<CompiledGateway, ProtectionDeps>()
   const retire = (g: CompiledGateway): Promise<void> => g.retire().then(() => protections.get(g)?.close())
   const observe = createAppObservability(first.spec, first.version, {
     accessLog: opts.accessLog ?? true,
     dashboard: opts.dashboard,
     ...(first.file ? { specFile: first.file } : {}),
+    providerStates: () => [...(protections.get(gateway)?.guarded ?? new Map<string, GuardedProvider>())].map(([name, g]) => ({ name, ...g.state() })),
   })
+  const metrics = observe.metrics
+  // Bound once: a refusal costs one array index and a counter increment, no label lookup.
+  const rejectionHandles = metrics ? new Map(REJECT_SCOPES.map((s) => [s, metrics.rejections(s)] as const)) : undefined
+  const protectionState: ProtectionState = {
+    store: opts.store ?? createMemoryStore(),
+    registry: createRegistry(),
+    ...(rejectionHandles ? { onRejected: (scope: RejectScope) => rejectionHandles.get(scope)?.inc() } : {}),
+    ...(metrics ? { onBreakerState: (provider: string, state: BreakerState) => metrics.setBreakerState(provider, state) } : {}),
+  }
+  // Response caches by model identity: entries survive reloads that leave their model's cache alone (SPEC §6).
+  const caches = new Map<string, ResponseCache>()
+  const onRollback: RollbackNotice = (experiment, variant, why) => log.warn('experiment variant rolled back', { event: 'rollback', experiment, variant, why })
   const onError = (err: unknown, ex: Exchange | undefined): void =>
     log.error('internal error', { requestId: ex?.id, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) })
   const compile = (spec: Spec, version: string): CompiledGateway => {
@@ -120,6 +138,8 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
       headerNames: [...(hooks.headerNames ?? []), ...(opts.compileDeps?.headerNames ?? [])],
       version,
       providerPool: pool,
+      caches,
+      onRollback,
       isReady: () => ready,
       reload: () => (opts.adminReload ? opts.adminReload(() => app.reload()) : app.reload()),
     })

@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs'
 import type { Spec } from '../spec/schema.js'
 import type { AccessConfig, ProviderGuardConfig } from '../stages/access-config.js'
 import { compileAccess } from '../stages/access.js'
-import { wrapProvider } from '../stages/provider-guard.js'
+import type { OnRejected } from '../stages/admission.js'
+import type { BreakerState } from '../stages/breaker.js'
+import { type GuardedProvider, wrapProvider } from '../stages/provider-guard.js'
 import type { Registry } from '../state/registry.js'
 import type { Store } from '../state/types.js'
 import type { CompileDeps } from './gateway.js'
@@ -13,9 +15,17 @@ import { formatIdentity } from './identity.js'
 export interface ProtectionState {
   readonly store: Store
   readonly registry: Registry
+  /** llmgw_ratelimit_rejections_total{scope}: a handle bound once per scope by the caller, called per refusal. */
+  readonly onRejected?: OnRejected
+  /** llmgw_breaker_state{provider}: called on every breaker transition of that provider. */
+  readonly onBreakerState?: (provider: string, state: BreakerState) => void
 }
 
-export type ProtectionDeps = Pick<CompileDeps, 'authenticate' | 'guards' | 'wrapProvider' | 'headerNames'> & { close(): void }
+export type ProtectionDeps = Pick<CompileDeps, 'authenticate' | 'guards' | 'wrapProvider' | 'headerNames'> & {
+  /** The providers wrapped so far (filled by compileGateway calling wrapProvider): the dashboard reads their state(). */
+  readonly guarded: ReadonlyMap<string, GuardedProvider>
+  close(): void
+}
 
 export function compileAccessConfig(spec: Spec): AccessConfig {
   const jwt = spec.auth.jwt
@@ -52,8 +62,10 @@ export function compileAccessConfig(spec: Spec): AccessConfig {
 }
 
 export function compileProtection(spec: Spec, state: ProtectionState): ProtectionDeps {
-  const access = compileAccess(compileAccessConfig(spec), { store: state.store })
+  const access = compileAccess(compileAccessConfig(spec), { store: state.store, ...(state.onRejected ? { onRejected: state.onRejected } : {}) })
+  const guarded = new Map<string, GuardedProvider>()
   return {
+    guarded,
     ...(access.authenticate ? { authenticate: access.authenticate } : {}),
     guards: { admission: access.admit ? [access.admit] : [] },
     headerNames: access.headerNames,
@@ -65,7 +77,12 @@ export function compileProtection(spec: Spec, state: ProtectionState): Protectio
           ? { breaker: { failureRate: p.breaker.failureRate, minRequests: p.breaker.minRequests, windowMs: p.breaker.window, cooldownMs: p.breaker.cooldown, halfOpenProbes: p.breaker.halfOpenProbes } }
           : {}),
       }
-      return wrapProvider(client, cfg, { registry: state.registry, identity: formatIdentity(`guard:${p.name}`, cfg) })
+      const report = state.onBreakerState
+      // The name is bound here, at compile time; a breaker kept across a reload reports through its first closure.
+      const onBreakerState = report ? (s: BreakerState): void => report(p.name, s) : undefined
+      const g = wrapProvider(client, cfg, { registry: state.registry, identity: formatIdentity(`guard:${p.name}`, cfg), ...(onBreakerState ? { onBreakerState } : {}) })
+      guarded.set(p.name, g)
+      return g
     },
     close: () => access.close(),
   }
