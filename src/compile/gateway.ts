@@ -13,6 +13,7 @@ import { compileModelTable, type ModelTable, type ProviderHandle } from './model
 import { compileModelsList } from './models-list.js'
 import { compilePlan, type ModelPlan, type Plan } from './plan.js'
 import { createProviderPool, type ProviderPool } from './provider-pool.js'
+import { redactSpec } from './redact.js'
 import { compileRouter, type RouteTable } from './router.js'
 import { createStageProfile, isStageProfilingRequested, type StageProfile } from './stage-profile.js'
 import { wrapBatching } from '../stages/batch-embeddings.js'
@@ -130,7 +131,7 @@ export function compileGateway(spec: Spec, deps: CompileDeps = {}): CompiledGate
   }
   const admin = compileAdminRoutes({
     version,
-    spec,
+    spec: redactSpec(spec),
     token: plan.admin.token,
     isReady: deps.isReady,
     metricsText: deps.metricsText,
