@@ -14,6 +14,8 @@ import { compileModelsList } from './models-list.js'
 import { compilePlan, type ModelPlan, type Plan } from './plan.js'
 import { createProviderPool, type ProviderPool } from './provider-pool.js'
 import { redactSpec } from './redact.js'
+import { JSON_HEADERS } from './respond.js'
+import { GatewayError } from '../core/errors.js'
 import { compileRouter, type RouteTable } from './router.js'
 import { createStageProfile, isStageProfilingRequested, type StageProfile } from './stage-profile.js'
 import { wrapBatching } from '../stages/batch-embeddings.js'
@@ -66,6 +68,7 @@ export interface CompiledGateway extends Gateway {
   readonly inflight: number
 }
 
+const WS_NEEDS_UPGRADE = new GatewayError('invalid_request', 'GET /v1/ws needs a WebSocket upgrade ("Connection: Upgrade", "Upgrade: websocket"); for plain HTTP use POST /v1/chat/completions').body()
 const BASE_HEADERS = ['authorization', 'x-api-key', 'traceparent', 'tracestate']
 
 export function compileGateway(spec: Spec, deps: CompileDeps = {}): CompiledGateway {
@@ -128,6 +131,8 @@ export function compileGateway(spec: Spec, deps: CompileDeps = {}): CompiledGate
     '/v1/embeddings': { POST: compileEndpoint('embeddings', endpointDeps) },
     '/v1/messages': { POST: compileEndpoint('messages', endpointDeps) },
     '/v1/models': { GET: compileModelsList(table.names, deps.authenticate, Math.floor(Date.now() / 1000)) },
+    // A plain GET reaches here only without an Upgrade header (the server answers upgrades itself): say what is needed (QA F11).
+    '/v1/ws': { GET: { hasBody: false, handle: (_ex, sink) => sink.send(400, JSON_HEADERS, WS_NEEDS_UPGRADE) } },
   }
   const admin = compileAdminRoutes({
     version,
