@@ -79,6 +79,8 @@ export class SpecLoadError extends Error {
   }
 }
 
+/** Longest pre-drain: how long /readyz answers 503 on new connections before the listener closes. */
+const PRE_DRAIN_MS = 2000
 const REJECT_SCOPES: readonly RejectScope[] = ['key', 'ip', 'global', 'concurrency', 'budget']
 const silent: AppLog = { info() {}, warn() {}, error() {} }
 
@@ -228,7 +230,16 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
       return (shuttingDown ??= (async () => {
         ready = false
         await watcher?.close()
-        await server.drain(spec.server.shutdownGrace)
+        // Pre-drain (QA F15): while requests are in flight keep accepting for a moment, so load balancers polling
+        // /readyz on new connections see 503 and stop sending; an idle server stops listening at once.
+        const grace = spec.server.shutdownGrace
+        const started = Date.now()
+        if (server.inflight > 0) {
+          let timer: NodeJS.Timeout | undefined
+          await Promise.race([server.whenIdle(gateway), new Promise<void>((r) => (timer = setTimeout(r, Math.min(grace, PRE_DRAIN_MS))))])
+          clearTimeout(timer)
+        }
+        await server.drain(Math.max(0, grace - (Date.now() - started)))
         await retire(gateway)
         await observe.close()
       })())
