@@ -21,7 +21,7 @@ test('an error: stylish output with file, line:col, severity, message, rule id; 
   const r = llmgw(['lint', fixture('unknown-provider')])
   assert.equal(r.status, 1)
   assert.match(r.stdout, new RegExp(`^\\n${fixture('unknown-provider').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\n`))
-  assert.match(r.stdout, /\n {2}10:21 +error +models\[0\]\.targets\[0\]\.provider: unknown provider 'opnai' \(did you mean 'openai'\?\) +unknown-provider\n/)
+  assert.match(r.stdout, /\n {2}\S*unknown-provider\/spec\.yaml:10:21 +error +models\[0\]\.targets\[0\]\.provider: unknown provider 'opnai' \(did you mean 'openai'\?\) +unknown-provider\n/)
   assert.match(r.stdout, /✖ 2 problems \(1 error, 1 warning\)/)
 })
 

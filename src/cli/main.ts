@@ -19,11 +19,13 @@ async function run(action: Action): Promise<void> {
   }
 }
 
-const int = (name: string) => (v: string) => {
+const int = (name: string, min = 0, max = Number.MAX_SAFE_INTEGER) => (v: string) => {
   const n = Number(v)
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number`)
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min || n > max)
+    throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max === Number.MAX_SAFE_INTEGER ? 'up' : max}`)
   return n
 }
+const port = (name: string) => int(name, 0, 65535)
 
 export function buildProgram(): Command {
   const program = new Command('llmgw')
@@ -38,8 +40,8 @@ export function buildProgram(): Command {
     .description('serve the spec; watch it and reload; live dashboard on a TTY, JSON logs otherwise')
     .option('-c, --config <file>', 'spec file (default: cosmiconfig search, else the embedded default)')
     .option('--host <host>', 'listen host (overrides server.host)')
-    .option('--port <n>', 'listen port (overrides server.port)', int('--port'))
-    .option('--workers <n>', 'uWS worker threads on the same port (overrides server.workers)', int('--workers'))
+    .option('--port <n>', 'listen port (overrides server.port)', port('--port'))
+    .option('--workers <n>', 'uWS worker threads on the same port (overrides server.workers)', int('--workers', 1, 256))
     .option('--no-watch', 'do not watch the spec file for changes')
     .option('--dashboard', 'show the live dashboard (default when stdout is a TTY)')
     .option('--no-dashboard', 'print JSON logs instead of the dashboard')
@@ -69,7 +71,7 @@ export function buildProgram(): Command {
     .option('--target <url>', 'an already running gateway to load')
     .option('--scenario <name|file>', 'scenario name from bench/scenarios or a scenario file')
     .option('--duration <duration>', 'duration per run', '10s')
-    .option('--connections <n>', 'concurrent connections', int('--connections'), 50)
+    .option('--connections <n>', 'concurrent connections', int('--connections', 1, 10000), 50)
     .option('--json', 'print one JSON document (schemas/bench-result.schema.json)', false)
     .option('--baseline <file>', 'compare with a previous --json result')
     .option('--save-baseline <file>', 'write this run as a baseline')
@@ -97,7 +99,7 @@ export function buildProgram(): Command {
     .command('mock')
     .description('a standalone mock LLM provider (OpenAI and Anthropic wire formats)')
     .option('--host <host>', 'listen host', '127.0.0.1')
-    .option('--port <n>', 'listen port (0 = any free port)', int('--port'), 8081)
+    .option('--port <n>', 'listen port (0 = any free port)', port('--port'), 8081)
     .option('--latency <duration>', 'delay before the first byte', '20ms')
     .option('--tokens-per-second <n>', 'streaming speed (0 = as fast as possible)', int('--tokens-per-second'), 0)
     .option('--fail-rate <ratio>', 'share of requests answered with 500 (0.0 - 1.0)', '0.0')

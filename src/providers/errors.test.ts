@@ -110,7 +110,8 @@ test('500 -> upstream_error with upstreamStatus; 429 -> rate_limit_exceeded carr
 
 test('400 keeps the upstream message with our key and header values scrubbed; 401 says nothing the upstream said', async (t) => {
   const srv = createServer((req, res) => {
-    const status = req.url?.includes('completions') && req.headers['x-case'] === '401' ? 401 : 400
+    const c = req.headers['x-case']
+    const status = req.url?.includes('completions') && (c === '401' || c === '404') ? Number(c) : 400
     res.writeHead(status, { 'content-type': 'application/json' })
     res.end(JSON.stringify({ error: { message: `  Bad request for key ${KEY} with ${HEADER_SECRET}  `, type: 'invalid_request_error' } }))
   })
@@ -124,6 +125,10 @@ test('400 keeps the upstream message with our key and header values scrubbed; 40
   const b = await failure(c, { headers: { 'x-case': '401' } })
   assert.equal(b.err.code, 'upstream_error')
   assert.doesNotMatch(b.err.message, /Bad request|hv-static/)
+  // a 404 upstream is the gateway's misconfiguration (baseUrl, target model), not the client's bad request
+  const d = await failure(c, { headers: { 'x-case': '404' } })
+  assert.deepEqual([d.err.code, d.err.status], ['upstream_error', 502])
+  assert.match(d.err.message, /404 \(check the provider's baseUrl and the target model\): Bad request for key \[redacted\]/)
 })
 
 test('an already aborted signal fails at once without touching the upstream', async (t) => {

@@ -96,7 +96,12 @@ export function mapStatusError(
       headers: [['retry-after', retryAfterSeconds(headers)]],
     })
   }
-  if (status === 400 || status === 404 || status === 413 || status === 422) {
+  if (status === 404) {
+    // The client named a public model; a 404 upstream means the gateway's baseUrl or target model is wrong.
+    const detail = scrub(upstreamMessage(body).trim()).slice(0, MAX_MESSAGE)
+    return new GatewayError('upstream_error', `provider ${provider}: upstream answered 404 (check the provider's baseUrl and the target model)${detail ? `: ${detail}` : ''}`, base)
+  }
+  if (status === 400 || status === 413 || status === 422) {
     const msg = scrub(upstreamMessage(body).trim()).slice(0, MAX_MESSAGE)
     return new GatewayError('invalid_request', msg || `provider ${provider}: upstream rejected the request (${status})`, base)
   }

@@ -6,13 +6,13 @@ import { formatStylish } from './stylish.js'
 
 const p = (line: number, col: number, severity: SpecProblem['severity'], message: string, rule: string): SpecProblem => ({ file: '/x/spec.yaml', line, col, severity, message, rule })
 
-test('file header, aligned line:col severity message rule-id rows, and a summary', () => {
+test('file header, aligned file:line:col severity message rule-id rows, and a summary', () => {
   const out = formatStylish([{ file: '/x/spec.yaml', problems: [p(3, 9, 'error', 'server.port: bad', 'invalid-value'), p(12, 21, 'warning', 'providers[0]: no timeout', 'missing-timeout')] }], { color: false })
   assert.equal(
     out,
     '\n/x/spec.yaml\n' +
-      '  3:9    error    server.port: bad          invalid-value\n' +
-      '  12:21  warning  providers[0]: no timeout  missing-timeout\n' +
+      '  /x/spec.yaml:3:9    error    server.port: bad          invalid-value\n' +
+      '  /x/spec.yaml:12:21  warning  providers[0]: no timeout  missing-timeout\n' +
       '\n✖ 2 problems (1 error, 1 warning)\n',
   )
 })

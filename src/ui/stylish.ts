@@ -1,4 +1,8 @@
-/** ESLint-style "stylish" text for spec problems (SPEC §2 `llmgw lint`): file, then `line:col  severity  message  rule-id`. */
+/**
+ * ESLint-style "stylish" text for spec problems (SPEC §2 `llmgw lint`): the file, then one line per problem. Each line
+ * starts with the whole `file:line:col` (SPEC: "each problem with file:line:col"), so editors' problem matchers and a
+ * grep of pre-commit logs can jump to it.
+ */
 import type { SpecProblem } from '../spec/problems.js'
 
 export interface FileProblems {
@@ -16,7 +20,7 @@ export function formatStylish(results: readonly FileProblems[], opts: { color: b
   let warnings = 0
   for (const { file, problems } of results) {
     if (problems.length === 0) continue
-    const rows = problems.map((p) => ({ pos: `${p.line}:${p.col}`, sev: p.severity, msg: p.message.replace(/\s+/g, ' '), rule: p.rule }))
+    const rows = problems.map((p) => ({ pos: `${file}:${p.line}:${p.col}`, sev: p.severity, msg: p.message.replace(/\s+/g, ' '), rule: p.rule }))
     const posWidth = Math.max(...rows.map((r) => r.pos.length))
     const msgWidth = Math.max(...rows.map((r) => r.msg.length))
     out += `\n${paint(ANSI.underline, file)}\n`
