@@ -128,6 +128,8 @@ test('429 rate_limit_exceeded carries retry-after (whole seconds) and the x-rate
   assert.match(limited.headers.get('retry-after') ?? '', /^\d+$/)
   assert.ok(Number(limited.headers.get('retry-after')) >= 1)
   assert.equal(limited.headers.get('x-ratelimit-remaining-requests'), '0')
+  const metrics = await (await fetch(`${gw.url}/metrics`)).text()
+  assert.match(metrics, /^llmgw_ratelimit_rejections_total\{scope="[^"]+"\} 1$/m, 'SPEC §5: the rejection is counted')
 })
 
 test('502 upstream_error after retries, 504 upstream_timeout, 503 overloaded when the queue times out', async (t) => {

@@ -127,6 +127,8 @@ test('tpm: x-ratelimit-*-tokens headers, 429 before upstream when the reservatio
   assert.equal(statuses.at(-1), 429, statuses.join(','))
   assert.ok(statuses.length >= 3, `some calls fit the budget first: ${statuses.join(',')}`)
   assert.equal(last!.json.error?.code, 'budget_exceeded')
+  const metrics = await (await fetch(`${gw.url}/metrics`)).text()
+  assert.match(metrics, /^llmgw_ratelimit_rejections_total\{scope="budget"\} 1$/m)
   assert.match(last!.headers.get('retry-after') ?? '', /^\d+$/)
 })
 
@@ -142,4 +144,7 @@ test('failures: fallback to another model answers 200; an open breaker gives 503
     else assert.equal(r.status, 502)
   }
   assert.equal(codes.at(-1), 'upstream_unavailable', codes.join(','))
+  const metrics = await (await fetch(`${gw.url}/metrics`)).text()
+  assert.match(metrics, /^llmgw_breaker_state\{provider="down"\} 1$/m, 'SPEC §5: 1 = open')
+  assert.match(metrics, /^llmgw_breaker_state\{provider="up"\} 0$/m)
 })
