@@ -9,7 +9,7 @@ import type { RejectScope } from '../stages/admission.js'
 import type { BreakerState } from '../stages/breaker.js'
 import type { ResponseCache } from '../stages/cache.js'
 import type { GuardedProvider } from '../stages/provider-guard.js'
-import { createMemoryStore } from '../state/memory.js'
+import { createStateStore, type OwnedStore } from './state-store.js'
 import { createRegistry } from '../state/registry.js'
 import type { Store } from '../state/types.js'
 import { type AppObservability, createAppObservability } from './observe.js'
@@ -117,8 +117,15 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
   const metrics = observe.metrics
   // Bound once: a refusal costs one array index and a counter increment, no label lookup.
   const rejectionHandles = metrics ? new Map(REJECT_SCOPES.map((s) => [s, metrics.rejections(s)] as const)) : undefined
+  // Redis (state.store: redis) is chosen at start; switching stores needs a restart, like server.port.
+  const owned: OwnedStore | undefined = opts.store
+    ? undefined
+    : await createStateStore(first.spec).catch(async (e: unknown) => {
+        await observe.close()
+        throw e
+      })
   const protectionState: ProtectionState = {
-    store: opts.store ?? createMemoryStore(),
+    store: opts.store ?? owned!.store,
     registry: createRegistry(),
     ...(rejectionHandles ? { onRejected: (scope: RejectScope) => rejectionHandles.get(scope)?.inc() } : {}),
     ...(metrics ? { onBreakerState: (provider: string, state: BreakerState) => metrics.setBreakerState(provider, state) } : {}),
@@ -151,7 +158,14 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
 
   let spec = first.spec
   let file = first.file
-  let gateway = compile(spec, first.version)
+  let gateway: CompiledGateway
+  try {
+    gateway = compile(spec, first.version)
+  } catch (e) {
+    await owned?.close()
+    await observe.close()
+    throw e
+  }
   const host = opts.host ?? spec.server.host
   const server = await startServer({
     host,
@@ -162,6 +176,7 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
     ...(opts.sharedPort ? { exclusivePort: false } : {}),
   }).catch(async (e: unknown) => {
     await retire(gateway)
+    await owned?.close()
     throw e
   })
   ready = true
@@ -241,6 +256,7 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
         }
         await server.drain(Math.max(0, grace - (Date.now() - started)))
         await retire(gateway)
+        await owned?.close()
         await observe.close()
       })())
     },

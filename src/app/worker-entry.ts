@@ -19,7 +19,8 @@ const app = await startLocalApp(
     watch: false,
     dashboard: false,
     sharedPort: true,
-    store: attachSharedStore(data.sharedState),
+    // Redis is shared by every worker (and replica) already; the SharedArrayBuffer store is for the memory store.
+    ...(first.spec.state.store === 'redis' ? {} : { store: attachSharedStore(data.sharedState) }),
     // /admin/reload on any worker reloads them all: reload here, and ask the pool to tell the others.
     adminReload: (reloadHere) => {
       postToPool({ llmgw: 'reload-all', from: init.index } satisfies WorkerAppMessage)

@@ -1,0 +1,87 @@
+/** state.store: redis (SPEC §3, §7): two gateways sharing one redis-server enforce one rpm limit together. */
+import { test, type TestContext } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createRedisStore } from '../state/redis.js'
+import { spawnCli } from '../testing/cli-child.js'
+import { startTestGateway } from '../testing/harness.js'
+
+const GIVEN_URL = process.env.LLMGW_TEST_REDIS_URL
+const HAS_REDIS = GIVEN_URL !== undefined || spawnSync('redis-server', ['--version']).status === 0
+const SKIP = HAS_REDIS ? false : 'redis-server is not installed and LLMGW_TEST_REDIS_URL is not set'
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+/** LLMGW_TEST_REDIS_URL when CI provides one, else a private redis-server on a free loopback port. */
+async function redisUrl(t: TestContext): Promise<string> {
+  if (GIVEN_URL) return GIVEN_URL
+  const port = await freePort()
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+  t.after(() => void child.kill('SIGTERM'))
+  const url = `redis://127.0.0.1:${port}`
+  const probe = createRedisStore({ url })
+  try {
+    for (let i = 0; i < 50; i++) {
+      try {
+        await probe.gauge('ping', 1).held()
+        return url
+      } catch {
+        await new Promise((r) => setTimeout(r, 100))
+      }
+    }
+  } finally {
+    await probe.close()
+  }
+  throw new Error('redis-server did not start')
+}
+
+const spec = (url: string, prefix: string) => ({
+  version: 1,
+  providers: [{ name: 'sim', type: 'mock', mock: { latency: '1ms' } }],
+  models: [{ name: 'm', targets: [{ provider: 'sim', model: 'mock-1' }] }],
+  keys: [{ id: 'k', key: 'client-key-123', limits: { rpm: 3 } }],
+  state: { store: 'redis', redis: { url, prefix } },
+})
+
+const chat = async (url: string): Promise<number> => {
+  const r = await fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer client-key-123' },
+    body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }),
+  })
+  await r.arrayBuffer()
+  return r.status
+}
+
+test('two gateways sharing a redis store admit rpm 3 together, not 3 each', { skip: SKIP }, async (t) => {
+  const url = await redisUrl(t)
+  const prefix = `e2e${process.pid}${Date.now()}:`
+  const a = await startTestGateway(spec(url, prefix), { t })
+  const b = await startTestGateway(spec(url, prefix), { t })
+  const statuses = [await chat(a.url), await chat(b.url), await chat(a.url), await chat(b.url), await chat(a.url)]
+  assert.deepEqual(statuses, [200, 200, 200, 429, 429])
+})
+
+test('a redis that cannot be reached at start: serve exits 1 with a clear message, no password in it', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'llmgw-redis-'))
+  t.after(() => rm(dir, { recursive: true, force: true }))
+  const port = await freePort()
+  await writeFile(join(dir, 'spec.json'), JSON.stringify(spec(`redis://:SECRETPW@127.0.0.1:${port}`, 'x:')))
+  const child = spawnCli(['serve', '-c', join(dir, 'spec.json'), '--port', '0', '--no-watch', '--no-dashboard'], { cwd: dir, t })
+  assert.equal(await child.exited, 1)
+  assert.match(child.stderr(), /state\.store is redis but redis:\/\/:\[redacted\]@127\.0\.0\.1:\d+ cannot be reached/)
+  assert.ok(!child.stderr().includes('SECRETPW'))
+})
