@@ -6,12 +6,11 @@ import { createAnthropicToOpenAIStream } from '../wire/anthropic-openai-stream.j
 import { isObject, promptText } from '../wire/openai.js'
 import { createSseSplitter } from '../wire/sse.js'
 import type { ProviderConfig } from './config.js'
-import { type BodyReader, collectBody, createHttpTransport } from './http.js'
+import { type BodyReader, createHttpTransport, jsonBodyReader, MAX_JSON_BYTES } from './http.js'
 import { countUsage } from './tokens.js'
 import type { AttemptResult, AttemptSink, ProviderClient, UpstreamCall } from './types.js'
 import { badUpstream, createScrubber } from './upstream-errors.js'
 
-const MAX_JSON_BYTES = 32 * 1024 * 1024
 const MAX_COUNTED_TEXT = 1024 * 1024
 type Obj = Record<string, unknown>
 
@@ -53,30 +52,14 @@ export function createAnthropicClient(cfg: ProviderConfig): ProviderClient {
 }
 
 function jsonReader(name: string, req: UpstreamCall, sink: AttemptSink): BodyReader<AttemptResult> {
-  const inner = collectBody(name, MAX_JSON_BYTES)
-  let firstByteAt: number | undefined
-  return {
-    data(c) {
-      firstByteAt ??= performance.now()
-      return inner.data(c)
-    },
-    drained: inner.drained,
-    async end() {
-      const buf = inner.end()
-      let obj: unknown
-      try {
-        obj = JSON.parse(buf.toString('utf8'))
-      } catch {
-        throw badUpstream(name, 'invalid JSON from upstream')
-      }
-      if (!isObject(obj) || obj.type !== 'message') throw badUpstream(name, 'upstream answer is not an Anthropic message')
-      const translated = anthropicToOpenAIResponse(obj)
-      const usage = anthropicUsage(obj.usage) ?? (await countUsage(promptText(req.body), translated.choices[0]?.message.content ?? ''))
-      sink.begin('application/json')
-      sink.chunk(req.clientFormat === 'anthropic' ? buf : JSON.stringify({ ...translated, usage }))
-      return { usage, model: typeof obj.model === 'string' ? obj.model : undefined, firstByteAt }
-    },
-  }
+  return jsonBodyReader(name, MAX_JSON_BYTES, async (obj, raw, firstByteAt) => {
+    if (obj.type !== 'message') throw badUpstream(name, 'upstream answer is not an Anthropic message')
+    const translated = anthropicToOpenAIResponse(obj)
+    const usage = anthropicUsage(obj.usage) ?? (await countUsage(promptText(req.body), translated.choices[0]?.message.content ?? ''))
+    sink.begin('application/json')
+    sink.chunk(req.clientFormat === 'anthropic' ? raw : JSON.stringify({ ...translated, usage }))
+    return { usage, model: typeof obj.model === 'string' ? obj.model : undefined, firstByteAt }
+  })
 }
 
 // HOT PATH (per SSE event): Anthropic clients get the bytes as received; OpenAI clients get translated chunks.

@@ -1,7 +1,8 @@
 /** The one undici transport (SPEC §4 upstream calls): a keep-alive Pool per origin, timeouts, abort, backpressure, error map. */
 import { Pool, type Dispatcher } from 'undici'
 import { GatewayError } from '../core/errors.js'
-import { AttemptTimeout, mapStatusError, mapTransportError } from './upstream-errors.js'
+import type { AttemptResult } from './types.js'
+import { AttemptTimeout, badUpstream, mapStatusError, mapTransportError } from './upstream-errors.js'
 
 export type ResponseHeaders = Readonly<Record<string, string | string[] | undefined>>
 
@@ -191,5 +192,39 @@ export function collectBody(provider: string, maxBytes: number): BodyCollector {
     },
     drained: () => Promise.resolve(),
     end: () => (parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, size)),
+  }
+}
+
+/** Most bytes of a non-streamed answer held at once (a huge JSON answer is refused, not buffered without bound). */
+export const MAX_JSON_BYTES = 32 * 1024 * 1024
+
+/**
+ * A BodyReader for a whole JSON answer (non-streamed calls): collected up to maxBytes, parsed once, and handed to
+ * `answer` with the time of its first byte. Invalid JSON or a non-object is upstream_error (retryable as a status).
+ */
+export function jsonBodyReader(
+  provider: string,
+  maxBytes: number,
+  answer: (obj: Record<string, unknown>, raw: Buffer, firstByteAt: number | undefined) => Promise<AttemptResult>,
+): BodyReader<AttemptResult> {
+  const inner = collectBody(provider, maxBytes)
+  let firstByteAt: number | undefined
+  return {
+    data(c) {
+      firstByteAt ??= performance.now()
+      return inner.data(c)
+    },
+    drained: inner.drained,
+    end() {
+      const raw = inner.end()
+      let obj: unknown
+      try {
+        obj = JSON.parse(raw.toString('utf8'))
+      } catch {
+        throw badUpstream(provider, 'invalid JSON from upstream')
+      }
+      if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw badUpstream(provider, 'upstream answer is not a JSON object')
+      return answer(obj as Record<string, unknown>, raw, firstByteAt)
+    },
   }
 }

@@ -9,7 +9,7 @@ import { createOpenAIToAnthropicStream } from '../wire/anthropic-openai-stream.j
 import { chunkText, DONE_DATA, isObject, looksLikeJsonObject, parseUsage, promptText, responseModel, responseText, sniffValueStart, SSE_DONE } from '../wire/openai.js'
 import { createSseSplitter } from '../wire/sse.js'
 import type { ProviderConfig } from './config.js'
-import { type BodyReader, collectBody, createHttpTransport } from './http.js'
+import { type BodyReader, createHttpTransport, jsonBodyReader, MAX_JSON_BYTES } from './http.js'
 import { countUsage } from './tokens.js'
 import type { AttemptResult, AttemptSink, ProviderClient, UpstreamCall } from './types.js'
 import { badUpstream, createScrubber } from './upstream-errors.js'
@@ -18,7 +18,6 @@ import { badUpstream, createScrubber } from './upstream-errors.js'
 export type OpenAIEndpoint = Exclude<Endpoint, 'messages'>
 
 // A non-streamed answer is buffered whole (it must be validated before the client sees a byte): bounded here.
-const MAX_JSON_BYTES = 32 * 1024 * 1024
 // Relayed text kept for counting tokens when no usage arrives; beyond this the count is an estimate.
 const MAX_COUNTED_TEXT = 1024 * 1024
 
@@ -74,33 +73,16 @@ function upstreamErrorInBody(name: string, obj: Record<string, unknown>, scrub: 
 }
 
 function jsonReader(name: string, req: UpstreamCall, endpoint: OpenAIEndpoint, sink: AttemptSink, scrub: (s: string) => string): BodyReader<AttemptResult> {
-  const inner = collectBody(name, MAX_JSON_BYTES)
-  let firstByteAt: number | undefined
-  return {
-    data(c) {
-      firstByteAt ??= performance.now()
-      return inner.data(c)
-    },
-    drained: inner.drained,
-    async end() {
-      const buf = inner.end()
-      let obj: unknown
-      try {
-        obj = JSON.parse(buf.toString('utf8'))
-      } catch {
-        throw badUpstream(name, 'invalid JSON from upstream')
-      }
-      if (!isObject(obj)) throw badUpstream(name, 'upstream answer is not a JSON object')
-      if (obj.error !== undefined && obj.error !== null) throw upstreamErrorInBody(name, obj, scrub)
-      let usage = parseUsage(obj)
-      usage ??= await countUsage(promptText(req.body), endpoint === 'embeddings' ? '' : responseText(obj))
-      let out: string | Uint8Array = buf // relayed as received
-      if (req.clientFormat === 'anthropic') out = JSON.stringify(openAIToAnthropicResponse({ ...obj, usage }))
-      sink.begin('application/json')
-      sink.chunk(out)
-      return { usage, model: responseModel(obj), firstByteAt }
-    },
-  }
+  return jsonBodyReader(name, MAX_JSON_BYTES, async (obj, raw, firstByteAt) => {
+    if (obj.error !== undefined && obj.error !== null) throw upstreamErrorInBody(name, obj, scrub)
+    let usage = parseUsage(obj)
+    usage ??= await countUsage(promptText(req.body), endpoint === 'embeddings' ? '' : responseText(obj))
+    let out: string | Uint8Array = raw // relayed as received
+    if (req.clientFormat === 'anthropic') out = JSON.stringify(openAIToAnthropicResponse({ ...obj, usage }))
+    sink.begin('application/json')
+    sink.chunk(out)
+    return { usage, model: responseModel(obj), firstByteAt }
+  })
 }
 
 const LBRACE = 123
