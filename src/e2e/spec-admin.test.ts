@@ -7,7 +7,8 @@ import { startTestGateway } from '../testing/harness.js'
 const ADMIN_TOKEN = 'adm-spec-admin-token-1'
 const UPSTREAM_KEY = 'sk-spec-admin-upstream-2'
 const CLIENT_KEY = 'ck-spec-admin-client-3'
-const SECRETS = [ADMIN_TOKEN, UPSTREAM_KEY, CLIENT_KEY]
+const URL_PASS = 'spec-admin-url-pass-4'
+const SECRETS = [ADMIN_TOKEN, UPSTREAM_KEY, CLIENT_KEY, URL_PASS]
 
 const METRICS = [
   'llmgw_requests_total', 'llmgw_request_duration_seconds', 'llmgw_upstream_ttft_seconds', 'llmgw_tokens_total',
@@ -67,13 +68,16 @@ test('/healthz 200 ok, /readyz 200; /metrics has every SPEC §5 metric name and 
   assert.match(text, new RegExp(`^llmgw_config_info\\{version="${gw.app.version}"\\} 1$`, 'm'))
 })
 
-test('admin.token guards /admin/* (401 OpenAI-shaped); /admin/config redacts secrets and carries the version hash', async (t) => {
+test('admin.token guards /admin/* (401 OpenAI-shaped); /admin/config redacts secrets (keys, header values, URL passwords) and carries the version hash', async (t) => {
   const gw = await startTestGateway(
     spec(['a'], {
       admin: { token: '${env:QA_ADMIN_TOKEN}' },
       providers: [
         { name: 'sim', type: 'mock', mock: { latency: '1ms' } },
-        { name: 'up', type: 'openai', baseUrl: 'http://127.0.0.1:9/v1', apiKey: '${env:QA_UPSTREAM_KEY}', timeout: '1s' },
+        {
+          name: 'up', type: 'openai', baseUrl: 'http://qa:${env:QA_URL_PASS}@127.0.0.1:9/v1', apiKey: '${env:QA_UPSTREAM_KEY}', timeout: '1s',
+          headers: { authorization: 'Bearer ${env:QA_UPSTREAM_KEY}', 'x-api-key': '${env:QA_UPSTREAM_KEY}' },
+        },
       ],
       models: [
         { name: 'a', targets: [{ provider: 'sim', model: 'mock-1' }] },
@@ -81,7 +85,7 @@ test('admin.token guards /admin/* (401 OpenAI-shaped); /admin/config redacts sec
       ],
       keys: [{ id: 'team', key: '${env:QA_CLIENT_KEY}' }],
     }),
-    { t, env: { ...process.env, QA_ADMIN_TOKEN: ADMIN_TOKEN, QA_UPSTREAM_KEY: UPSTREAM_KEY, QA_CLIENT_KEY: CLIENT_KEY } },
+    { t, env: { ...process.env, QA_ADMIN_TOKEN: ADMIN_TOKEN, QA_UPSTREAM_KEY: UPSTREAM_KEY, QA_CLIENT_KEY: CLIENT_KEY, QA_URL_PASS: URL_PASS } },
   )
   for (const headers of [{}, { authorization: 'Bearer wrong' }] as Array<Record<string, string>>) {
     for (const [method, path] of [['GET', '/admin/config'], ['POST', '/admin/reload']] as const) {

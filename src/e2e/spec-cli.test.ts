@@ -59,6 +59,7 @@ test('usage errors exit 2 with a message: unknown command, unknown flag, bad cho
     llmgw(['diff', 'only-one.yaml'], ROOT),
     llmgw(['keys', 'hash'], ROOT),
     llmgw(['serve', '--port', 'abc'], ROOT),
+    llmgw(['serve', '--port', '70000'], ROOT),
   ])
   for (const r of runs) {
     assert.equal(r.code, 2, r.stderr)
@@ -112,7 +113,7 @@ test('lint: clean spec 0; unknown field is an error with file:line:col and rule;
   assert.equal(ok.code, 0, ok.stdout)
   assert.equal(stylish.code, 1)
   assert.match(stylish.stdout, /typo\.yaml/)
-  assert.match(stylish.stdout, /5:5\s+error\s+.*baseUrll.*unknown-field/)
+  assert.match(stylish.stdout, /typo\.yaml:5:5\s+error\s+.*baseUrll.*unknown-field/, 'each problem line carries file:line:col')
   assert.equal(json.code, 1)
   const files = JSON.parse(json.stdout) as Array<{ file: string; errorCount: number; problems: Array<Record<string, unknown>> }>
   const problem = files[0]!.problems[0]!

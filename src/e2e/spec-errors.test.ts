@@ -57,6 +57,7 @@ async function gateway(t: TestContext) {
         { name: 'ok', ...base, timeout: '5s' },
         { name: 'broken', ...base, timeout: '5s', headers: { 'x-mock-fail': '500' } },
         { name: 'slow', ...base, timeout: '300ms', headers: { 'x-mock-fail': 'hang' } },
+        { name: 'misrouted', ...base, baseUrl: `${mock.url}/no-such-prefix`, timeout: '5s' },
         { name: 'narrow', ...base, timeout: '5s', headers: { 'x-mock-latency': '600ms' }, maxInFlight: 1, queue: { size: 1, timeout: '50ms' } },
       ],
       models: [
@@ -64,10 +65,11 @@ async function gateway(t: TestContext) {
         { name: 'other', targets: [{ provider: 'ok', model: 'mock-1' }] },
         { name: 'fails', targets: [{ provider: 'broken', model: 'mock-1' }], retry: { attempts: 2, backoff: '1ms' } },
         { name: 'hangs', targets: [{ provider: 'slow', model: 'mock-1' }], retry: { attempts: 1 } },
+        { name: 'misrouted', targets: [{ provider: 'misrouted', model: 'mock-1' }], retry: { attempts: 1 } },
         { name: 'busy', targets: [{ provider: 'narrow', model: 'mock-1' }], retry: { attempts: 1 } },
       ],
       keys: [
-        { id: 'main', key: CLIENT_KEY, models: ['good', 'fails', 'hangs', 'busy'] },
+        { id: 'main', key: CLIENT_KEY, models: ['good', 'fails', 'hangs', 'busy', 'misrouted'] },
         { id: 'limited', key: OTHER_KEY, limits: { rpm: 2 } },
         { id: 'old', key: EXPIRED_KEY, expires: '2020-01-01T00:00:00Z' },
       ],
@@ -109,7 +111,7 @@ test('401 invalid_api_key for missing, unknown and expired keys (Bearer and x-ap
   const models = await call(`${gw.url}/v1/models`, { headers: { authorization: `Bearer ${CLIENT_KEY}` } })
   assert.equal(models.status, 200)
   const ids = (models.body as { data: Array<{ id: string }> }).data.map((m) => m.id).sort()
-  assert.deepEqual(ids, ['busy', 'fails', 'good', 'hangs'], 'GET /v1/models lists only the models this key may use')
+  assert.deepEqual(ids, ['busy', 'fails', 'good', 'hangs', 'misrouted'], 'GET /v1/models lists only the models this key may use')
   if (loadOpenAISchemas()) assert.deepEqual(validateOpenAI('ListModelsResponse', models.body), [])
 })
 
@@ -132,13 +134,15 @@ test('429 rate_limit_exceeded carries retry-after (whole seconds) and the x-rate
   assert.match(metrics, /^llmgw_ratelimit_rejections_total\{scope="[^"]+"\} 1$/m, 'SPEC §5: the rejection is counted')
 })
 
-test('502 upstream_error after retries, 504 upstream_timeout, 503 overloaded when the queue times out', async (t) => {
+test('502 upstream_error after retries and for an upstream 404, 504 upstream_timeout, 503 overloaded when the queue times out', async (t) => {
   const { gw, mock, auth } = await gateway(t)
   const chat = `${gw.url}/v1/chat/completions`
   const before = mock.stats().requests
   assertError(await call(chat, { body: { model: 'fails', messages }, headers: auth }), 502, 'upstream_error')
   assert.equal(mock.stats().requests - before, 2, 'retry.attempts: 2 means two upstream attempts')
   assertError(await call(chat, { body: { model: 'hangs', messages }, headers: auth }), 504, 'upstream_timeout')
+  // an upstream 404 (wrong baseUrl) is the gateway's problem, not the client's: 502, not 400
+  assertError(await call(chat, { body: { model: 'misrouted', messages }, headers: auth }), 502, 'upstream_error')
   const busy = () => call(chat, { body: { model: 'busy', messages }, headers: auth })
   const replies = await Promise.all([busy(), busy(), busy()])
   const statuses = replies.map((r) => r.status).sort()

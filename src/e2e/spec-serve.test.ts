@@ -89,3 +89,27 @@ test('an invalid spec at start exits 1 and lists each problem with file:line:col
   const usage = spawnCli(['serve', '--port', 'eighty'], { cwd: dir, t })
   assert.equal(await usage.exited, 2)
 })
+
+test('SIGTERM drains: /readyz answers 503 while a request is in flight, that request completes, exit 0', async (t) => {
+  const dir = await tempDir(t)
+  await writeFile(join(dir, 'slow.yaml'), SPEC('slow').replace('latency: 1ms', 'latency: 1500ms'))
+  const child = spawnCli(['serve', '-c', 'slow.yaml', '--port', '0', '--no-watch'], { cwd: dir, t })
+  const { url } = await child.listening(20_000)
+  const inflight = fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'slow', messages: [{ role: 'user', content: 'hi' }] }),
+    signal: AbortSignal.timeout(10_000),
+  })
+  await new Promise((r) => setTimeout(r, 300))
+  child.proc.kill('SIGTERM')
+  const seen: Array<number | string> = []
+  const end = Date.now() + 3000
+  while (Date.now() < end && !seen.includes(503)) {
+    seen.push(await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status, () => 'refused'))
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  assert.ok(seen.includes(503), `readyz while draining: ${seen.join(',')}`)
+  assert.equal((await inflight).status, 200, 'the in-flight request finishes')
+  assert.equal(await child.exited, 0)
+})

@@ -141,6 +141,9 @@ test('/v1/messages: Anthropic in and out, streaming included', async (t) => {
 
 test('/v1/ws: chunk JSONs then {"type":"done"}; a bad message gets an in-band error and the socket stays usable', async (t) => {
   const { gw } = await gateway(t)
+  const plain = await fetch(`${gw.url}/v1/ws`)
+  assert.equal(plain.status, 400, 'a plain GET without Upgrade says a WebSocket is needed')
+  assert.match(((await plain.json()) as { error: { message: string } }).error.message, /upgrade|websocket/i)
   const ws = new WebSocket(`${gw.url.replace('http', 'ws')}/v1/ws`)
   t.after(() => ws.close())
   const inbox: string[] = []
