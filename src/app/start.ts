@@ -10,6 +10,7 @@ import type { BreakerState } from '../stages/breaker.js'
 import type { ResponseCache } from '../stages/cache.js'
 import type { GuardedProvider } from '../stages/provider-guard.js'
 import { createStateStore, type OwnedStore } from './state-store.js'
+import { createTracer } from '../observe/tracing.js'
 import { createRegistry } from '../state/registry.js'
 import type { Store } from '../state/types.js'
 import { type AppObservability, createAppObservability } from './observe.js'
@@ -130,6 +131,9 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
     ...(rejectionHandles ? { onRejected: (scope: RejectScope) => rejectionHandles.get(scope)?.inc() } : {}),
     ...(metrics ? { onBreakerState: (provider: string, state: BreakerState) => metrics.setBreakerState(provider, state) } : {}),
   }
+  // One tracer per app (observability.tracing changes need a restart, like the access log destination).
+  const tcfg = first.spec.observability.tracing
+  const tracer = await createTracer(tcfg ? { otlpEndpoint: tcfg.otlpEndpoint, sampleRatio: tcfg.sampleRatio, serviceName: tcfg.serviceName } : undefined)
   // Response caches by model identity: entries survive reloads that leave their model's cache alone (SPEC §6).
   const caches = new Map<string, ResponseCache>()
   const onRollback: RollbackNotice = (experiment, variant, why) => log.warn('experiment variant rolled back', { event: 'rollback', experiment, variant, why })
@@ -149,6 +153,7 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
       providerPool: pool,
       caches,
       onRollback,
+      tracer,
       isReady: () => ready,
       reload: () => (opts.adminReload ? opts.adminReload(() => app.reload()) : app.reload()),
     })
@@ -163,6 +168,7 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
     gateway = compile(spec, first.version)
   } catch (e) {
     await owned?.close()
+    await tracer.close()
     await observe.close()
     throw e
   }
@@ -177,6 +183,7 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
   }).catch(async (e: unknown) => {
     await retire(gateway)
     await owned?.close()
+    await tracer.close()
     throw e
   })
   ready = true
@@ -257,6 +264,7 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
         await server.drain(Math.max(0, grace - (Date.now() - started)))
         await retire(gateway)
         await owned?.close()
+        await tracer.close()
         await observe.close()
       })())
     },

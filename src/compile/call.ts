@@ -11,6 +11,7 @@ import type { ModelPlan } from './plan.js'
 import type { Relay } from './relay.js'
 import { backoffMs, isFallbackWorthy, sleep } from './retry.js'
 import type { Picker } from './target.js'
+import type { AttemptSpan, RequestSpan } from '../observe/tracing.js'
 
 /** A public model, compiled: its picker, retry decision and the model-specific guards (rules). */
 export interface CompiledModel {
@@ -55,6 +56,7 @@ export async function runChain(
   relay: Relay,
   requestTimeoutMs: number,
   upstreamHeaders: Readonly<Record<string, string>> | undefined,
+  span?: RequestSpan,
 ): Promise<CallOutcome> {
   const ex: Exchange = cx.ex
   const deadline = ex.receivedAt + requestTimeoutMs
@@ -87,11 +89,19 @@ export async function runChain(
       relay.attempts = out.attempts
       body.model = t.model === '*' ? cx.model : t.model
       call.timeoutMs = Math.min(t.timeoutMs, remaining)
+      let attempt: AttemptSpan | undefined
+      if (span !== undefined) {
+        // A child span per attempt; its id goes upstream so the provider's logs join this trace.
+        attempt = span.startAttempt({ 'llmgw.provider': t.provider, 'llmgw.upstream_model': body.model as string })
+        const state = span.upstreamTracestate()
+        call.headers = { ...upstreamHeaders, traceparent: attempt.traceparent, ...(state === undefined ? {} : { tracestate: state }) }
+      }
       out.upstreamStartAt = performance.now()
       t.inflight++
       try {
         const res = await t.client.call(call, relay)
         t.inflight--
+        attempt?.end(200)
         out.status = 200
         out.usage = res.usage
         out.provider = t.provider
@@ -103,6 +113,7 @@ export async function runChain(
       } catch (e) {
         t.inflight--
         const err = toGatewayError(e)
+        attempt?.end(ex.signal.aborted ? CLIENT_CLOSED : err.status, err)
         out.provider = t.provider
         if (ex.signal.aborted) {
           relay.stopKeepalive()

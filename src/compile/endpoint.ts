@@ -12,6 +12,8 @@ import { Relay } from './relay.js'
 import { type ErrorFormat, formatErrorBody, formatErrorHeaders } from './respond.js'
 import { type StageProfile, timeStage } from './stage-profile.js'
 import { cacheKey, isBypass } from '../stages/cache.js'
+import type { RequestSpan, Tracer } from '../observe/tracing.js'
+import { parseTraceparent } from '../observe/trace-context.js'
 
 export type Authenticate = (ex: Exchange) => MaybePromise<Caller | undefined>
 
@@ -29,6 +31,8 @@ export interface EndpointDeps {
   readonly onError: ((err: unknown, ex: Exchange) => void) | undefined
   /** In-flight count of the Gateway (retire() waits for 0). */
   readonly tracker: InflightTracker
+  /** W3C trace propagation and, when observability.tracing is set, span export; undefined = no tracing code runs. */
+  readonly tracer: Tracer | undefined
 }
 
 export interface InflightTracker {
@@ -54,10 +58,23 @@ export function compileEndpoint(endpoint: Endpoint, d: EndpointDeps): Route {
   const { observer, onError, requestTimeoutMs, sseKeepaliveMs } = d
   const forward = d.forwardHeaders
   const tracker = d.tracker
+  const tracer = d.tracer
+  // Exporting: a span per request. Propagation only: a child traceparent only when the client sent a valid one
+  // (a malformed one is ignored, never propagated), so untraced requests pay one header check.
+  const startSpan: ((ex: Exchange) => RequestSpan | undefined) | undefined =
+    tracer === undefined
+      ? undefined
+      : tracer.isExporting
+        ? (ex) => tracer.startRequest(ex.headers.traceparent, ex.headers.tracestate, { 'http.request.method': ex.method, 'url.path': ex.path })
+        : (ex) => {
+            const h = ex.headers.traceparent
+            return h !== undefined && parseTraceparent(h) !== undefined ? tracer.startRequest(h, ex.headers.tracestate) : undefined
+          }
 
   async function handle(ex: Exchange, sink: Sink): Promise<void> {
     tracker.n++
     observer?.onStart()
+    const span = startSpan?.(ex)
     let cx: RequestContext | undefined
     let parsed: ParsedRequest | undefined
     let model: CompiledModel | undefined
@@ -122,7 +139,7 @@ export function compileEndpoint(endpoint: Endpoint, d: EndpointDeps): Route {
       if (key !== undefined) relay.record()
       relay.startKeepalive(sseKeepaliveMs)
       const headers = forward.length === 0 ? { 'x-request-id': ex.id } : forwarded(ex, forward)
-      out = await runChain(cx, target, relay, requestTimeoutMs, headers)
+      out = await runChain(cx, target, relay, requestTimeoutMs, headers, span)
       error = out.error
       if (relay.blockedBy !== undefined) {
         error = relay.blockedBy
@@ -149,9 +166,11 @@ export function compileEndpoint(endpoint: Endpoint, d: EndpointDeps): Route {
       const status = ex.signal.aborted && out?.status !== 200 ? CLIENT_CLOSED : (out?.status ?? error?.status ?? CLIENT_CLOSED)
       const cost = out ? costOf(out.usage, out.answeredBy?.plan.pricing) : 0
       cx?.settle({ status, usage: out?.usage, costUsd: cost, errorCode: error?.code })
-      if (observer !== undefined) {
+      if (observer !== undefined || span !== undefined) {
         const t0 = prof ? process.hrtime.bigint() : 0n
-        observer.onEnd(record(ex, endpoint, parsed, model, cx, out, status, error, cost, caller, cacheResult, variant))
+        const rec = record(ex, endpoint, parsed, model, cx, out, status, error, cost, caller, cacheResult, variant)
+        observer?.onEnd(rec)
+        span?.end(rec)
         if (prof) prof.add('observe', Number(process.hrtime.bigint() - t0))
       }
       if (--tracker.n === 0) tracker.onIdle?.()

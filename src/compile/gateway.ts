@@ -14,6 +14,7 @@ import { compileModelsList } from './models-list.js'
 import { compilePlan, type ModelPlan, type Plan } from './plan.js'
 import { createProviderPool, type ProviderPool } from './provider-pool.js'
 import { redactSpec } from './redact.js'
+import type { Tracer } from '../observe/tracing.js'
 import { JSON_HEADERS } from './respond.js'
 import { GatewayError } from '../core/errors.js'
 import { compileRouter, type RouteTable } from './router.js'
@@ -57,6 +58,8 @@ export interface CompileDeps {
   caches?: Map<string, ResponseCache>
   /** An experiment's canary was rolled back (for the log). */
   onRollback?: RollbackNotice
+  /** Trace propagation and export (observe/tracing.ts); absent = no tracing code on the request path. */
+  tracer?: Tracer
 }
 
 /** The Gateway plus what the app, tests and the profiler read of it. */
@@ -123,6 +126,7 @@ export function compileGateway(spec: Spec, deps: CompileDeps = {}): CompiledGate
     profile,
     onError: deps.onError,
     tracker,
+    tracer: deps.tracer,
   }
   const chat = compileEndpoint('chat', endpointDeps)
   const proxied: RouteTable = {
