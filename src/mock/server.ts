@@ -2,7 +2,7 @@
 import type { HttpResponse, HttpRequest, TemplatedApp, us_listen_socket } from 'uWebSockets.js'
 import { formatMockModelList, generateMockAnswer, type MockAnswer, type MockEndpoint, mockErrorAnswer } from '../wire/mock-answer.js'
 import { applyFailure, gapMs, MOCK_HEADERS, type MockControls, parseMockControls } from '../wire/mock-controls.js'
-import { loadMockUws } from './uws.js'
+import { loadUws } from '../core/uws.js'
 
 export interface MockServerOptions {
   host?: string
@@ -45,7 +45,7 @@ interface Flight {
 }
 
 export function startMockServer(opts: MockServerOptions = {}): Promise<MockServer> {
-  const uWS = loadMockUws()
+  const uWS = loadUws()
   const host = opts.host ?? '127.0.0.1'
   const defaults = { latencyMs: opts.latencyMs ?? 0, tokensPerSecond: opts.tokensPerSecond ?? 0, failRate: opts.failRate ?? 0 }
   const stats: MockStats = { requests: 0, aborted: 0, lastAbortAt: undefined }

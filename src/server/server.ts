@@ -3,7 +3,7 @@ import { isMainThread } from 'node:worker_threads'
 import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js'
 import type { Exchange, Gateway } from '../core/types.js'
 import { createDispatch, type DispatchHost, type Generation } from './routes.js'
-import { loadUws, type Uws } from './uws.js'
+import { loadUws, type Uws } from '../core/uws.js'
 import { registerWebSocket } from './ws.js'
 
 export interface ServerOptions {

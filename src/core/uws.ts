@@ -1,4 +1,4 @@
-/** Loads uWebSockets.js and refuses its slow pure-JS fallback (SPEC §2 serve; issue 3 item 2). */
+/** Loads uWebSockets.js and refuses its slow pure-JS fallback (SPEC §2 serve, mock; issue 3 item 2). Shared by server/ and mock/. */
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'

@@ -1,4 +1,4 @@
-/** server/uws.ts: native uWS loads; the pure-JS fallback is refused with a clear message (issue 3 item 2). */
+/** core/uws.ts: native uWS loads; the pure-JS fallback is refused with a clear message (issue 3 item 2). */
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { test } from 'node:test'
