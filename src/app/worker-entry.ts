@@ -9,6 +9,20 @@ const init = readWorkerInit()
 const data = init.data as WorkerAppData
 const first = await loadSpec({ ...(data.file === undefined ? {} : { file: data.file }), cwd: data.cwd, ...(data.env ? { env: data.env } : {}) })
 if (!first.ok) throw new Error(`worker ${init.index}: the spec became invalid before it started (${first.problems.length} problem(s))`)
+// /metrics answers with the sum over all workers: ask the pool to gather every worker's counters (SPEC §5).
+let nextId = 0
+const waiting = new Map<number, (text: string) => void>()
+const gatherMetrics = (): Promise<string> =>
+  new Promise((resolve) => {
+    const id = nextId++
+    waiting.set(id, resolve)
+    // Should the pool not answer (it is shutting down), this worker's own counters are better than a hung scrape.
+    setTimeout(() => {
+      if (!waiting.delete(id)) return
+      void (app.observe?.metrics?.text() ?? Promise.resolve('')).then(resolve, () => resolve(''))
+    }, 3000).unref()
+    postToPool({ llmgw: 'metrics-gather', from: init.index, id } satisfies WorkerAppMessage)
+  })
 const app = await startLocalApp(
   {
     ...(data.file === undefined ? {} : { file: data.file }),
@@ -21,6 +35,7 @@ const app = await startLocalApp(
     sharedPort: true,
     // Redis is shared by every worker (and replica) already; the SharedArrayBuffer store is for the memory store.
     ...(first.spec.state.store === 'redis' ? {} : { store: attachSharedStore(data.sharedState) }),
+    ...(first.spec.observability.metrics ? { compileDeps: { metricsText: gatherMetrics } } : {}),
     // /admin/reload on any worker reloads them all: reload here, and ask the pool to tell the others.
     adminReload: (reloadHere) => {
       postToPool({ llmgw: 'reload-all', from: init.index } satisfies WorkerAppMessage)
@@ -32,6 +47,15 @@ const app = await startLocalApp(
 onPoolMessage((msg) => {
   const m = msg as WorkerAppMessage
   if (m.llmgw === 'reload' && m.from !== init.index) void app.reload()
+  else if (m.llmgw === 'metrics-collect') {
+    const metrics = app.observe?.metrics
+    void (metrics ? metrics.metricsJSON() : Promise.resolve([])).then((json) =>
+      postToPool({ llmgw: 'metrics-json', from: m.from, id: m.id, json } satisfies WorkerAppMessage),
+    )
+  } else if (m.llmgw === 'metrics-text' && m.to === init.index) {
+    waiting.get(m.id)?.(m.text)
+    waiting.delete(m.id)
+  }
 })
 onCloseRequest(() => app.shutdown())
 reportListening(app.port)

@@ -9,6 +9,7 @@ import { startWorkers } from '../server/workers.js'
 import { createSharedState, type SharedStateHandle } from '../state/shared-memory.js'
 import type { App, ReloadOutcome, StartOptions } from './start.js'
 import { startSpecWatch } from './watch.js'
+import type { MetricsJSON } from '../observe/metrics.js'
 
 /** What each worker receives (structured clone): where the spec is and the CLI overrides. */
 export interface WorkerAppData {
@@ -25,6 +26,14 @@ export type WorkerAppMessage =
   | { llmgw: 'reload-all'; from: number }
   | { llmgw: 'reload'; from: number }
   | { llmgw: 'reloaded'; outcome: ReloadOutcome }
+  // /metrics on one worker: it asks this thread to gather, every worker sends its metricsJSON(), the merged text goes back.
+  | { llmgw: 'metrics-gather'; from: number; id: number }
+  | { llmgw: 'metrics-collect'; from: number; id: number }
+  | { llmgw: 'metrics-json'; from: number; id: number; json: MetricsJSON }
+  | { llmgw: 'metrics-text'; to: number; id: number; text: string }
+
+/** How long a scrape waits for every worker's counters before it answers with those that came. */
+const GATHER_TIMEOUT_MS = 1000
 
 export async function startWorkerApp(opts: StartOptions, first: LoadResult & { ok: true }, count: number): Promise<App> {
   const log = opts.log ?? { info() {}, warn() {}, error() {} }
@@ -40,9 +49,33 @@ export async function startWorkerApp(opts: StartOptions, first: LoadResult & { o
     onCrash: (index, err, willRestart) => log.error('worker crashed', { worker: index, willRestart, err: String(err) }),
   })
   let version = first.version
+  const gathering = new Map<string, { jsons: MetricsJSON[]; timer: NodeJS.Timeout; done: () => void }>()
+  const gather = (from: number, id: number): void => {
+    const key = `${from}:${id}`
+    const jsons: MetricsJSON[] = []
+    const done = (): void => {
+      const g = gathering.get(key)
+      if (g === undefined) return
+      gathering.delete(key)
+      clearTimeout(g.timer)
+      void import('../observe/metrics.js')
+        .then((m) => m.mergeMetricsText(jsons))
+        .catch((e: unknown) => `# llmgw: merging worker metrics failed: ${String(e)}\n`)
+        .then((text) => pool.post({ llmgw: 'metrics-text', to: from, id, text } satisfies WorkerAppMessage))
+    }
+    gathering.set(key, { jsons, timer: setTimeout(done, GATHER_TIMEOUT_MS), done })
+    pool.post({ llmgw: 'metrics-collect', from, id } satisfies WorkerAppMessage)
+  }
   pool.onMessage((msg) => {
     const m = msg as WorkerAppMessage
     if (m.llmgw === 'reload-all') pool.post({ llmgw: 'reload', from: m.from } satisfies WorkerAppMessage)
+    else if (m.llmgw === 'metrics-gather') gather(m.from, m.id)
+    else if (m.llmgw === 'metrics-json') {
+      const g = gathering.get(`${m.from}:${m.id}`)
+      if (g === undefined) return
+      g.jsons.push(m.json)
+      if (g.jsons.length >= count) g.done()
+    }
   })
   // This thread validates the new spec too, so the caller gets the problems; each worker then loads it for itself.
   const reload = async (): Promise<ReloadOutcome> => {
@@ -75,6 +108,7 @@ export async function startWorkerApp(opts: StartOptions, first: LoadResult & { o
     reload,
     shutdown() {
       return (closing ??= (async () => {
+        for (const g of gathering.values()) clearTimeout(g.timer)
         await watcher?.close()
         await pool.close(first.spec.server.shutdownGrace)
       })())
