@@ -46,6 +46,8 @@ function typeOk(t: string, v: unknown): boolean {
 }
 
 function check(schema: Schema, v: unknown, path: string, all: Record<string, Schema>, out: string[]): void {
+  // `nullable` beside a `$ref` belongs to the referring schema: resolving the ref would drop it (QA F14).
+  if (schema.nullable === true && v === null) return
   const s = resolveRef(schema, all)
   if (Array.isArray(s.allOf)) for (const sub of s.allOf as Schema[]) check(sub, v, path, all, out)
   for (const key of ['anyOf', 'oneOf'] as const) {
