@@ -35,7 +35,8 @@ export async function runServe(o: ServeOptions): Promise<number> {
       process.stderr.write(`llmgw serve: the spec is invalid (${e.problems.length} problem(s)); not starting\n`)
       return EXIT.failure
     }
-    process.stderr.write(`llmgw serve: ${e instanceof Error ? e.message : String(e)}\n`)
+    // Messages from lower rooms may carry their own "llmgw:" prefix; print one (QA F20).
+    process.stderr.write(`llmgw serve: ${(e instanceof Error ? e.message : String(e)).replace(/^llmgw:\s*/, '')}\n`)
     return EXIT.failure
   }
   if (app.file === undefined) process.stderr.write('llmgw: no spec found; serving the embedded default (mock provider, model mock-1)\n')

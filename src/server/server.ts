@@ -129,7 +129,7 @@ function listen(uws: Uws, app: TemplatedApp, host: string, port: number, exclusi
   return new Promise((resolve, reject) => {
     const done = (ls: us_listen_socket | false): void => {
       if (ls) resolve(ls)
-      else reject(new Error(`llmgw: cannot listen on ${host}:${port} (address in use, or not permitted)`))
+      else reject(new Error(`llmgw: cannot listen on ${host}:${port} (port in use, not permitted, or ${host} is not an address of this machine)`))
     }
     // The 4-argument form (host, port, options, cb) exists in uWS 20.30; its .d.ts only lists (port, options, cb).
     const listenWith = app.listen as unknown as (h: string, p: number, o: number, cb: typeof done) => void
