@@ -20,6 +20,8 @@ export interface AppObservability {
 export interface ObserveOptions {
   /** Off in tests and when the dashboard owns stdout. */
   accessLog: boolean
+  /** Count llmgw_config_reloads_total here (default true); with --workers only worker 0 does, so the merged sum is right. */
+  countReloads?: boolean
   dashboard: boolean
   listenUrl?: string
   specFile?: string
@@ -59,7 +61,7 @@ export function createAppObservability(spec: Spec, version: string, o: ObserveOp
     snapshot,
     metrics,
     reloaded(r) {
-      metrics?.reload(r.ok ? 'ok' : 'error')
+      if (o.countReloads !== false) metrics?.reload(r.ok ? 'ok' : 'error')
       snapshot?.setReload(r.ok ? 'ok' : 'error', r.ok ? undefined : r.message)
       if (!r.ok) return
       metrics?.updateLabels(labelsOf(r.spec))

@@ -49,6 +49,8 @@ export interface StartOptions {
   store?: Store
   /** Write the access log (spec.observability.accessLog); default true. Tests and the dashboard turn it off. */
   accessLog?: boolean
+  /** Count reloads in llmgw_config_reloads_total (default true; --workers: worker 0 only). */
+  countReloads?: boolean
 }
 
 export interface App {
@@ -112,6 +114,7 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
   const observe = createAppObservability(first.spec, first.version, {
     accessLog: opts.accessLog ?? true,
     dashboard: opts.dashboard,
+    ...(opts.countReloads === undefined ? {} : { countReloads: opts.countReloads }),
     ...(first.file ? { specFile: first.file } : {}),
     providerStates: () => [...(protections.get(gateway)?.guarded ?? new Map<string, GuardedProvider>())].map(([name, g]) => ({ name, ...g.state() })),
   })

@@ -33,6 +33,8 @@ const app = await startLocalApp(
     watch: false,
     dashboard: false,
     sharedPort: true,
+    // Every worker reloads; one counting keeps the merged llmgw_config_reloads_total at one per reload.
+    countReloads: init.index === 0,
     // Redis is shared by every worker (and replica) already; the SharedArrayBuffer store is for the memory store.
     ...(first.spec.state.store === 'redis' ? {} : { store: attachSharedStore(data.sharedState) }),
     ...(first.spec.observability.metrics ? { compileDeps: { metricsText: gatherMetrics } } : {}),
@@ -47,6 +49,7 @@ const app = await startLocalApp(
 onPoolMessage((msg) => {
   const m = msg as WorkerAppMessage
   if (m.llmgw === 'reload' && m.from !== init.index) void app.reload()
+  else if (m.llmgw === 'reload-failed') app.observe?.reloaded({ ok: false, message: m.message })
   else if (m.llmgw === 'metrics-collect') {
     const metrics = app.observe?.metrics
     void (metrics ? metrics.metricsJSON() : Promise.resolve([])).then((json) =>

@@ -26,6 +26,8 @@ export type WorkerAppMessage =
   | { llmgw: 'reload-all'; from: number }
   | { llmgw: 'reload'; from: number }
   | { llmgw: 'reloaded'; outcome: ReloadOutcome }
+  // This thread found the new spec invalid: the workers keep theirs; worker 0 counts the failed reload.
+  | { llmgw: 'reload-failed'; message: string }
   // /metrics on one worker: it asks this thread to gather, every worker sends its metricsJSON(), the merged text goes back.
   | { llmgw: 'metrics-gather'; from: number; id: number }
   | { llmgw: 'metrics-collect'; from: number; id: number }
@@ -82,6 +84,7 @@ export async function startWorkerApp(opts: StartOptions, first: LoadResult & { o
     const r = await loadSpec({ ...(first.file === undefined ? {} : { file: first.file }), cwd, ...(opts.env ? { env: opts.env } : {}) })
     if (!r.ok) {
       log.error('reload failed, keeping the running spec', { event: 'reload', result: 'error', problems: r.problems })
+      pool.post({ llmgw: 'reload-failed', message: r.problems[0]?.message ?? 'invalid spec' } satisfies WorkerAppMessage)
       return { ok: false, file: r.file, problems: r.problems }
     }
     pool.post({ llmgw: 'reload', from: -1 } satisfies WorkerAppMessage)
