@@ -54,6 +54,10 @@ export interface WorkerPool {
   close(graceMs: number): Promise<void>
 }
 
+const WORKER_EXEC_ARGV = process.execArgv.filter((a, i, all) => {
+  const evalFlag = (x: string | undefined): boolean => x === '-e' || x === '--eval' || x === '-p' || x === '--print'
+  return !a.startsWith('--input-type') && !evalFlag(a) && !evalFlag(all[i - 1])
+})
 const TAG = '__llmgwPool'
 type Control =
   | { [TAG]: 'listening'; port: number }
@@ -86,7 +90,8 @@ export async function startWorkers(opts: WorkerPoolOptions): Promise<WorkerPool>
   /** Starts worker `index`; resolves with the port it reports, rejects if it dies or stalls first. */
   function spawn(index: number): Promise<number> {
     const init: WorkerInit = { index, port, data: opts.workerData }
-    const w = new Worker(entry, { workerData: init })
+    // A worker inherits execArgv; flags that only make sense for the main script (--input-type with -e) would kill it.
+    const w = new Worker(entry, { workerData: init, execArgv: WORKER_EXEC_ARGV })
     workers[index] = w
     let lastError: unknown
     return new Promise((resolve, reject) => {
