@@ -1,7 +1,9 @@
 /** Black-box acceptance of `llmgw serve` as a process (SPEC §2): default spec, -c/--host/--port, spec search, invalid spec exit 1, SIGTERM exit 0. */
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createInterface } from 'node:readline'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import OpenAI from 'openai'
@@ -112,4 +114,37 @@ test('SIGTERM drains: /readyz answers 503 while a request is in flight, that req
   assert.ok(seen.includes(503), `readyz while draining: ${seen.join(',')}`)
   assert.equal((await inflight).status, 200, 'the in-flight request finishes')
   assert.equal(await child.exited, 0)
+})
+
+test('--workers 2: /metrics counts the requests of every worker (a counter never goes backwards between scrapes)', async (t) => {
+  const dir = await tempDir(t)
+  await writeFile(join(dir, 'llmgw.config.yaml'), SPEC('w'))
+  // A runner file, not `node -e`: worker threads inherit execArgv and reject --input-type (see QA report F25).
+  const runner = join(dir, 'run.mjs')
+  await writeFile(runner, `import(${JSON.stringify(new URL('../cli/main.js', import.meta.url).href)}).then((m) => m.main(['node', 'llmgw', ...process.argv.slice(2)]))\n`)
+  const proc = spawn(process.execPath, [runner, 'serve', '--workers', '2', '--port', '0', '--no-watch'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+  const exited = new Promise<number | string>((resolve) => proc.on('exit', (code, signal) => resolve(code ?? signal ?? -1)))
+  t.after(() => void (proc.exitCode === null && proc.signalCode === null && proc.kill('SIGKILL')))
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no listening line within 30 s')), 30_000)
+    createInterface({ input: proc.stdout }).on('line', (l) => {
+      const m = /"url":"(http:[^"]+)"/.exec(l)
+      if (m) {
+        clearTimeout(timer)
+        resolve(m[1]!)
+      }
+    })
+  })
+  const body = JSON.stringify({ model: 'w', messages: [{ role: 'user', content: 'hi' }] })
+  for (let i = 0; i < 12; i++) {
+    const res = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body })
+    assert.equal(res.status, 200)
+    await res.text()
+  }
+  for (let i = 0; i < 4; i++) {
+    const text = await (await fetch(`${url}/metrics`, { headers: { connection: 'close' } })).text()
+    assert.match(text, /^llmgw_requests_total\{(?=[^}]*model="w")(?=[^}]*status="200")[^}]*\} 12$/m, `scrape ${i}`)
+  }
+  proc.kill('SIGTERM')
+  assert.equal(await exited, 0)
 })
