@@ -82,6 +82,9 @@ export class SpecLoadError extends Error {
   }
 }
 
+/** What is read once at start (store, tracer, access log, metrics): compared to warn that a reload cannot change it. */
+const startOnlyOf = (s: Spec): string => JSON.stringify([s.state.store, s.state.redis?.prefix, s.state.redis?.url?.reveal(), s.observability])
+
 /** Longest pre-drain: how long /readyz answers 503 on new connections before the listener closes. */
 const PRE_DRAIN_MS = 2000
 const REJECT_SCOPES: readonly RejectScope[] = ['key', 'ip', 'global', 'concurrency', 'budget']
@@ -213,6 +216,8 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
     const s = r.spec.server
     if (s.host !== spec.server.host || s.port !== spec.server.port || s.workers !== spec.server.workers || r.spec.admin.port !== spec.admin.port)
       log.warn('server.host, server.port, server.workers and admin.port need a restart; the rest of the new spec is live', { event: 'reload' })
+    if (startOnlyOf(r.spec) !== startOnlyOf(first.spec))
+      log.warn('state (store, redis) and observability (access log, metrics, tracing) are read at start and need a restart; the rest of the new spec is live', { event: 'reload' })
     const prev = gateway
     gateway = next
     spec = r.spec

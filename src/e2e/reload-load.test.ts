@@ -1,7 +1,10 @@
 /** Hot reload under load (SPEC §6): no failed request for a stable model, new models live within a second, state carries over. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { rename, writeFile } from 'node:fs/promises'
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startApp } from '../app/start.js'
 import { startTestGateway, startTestMock } from '../testing/harness.js'
 
 const chat = (url: string, model: string, headers: Record<string, string> = {}) =>
@@ -135,4 +138,25 @@ test('providers removed by reloads are closed: no sockets or timers pile up over
   await new Promise((r) => setTimeout(r, 200))
   const after = count()
   assert.ok(after <= base + 3, `active resources grew from ${base} to ${after} over 30 reloads: ${process.getActiveResourcesInfo().join(',')}`)
+})
+
+test('a reload that changes observability or state says they need a restart', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'llmgw-startonly-'))
+  const file = join(dir, 'spec.json')
+  const spec = (metrics: boolean) => ({ version: 1, providers: [sim], models: [model('m')], observability: { metrics } })
+  await writeFile(file, JSON.stringify(spec(true)))
+  const warnings: string[] = []
+  const log = { info() {}, error() {}, warn: (msg: string) => void warnings.push(msg) }
+  const app = await startApp({ file, host: '127.0.0.1', port: 0, watch: false, dashboard: false, accessLog: false, cwd: dir, log })
+  t.after(async () => {
+    await app.shutdown()
+    await rm(dir, { recursive: true, force: true })
+  })
+  await writeFile(file, JSON.stringify({ ...spec(true), models: [model('m'), model('n')] }))
+  assert.equal((await app.reload()).ok, true)
+  assert.deepEqual(warnings, [])
+  await writeFile(file, JSON.stringify(spec(false)))
+  assert.equal((await app.reload()).ok, true)
+  assert.equal(warnings.length, 1)
+  assert.match(warnings[0]!, /observability .* need a restart/)
 })
