@@ -59,3 +59,22 @@ test('anthropic messages become the canonical chat body', () => {
   fails('messages', { model: 'c', messages: [{ role: 'user', content: 'x' }] }, 'invalid_request', 'max_tokens')
   fails('messages', { model: 'c', max_tokens: 5, messages: [{ role: 'system', content: 'x' }] }, 'invalid_request', 'messages.0.role')
 })
+
+test('anthropic tool use translates both ways into the canonical body (tools, tool_use, tool_result)', () => {
+  const body = {
+    model: 'claude-x', max_tokens: 100,
+    tools: [{ name: 'get_weather', description: 'Weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }],
+    messages: [
+      { role: 'user', content: 'Weather in Paris?' },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'tu_1', name: 'get_weather', input: { city: 'Paris' } }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'tu_1', content: '18C' }] },
+    ],
+  }
+  const r = parseRequest('messages', new TextEncoder().encode(JSON.stringify(body)))
+  const messages = r.body.messages as Array<Record<string, unknown>>
+  assert.deepEqual(messages[1], { role: 'assistant', content: null, tool_calls: [{ id: 'tu_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] })
+  assert.deepEqual(messages[2], { role: 'tool', tool_call_id: 'tu_1', content: '18C' })
+  assert.deepEqual((r.body.tools as Array<{ function: { name: string } }>)[0]!.function.name, 'get_weather')
+  const unknown = { ...body, messages: [{ role: 'user', content: [{ type: 'hologram' }] }] }
+  assert.throws(() => parseRequest('messages', new TextEncoder().encode(JSON.stringify(unknown))), (e: GatewayError) => e.code === 'invalid_request' && e.extra.param === 'messages.0.content.0.type')
+})

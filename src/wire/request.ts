@@ -1,6 +1,7 @@
 /** Parse and validate client request bodies once (SPEC §4: invalid_json / invalid_request with `param`). */
 import { GatewayError } from '../core/errors.js'
 import type { Endpoint } from '../core/types.js'
+import { anthropicToOpenAIRequest } from './anthropic-openai.js'
 
 /** A validated request: the body in canonical OpenAI shape plus the fields routing needs, read once. */
 export interface ParsedRequest {
@@ -95,51 +96,49 @@ function checkTextInput(v: unknown, param: 'prompt' | 'input'): void {
   throw bad(param, `'${param}' is required and must be a string, an array of strings or an array of token ids`)
 }
 
-/** Anthropic Messages in -> the canonical OpenAI chat body (system first, text blocks joined; other blocks kept as parts). */
+/** Anthropic block types the gateway translates (text, images, tool use and results). */
+const ANTHROPIC_BLOCKS = new Set(['text', 'image', 'tool_use', 'tool_result'])
+
+/**
+ * Anthropic Messages in: validated here (the SPEC §4 codes and `param`s), translated to the canonical OpenAI chat body
+ * by wire/anthropic-openai.ts (system first; text, images, tools, tool_use and tool_result mapped both ways).
+ */
 function parseAnthropic(raw: Record<string, unknown>, model: string): ParsedRequest {
   const maxTokens = raw.max_tokens
   if (!(Number.isInteger(maxTokens) && (maxTokens as number) > 0)) throw bad('max_tokens', "'max_tokens' is required and must be a positive integer")
   const messages = raw.messages
   if (!Array.isArray(messages) || messages.length === 0) throw bad('messages', "'messages' is required and must be a non-empty array")
-  const out: Array<Record<string, unknown>> = []
   const system = raw.system
-  if (system !== undefined && system !== null) {
-    if (typeof system === 'string') out.push({ role: 'system', content: system })
-    else if (Array.isArray(system)) out.push({ role: 'system', content: blocksToText(system, 'system') })
-    else throw bad('system', "'system' must be a string or an array of text blocks")
+  if (system !== undefined && system !== null && typeof system !== 'string') {
+    if (!Array.isArray(system)) throw bad('system', "'system' must be a string or an array of text blocks")
+    checkBlocks(system, 'system')
   }
   for (let i = 0; i < messages.length; i++) {
     const m: unknown = messages[i]
     if (!isObject(m)) throw bad(`messages.${i}`, `'messages.${i}' must be an object`)
     if (m.role !== 'user' && m.role !== 'assistant') throw bad(`messages.${i}.role`, `'messages.${i}.role' must be 'user' or 'assistant'`)
     const c = m.content
-    if (typeof c === 'string') out.push({ role: m.role, content: c })
-    else if (Array.isArray(c)) out.push({ role: m.role, content: blocksToText(c, `messages.${i}.content`) })
-    else throw bad(`messages.${i}.content`, `'messages.${i}.content' must be a string or an array of content blocks`)
+    if (Array.isArray(c)) checkBlocks(c, `messages.${i}.content`)
+    else if (typeof c !== 'string') throw bad(`messages.${i}.content`, `'messages.${i}.content' must be a string or an array of content blocks`)
   }
-  const body: Record<string, unknown> = { model, messages: out, max_tokens: maxTokens }
   const stop = raw.stop_sequences
-  if (stop !== undefined) {
-    if (!Array.isArray(stop) || !stop.every((s) => typeof s === 'string')) throw bad('stop_sequences', "'stop_sequences' must be an array of strings")
-    body.stop = stop
-  }
-  for (const p of ['temperature', 'top_p'] as const) if (raw[p] !== undefined) body[p] = raw[p]
+  if (stop !== undefined && (!Array.isArray(stop) || !stop.every((s) => typeof s === 'string')))
+    throw bad('stop_sequences', "'stop_sequences' must be an array of strings")
+  if (raw.tools !== undefined && !(Array.isArray(raw.tools) && raw.tools.every((t) => isObject(t) && typeof t.name === 'string')))
+    throw bad('tools', "'tools' must be an array of tools, each with a 'name'")
   if (raw.stream !== undefined && raw.stream !== null && typeof raw.stream !== 'boolean') throw bad('stream', "'stream' must be a boolean")
+  const body = anthropicToOpenAIRequest(raw)
+  body.model = model
   const stream = raw.stream === true
-  if (stream) body.stream = true
   // Anthropic streams always end with usage in message_delta, so the client "wants usage" in its own format.
   return { body, model, stream, clientWantsUsage: stream }
 }
 
-function blocksToText(blocks: unknown[], param: string): string {
-  let text = ''
+function checkBlocks(blocks: unknown[], param: string): void {
   for (let j = 0; j < blocks.length; j++) {
     const b: unknown = blocks[j]
     if (!isObject(b) || typeof b.type !== 'string') throw bad(`${param}.${j}`, `'${param}.${j}' must be a content block with a 'type'`)
-    if (b.type === 'text') {
-      if (typeof b.text !== 'string') throw bad(`${param}.${j}.text`, `'${param}.${j}.text' must be a string`)
-      text += text.length > 0 ? `\n${b.text}` : b.text
-    } else throw bad(`${param}.${j}.type`, `content block type '${b.type}' is not supported by this gateway`)
+    if (!ANTHROPIC_BLOCKS.has(b.type)) throw bad(`${param}.${j}.type`, `content block type '${b.type}' is not supported by this gateway`)
+    if (b.type === 'text' && typeof b.text !== 'string') throw bad(`${param}.${j}.text`, `'${param}.${j}.text' must be a string`)
   }
-  return text
 }
