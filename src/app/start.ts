@@ -3,17 +3,10 @@ import type { Exchange } from '../core/types.js'
 import { type CompiledGateway, type CompileDeps, compileGateway } from '../compile/gateway.js'
 import type { ReloadOutcome } from '../compile/admin.js'
 import { createProviderPool } from '../compile/provider-pool.js'
-import { compileProtection, type ProtectionDeps, type ProtectionState } from '../compile/protection.js'
-import type { RollbackNotice } from '../compile/experiments.js'
-import type { RejectScope } from '../stages/admission.js'
-import type { BreakerState } from '../stages/breaker.js'
-import type { ResponseCache } from '../stages/cache.js'
-import type { GuardedProvider } from '../stages/provider-guard.js'
-import { createStateStore, type OwnedStore } from './state-store.js'
-import { createTracer } from '../observe/tracing.js'
-import { createRegistry } from '../state/registry.js'
+import { compileProtection, type ProtectionDeps } from '../compile/protection.js'
 import type { Store } from '../state/types.js'
-import { type AppObservability, createAppObservability } from './observe.js'
+import { createAppState, startOnlyOf } from './app-state.js'
+import type { AppObservability } from './observe.js'
 import { type ServerHandle, startServer } from '../server/server.js'
 import { loadSpec, type LoadResult } from '../spec/load.js'
 import type { SpecProblem } from '../spec/problems.js'
@@ -82,12 +75,8 @@ export class SpecLoadError extends Error {
   }
 }
 
-/** What is read once at start (store, tracer, access log, metrics): compared to warn that a reload cannot change it. */
-const startOnlyOf = (s: Spec): string => JSON.stringify([s.state.store, s.state.redis?.prefix, s.state.redis?.url?.reveal(), s.observability])
-
 /** Longest pre-drain: how long /readyz answers 503 on new connections before the listener closes. */
 const PRE_DRAIN_MS = 2000
-const REJECT_SCOPES: readonly RejectScope[] = ['key', 'ip', 'global', 'concurrency', 'budget']
 const silent: AppLog = { info() {}, warn() {}, error() {} }
 
 /** Loads the spec (SpecLoadError when invalid), then serves it on this thread or on --workers N threads. */
@@ -111,43 +100,16 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
 
   let ready = false
   const pool = createProviderPool()
-  // Outlive every compiled spec, so counters and breakers of unchanged entities carry over a reload (SPEC §6).
   const protections = new WeakMap<CompiledGateway, ProtectionDeps>()
   const retire = (g: CompiledGateway): Promise<void> => g.retire().then(() => protections.get(g)?.close())
-  const observe = createAppObservability(first.spec, first.version, {
-    accessLog: opts.accessLog ?? true,
-    dashboard: opts.dashboard,
-    ...(opts.countReloads === undefined ? {} : { countReloads: opts.countReloads }),
-    ...(first.file ? { specFile: first.file } : {}),
-    providerStates: () => [...(protections.get(gateway)?.guarded ?? new Map<string, GuardedProvider>())].map(([name, g]) => ({ name, ...g.state() })),
-  })
-  const metrics = observe.metrics
-  // Bound once: a refusal costs one array index and a counter increment, no label lookup.
-  const rejectionHandles = metrics ? new Map(REJECT_SCOPES.map((s) => [s, metrics.rejections(s)] as const)) : undefined
-  // Redis (state.store: redis) is chosen at start; switching stores needs a restart, like server.port.
-  const owned: OwnedStore | undefined = opts.store
-    ? undefined
-    : await createStateStore(first.spec).catch(async (e: unknown) => {
-        await observe.close()
-        throw e
-      })
-  const protectionState: ProtectionState = {
-    store: opts.store ?? owned!.store,
-    registry: createRegistry(),
-    ...(rejectionHandles ? { onRejected: (scope: RejectScope) => rejectionHandles.get(scope)?.inc() } : {}),
-    ...(metrics ? { onBreakerState: (provider: string, state: BreakerState) => metrics.setBreakerState(provider, state) } : {}),
-  }
-  // One tracer per app (observability.tracing changes need a restart, like the access log destination).
-  const tcfg = first.spec.observability.tracing
-  const tracer = await createTracer(tcfg ? { otlpEndpoint: tcfg.otlpEndpoint, sampleRatio: tcfg.sampleRatio, serviceName: tcfg.serviceName } : undefined)
-  // Response caches by model identity: entries survive reloads that leave their model's cache alone (SPEC §6).
-  const caches = new Map<string, ResponseCache>()
-  const onRollback: RollbackNotice = (experiment, variant, why) => log.warn('experiment variant rolled back', { event: 'rollback', experiment, variant, why })
+  // Outlives every compiled spec, so counters, breakers and cache entries of unchanged entities carry over (SPEC §6).
+  const shared = await createAppState(opts, first, log, () => protections.get(gateway))
+  const observe = shared.observe
   const onError = (err: unknown, ex: Exchange | undefined): void =>
     log.error('internal error', { requestId: ex?.id, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) })
   const compile = (spec: Spec, version: string): CompiledGateway => {
-    const protection = compileProtection(spec, protectionState)
-    const { close: _close, ...hooks } = protection
+    const protection = compileProtection(spec, shared.protection)
+    const { close: _close, guarded: _guarded, ...hooks } = protection
     const g = compileGateway(spec, {
       onError,
       ...hooks,
@@ -157,9 +119,9 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
       headerNames: [...(hooks.headerNames ?? []), ...(opts.compileDeps?.headerNames ?? [])],
       version,
       providerPool: pool,
-      caches,
-      onRollback,
-      tracer,
+      caches: shared.caches,
+      onRollback: shared.onRollback,
+      tracer: shared.tracer,
       isReady: () => ready,
       reload: () => (opts.adminReload ? opts.adminReload(() => app.reload()) : app.reload()),
     })
@@ -173,9 +135,7 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
   try {
     gateway = compile(spec, first.version)
   } catch (e) {
-    await owned?.close()
-    await tracer.close()
-    await observe.close()
+    await shared.close()
     throw e
   }
   const host = opts.host ?? spec.server.host
@@ -188,8 +148,7 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
     ...(opts.sharedPort ? { exclusivePort: false } : {}),
   }).catch(async (e: unknown) => {
     await retire(gateway)
-    await owned?.close()
-    await tracer.close()
+    await shared.close()
     throw e
   })
   ready = true
@@ -271,9 +230,7 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
         }
         await server.drain(Math.max(0, grace - (Date.now() - started)))
         await retire(gateway)
-        await owned?.close()
-        await tracer.close()
-        await observe.close()
+        await shared.close()
       })())
     },
   }

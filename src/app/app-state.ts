@@ -1,0 +1,77 @@
+/** What one app keeps across every reload (SPEC §6): observability, the limit store, breakers, tracer and response caches. */
+import type { RollbackNotice } from '../compile/experiments.js'
+import type { ProtectionDeps, ProtectionState } from '../compile/protection.js'
+import { createTracer, type Tracer } from '../observe/tracing.js'
+import type { RejectScope } from '../stages/admission.js'
+import type { BreakerState } from '../stages/breaker.js'
+import type { ResponseCache } from '../stages/cache.js'
+import type { LoadResult } from '../spec/load.js'
+import type { Spec } from '../spec/schema.js'
+import { createRegistry } from '../state/registry.js'
+import { type AppObservability, createAppObservability } from './observe.js'
+import type { AppLog, StartOptions } from './start.js'
+import { createStateStore, type OwnedStore } from './state-store.js'
+
+export interface AppState {
+  readonly observe: AppObservability
+  readonly protection: ProtectionState
+  readonly tracer: Tracer
+  /** Response caches by model identity: entries survive reloads that leave their model's cache alone. */
+  readonly caches: Map<string, ResponseCache>
+  readonly onRollback: RollbackNotice
+  /** Close what start opened, in reverse: store, tracer (flushes spans), access log. */
+  close(): Promise<void>
+}
+
+const REJECT_SCOPES: readonly RejectScope[] = ['key', 'ip', 'global', 'concurrency', 'budget']
+
+/** What is read once at start (store, tracer, access log, metrics): compared to warn that a reload cannot change it. */
+export const startOnlyOf = (s: Spec): string =>
+  JSON.stringify([s.state.store, s.state.redis?.prefix, s.state.redis?.url?.reveal(), s.observability])
+
+/** `serving` gives the protection hooks of the Gateway serving now (the dashboard reads its providers' state). */
+export async function createAppState(
+  opts: StartOptions,
+  first: LoadResult & { ok: true },
+  log: AppLog,
+  serving: () => ProtectionDeps | undefined,
+): Promise<AppState> {
+  const observe = createAppObservability(first.spec, first.version, {
+    accessLog: opts.accessLog ?? true,
+    dashboard: opts.dashboard,
+    ...(opts.countReloads === undefined ? {} : { countReloads: opts.countReloads }),
+    ...(first.file ? { specFile: first.file } : {}),
+    providerStates: () => [...(serving()?.guarded ?? [])].map(([name, g]) => ({ name, ...g.state() })),
+  })
+  const metrics = observe.metrics
+  // Bound once: a refusal costs one map lookup and a counter increment, no label hashing.
+  const rejections = metrics ? new Map(REJECT_SCOPES.map((s) => [s, metrics.rejections(s)] as const)) : undefined
+  // Redis (state.store: redis) is chosen at start; switching stores needs a restart, like server.port.
+  let owned: OwnedStore | undefined
+  try {
+    owned = opts.store ? undefined : await createStateStore(first.spec)
+  } catch (e) {
+    await observe.close()
+    throw e
+  }
+  const protection: ProtectionState = {
+    store: opts.store ?? owned!.store,
+    registry: createRegistry(),
+    ...(rejections ? { onRejected: (scope: RejectScope) => rejections.get(scope)?.inc() } : {}),
+    ...(metrics ? { onBreakerState: (provider: string, state: BreakerState) => metrics.setBreakerState(provider, state) } : {}),
+  }
+  const t = first.spec.observability.tracing
+  const tracer = await createTracer(t ? { otlpEndpoint: t.otlpEndpoint, sampleRatio: t.sampleRatio, serviceName: t.serviceName } : undefined)
+  return {
+    observe,
+    protection,
+    tracer,
+    caches: new Map(),
+    onRollback: (experiment, variant, why) => log.warn('experiment variant rolled back', { event: 'rollback', experiment, variant, why }),
+    async close() {
+      await owned?.close()
+      await tracer.close()
+      await observe.close()
+    },
+  }
+}
