@@ -111,6 +111,12 @@ test('embeddings on an anthropic provider -> invalid_request, no upstream call',
   assert.equal(m.stats().requests, 0)
 })
 
+test('n > 1 on an anthropic provider -> invalid_request with param n, no upstream call', async (t) => {
+  const { m, c } = await setup(t)
+  await assert.rejects(c.call(call({ body: { ...chat, n: 2 } }), memorySink()), (e: unknown) => e instanceof GatewayError && e.code === 'invalid_request' && e.extra.param === 'n')
+  assert.equal(m.stats().requests, 0)
+})
+
 test('recorded Anthropic streams through the adapter give the expected OpenAI chunks; a mid-stream error throws after begin', async (t) => {
   const dir = join(packageRoot(), 'fixtures', 'upstream', 'anthropic')
   let bytes = Buffer.alloc(0)

@@ -32,6 +32,11 @@ export function createAnthropicClient(cfg: ProviderConfig): ProviderClient {
       if (req.endpoint !== 'chat' && req.endpoint !== 'messages') {
         return Promise.reject(new GatewayError('invalid_request', `provider ${name} (anthropic) serves chat only, not ${req.endpoint}`, { retryClass: 'status', upstreamStatus: 400 }))
       }
+      const n = req.body.n
+      if (typeof n === 'number' && n > 1) {
+        // Anthropic has no `n`: answering one choice where the client asked for several would be a silent difference.
+        return Promise.reject(new GatewayError('invalid_request', `n > 1 is not supported by provider ${name} (anthropic)`, { param: 'n', retryClass: 'status', upstreamStatus: 400 }))
+      }
       const body = openAIToAnthropicRequest(req.body)
       body.stream = req.stream
       return http.send(
