@@ -94,7 +94,7 @@ test('an invalid spec at start exits 1 and lists each problem with file:line:col
 
 test('SIGTERM drains: /readyz answers 503 while a request is in flight, that request completes, exit 0', async (t) => {
   const dir = await tempDir(t)
-  await writeFile(join(dir, 'slow.yaml'), SPEC('slow').replace('latency: 1ms', 'latency: 1500ms'))
+  await writeFile(join(dir, 'slow.yaml'), SPEC('slow').replace('latency: 1ms', 'latency: 3000ms'))
   const child = spawnCli(['serve', '-c', 'slow.yaml', '--port', '0', '--no-watch'], { cwd: dir, t })
   const { url } = await child.listening(20_000)
   const inflight = fetch(`${url}/v1/chat/completions`, {
