@@ -110,9 +110,10 @@ export function createOtelTracer(cfg: TracingConfig): Tracer {
       }
     },
     async close() {
-      // Bounded: a dead collector must not hold up shutdown past one export timeout.
+      // Bounded: a dead collector must not hold up shutdown (Ctrl-C in a terminal must feel immediate): the last
+      // flush gets 1.5 s at most, and whatever has not gone by then is dropped.
       let timer: NodeJS.Timeout | undefined
-      const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, exportTimeoutMs + 500)))
+      const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(exportTimeoutMs, 1500))))
       await Promise.race([provider.shutdown().catch(() => undefined), limit])
       clearTimeout(timer)
     },
