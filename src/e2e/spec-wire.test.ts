@@ -173,3 +173,21 @@ test('/v1/ws: chunk JSONs then {"type":"done"}; a bad message gets an in-band er
   assert.equal((unknown[0] as { error: { code: string } }).error.code, 'model_not_found')
   assert.ok((await exchange(JSON.stringify({ model: 'chat', messages }))).length > 2)
 })
+
+test('/v1/ws: closing the socket mid-stream aborts the upstream request', async (t) => {
+  const { gw, mock } = await gateway(t)
+  const ws = new WebSocket(`${gw.url.replace('http', 'ws')}/v1/ws`)
+  t.after(() => ws.close())
+  await new Promise<void>((resolve, reject) => {
+    ws.addEventListener('open', () => resolve())
+    ws.addEventListener('error', () => reject(new Error('ws error')))
+  })
+  const before = mock.stats().aborted
+  const first = new Promise<void>((resolve) => ws.addEventListener('message', () => resolve(), { once: true }))
+  ws.send(JSON.stringify({ model: 'drip', messages, max_tokens: 200 }))
+  await first
+  ws.close()
+  const end = Date.now() + 5000
+  while (mock.stats().aborted === before && Date.now() < end) await new Promise((r) => setTimeout(r, 20))
+  assert.equal(mock.stats().aborted, before + 1)
+})
