@@ -63,6 +63,6 @@ export async function runServe(o: ServeOptions): Promise<number> {
   process.off('SIGHUP', onHup)
   log.info('stopped', { event: 'shutdown' })
   // Safety net only: every handle is closed by now; should a library keep one open, still exit with our code.
-  setTimeout(() => process.exit(process.exitCode ?? EXIT.ok), 2000).unref()
+  setTimeout(() => process.exit(process.exitCode ?? EXIT.ok), 300).unref()
   return EXIT.ok
 }
