@@ -51,6 +51,8 @@ export async function runBench(o: BenchOptions): Promise<number> {
   }
   process.on('SIGINT', onSigint)
   process.on('SIGTERM', onSigint)
+  // a closed terminal (SIGHUP) must stop the children too: the gateway treats its own SIGHUP as `reload` and would stay
+  process.on('SIGHUP', onSigint)
   const ui = createProgressOutput(o.json)
   let result: BenchResult
   try {
@@ -59,6 +61,7 @@ export async function runBench(o: BenchOptions): Promise<number> {
     ui.stop()
     process.off('SIGINT', onSigint)
     process.off('SIGTERM', onSigint)
+    process.off('SIGHUP', onSigint)
   }
 
   if (o.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)

@@ -37,6 +37,8 @@ export async function runProfile(o: ProfileOptions): Promise<number> {
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  // a closed terminal (SIGHUP) must stop the children too: the gateway treats its own SIGHUP as `reload` and would stay
+  process.on('SIGHUP', onSignal)
   try {
     await runProfileSession({
       config: o.config, tool: o.tool, durationMs, outDir, outGiven: o.out !== undefined, scenario: scenario!,
@@ -53,6 +55,7 @@ export async function runProfile(o: ProfileOptions): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
+    process.off('SIGHUP', onSignal)
     await stopAll()
   }
 }

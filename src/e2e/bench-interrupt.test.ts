@@ -9,13 +9,13 @@ const cmdline = (pid: number): string => {
   try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ') } catch { return '' }
 }
 
-test('Ctrl-C during a run: partial table, exit 130, mock and gateway stopped', { skip: process.platform !== 'linux' && 'needs /proc' }, async () => {
+for (const [signal, what] of [['SIGINT', 'Ctrl-C'], ['SIGHUP', 'the terminal closing (SIGHUP)']] as const) test(`${what} during a run: partial table, exit 130, mock and gateway stopped`, { skip: process.platform !== 'linux' && 'needs /proc' }, async () => {
   let sent = false
   const r = await runCli(['bench', '--scenario', 'chat', '--duration', '30s', '--connections', '4'], {
     onStderr: (err, pid) => {
       if (sent || !err.includes('chat (1/1): gateway')) return
       sent = true
-      setTimeout(() => process.kill(pid, 'SIGINT'), 1200)
+      setTimeout(() => process.kill(pid, signal), 1200)
     },
   })
   assert.equal(sent, true, r.stderr)
