@@ -25,7 +25,12 @@ export function parseSource(text: string, file: string, root: SpecPath = []): Pa
   const locate: Locator = (path, where = 'value') => at(offsetOf(doc, [...root, ...path], where))
   const problems = doc.errors.map((e) => {
     const rule = e.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml-syntax'
-    const message = e.code === 'DUPLICATE_KEY' ? `duplicate key '${keyText(text, e.pos[0])}': each key may appear once in a mapping` : firstLine(e.message)
+    const message =
+      e.code === 'DUPLICATE_KEY'
+        ? `duplicate key '${keyText(text, e.pos[0])}': each key may appear once in a mapping`
+        : e.code === 'MULTIPLE_DOCS'
+          ? 'a spec file holds one YAML document: remove this `---` separator and what follows, or split the file'
+          : firstLine(e.message)
     return problem(file, at(e.pos[0]), rule, message)
   })
   if (problems.length > 0) return { raw: undefined, locate, problems }

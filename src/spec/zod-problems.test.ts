@@ -59,3 +59,16 @@ test('cross-field checks: a key needs key or hash; jwt needs exactly one way to 
     '9:3 invalid-value auth.jwt: give exactly one of jwksUrl, secret, publicKey, publicKeyFile',
   ])
 })
+
+test('a second YAML document is named as such, at its separator', () => {
+  assert.deepEqual(problems(`${BASE}---\nversion: 2\n`), [
+    '6:1 yaml-syntax a spec file holds one YAML document: remove this `---` separator and what follows, or split the file',
+  ])
+})
+
+test('a raw key pasted into hash: is refused without echoing it', () => {
+  const out = problems(`${BASE}keys:\n  - { id: a, hash: sk-live-VERYSECRET }\n`)
+  assert.equal(out.length, 1)
+  assert.doesNotMatch(out[0]!, /VERYSECRET/)
+  assert.match(out[0]!, /keys\[0\]\.hash: expected sha256:<64 hex digits>/)
+})
