@@ -12,9 +12,17 @@ export interface ServeOptions {
   dashboard?: boolean
 }
 
+/**
+ * The dashboard needs a TTY with a size: a pty that reports no rows/columns (script, some CI runners) would get one
+ * character per line from ink (QA F24), so it gets the JSON log lines instead.
+ */
+export function shouldShowDashboard(flag: boolean | undefined, out: { isTTY?: boolean; columns?: number; rows?: number }): boolean {
+  return (flag ?? true) && out.isTTY === true && (out.columns ?? 0) > 0 && (out.rows ?? 0) > 0
+}
+
 export async function runServe(o: ServeOptions): Promise<number> {
   // The live dashboard owns a TTY's screen: then app events show in it and JSON lines stay off stdout.
-  const dashboard = (o.dashboard ?? true) && process.stdout.isTTY === true
+  const dashboard = shouldShowDashboard(o.dashboard, process.stdout)
   const log = dashboard ? createJsonLog(() => {}) : createJsonLog()
   let app: App
   try {
