@@ -19,12 +19,14 @@ async function gateway(t: TestContext) {
         { name: 'up', ...up },
         { name: 'late', ...up, headers: { 'x-mock-latency': '400ms' } },
         { name: 'drip', ...up, headers: { 'x-mock-tokens-per-second': '20', 'x-mock-answer-tokens': '200' } },
+        { name: 'anthropic', type: 'anthropic', baseUrl: mock.url, apiKey: 'sk-spec-wire-anthropic', timeout: '5s' },
       ],
       models: [
         { name: 'chat', targets: [{ provider: 'up', model: 'mock-1' }] },
         { name: 'late', targets: [{ provider: 'late', model: 'mock-1' }] },
         { name: 'drip', targets: [{ provider: 'drip', model: 'mock-1' }] },
         { name: 'embed', targets: [{ provider: 'up', model: 'mock-embed-1' }] },
+        { name: 'claude', targets: [{ provider: 'anthropic', model: 'claude-x' }] },
       ],
     },
     { t },
@@ -190,4 +192,30 @@ test('/v1/ws: closing the socket mid-stream aborts the upstream request', async 
   const end = Date.now() + 5000
   while (mock.stats().aborted === before && Date.now() < end) await new Promise((r) => setTimeout(r, 20))
   assert.equal(mock.stats().aborted, before + 1)
+})
+
+test('anthropic provider: OpenAI chat translated both ways (incl. stream), n > 1 refused; /v1/messages accepts tool use', async (t) => {
+  const { gw } = await gateway(t)
+  const chat = await post(`${gw.url}/v1/chat/completions`, { model: 'claude', messages: [{ role: 'system', content: 'be brief' }, ...messages] })
+  assert.equal(chat.status, 200)
+  assert.equal(chat.headers.get('x-llmgw-provider'), 'anthropic')
+  schemaOk('CreateChatCompletionResponse', await chat.json())
+  const events = dataEvents(await (await post(`${gw.url}/v1/chat/completions`, { model: 'claude', messages, stream: true })).text())
+  assert.equal(events.at(-1), '[DONE]')
+  for (const e of events.slice(0, -1)) schemaOk('CreateChatCompletionStreamResponse', JSON.parse(e))
+  const n2 = await post(`${gw.url}/v1/chat/completions`, { model: 'claude', messages, n: 2 })
+  assert.equal(n2.status, 400)
+  assert.equal(((await n2.json()) as { error: { param: string } }).error.param, 'n')
+  const tools = await post(`${gw.url}/v1/messages`, {
+    model: 'chat',
+    max_tokens: 50,
+    tools: [{ name: 'lookup', input_schema: { type: 'object', properties: {} } }],
+    messages: [
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'lookup', input: {} }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: '42' }] },
+    ],
+  })
+  assert.equal(tools.status, 200, await tools.clone().text())
+  assert.equal(((await tools.json()) as { type: string }).type, 'message')
 })
