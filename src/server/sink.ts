@@ -50,7 +50,9 @@ export class UwsSink implements ServerSink {
   // Fields that let cork() take a bound method instead of a new closure per chunk (HOT PATH for streams).
   #chunk: string | Uint8Array = ''
   #wrote = false
+  #head: { status: number; headers: HeaderPairs } | undefined
   readonly #corkedWrite = (): void => {
+    if (this.#head !== undefined) this.#flushHead()
     this.#wrote = this.#res.write(this.#chunk)
   }
 
@@ -78,11 +80,14 @@ export class UwsSink implements ServerSink {
     this.#finish()
   }
 
-  /** Status and headers are queued now; uWS puts them on the wire with the first write() (or end()). */
+  /**
+   * Status and headers are kept and written with the first write() or end(), in the same cork: uWS puts them on the
+   * wire with the first body bytes anyway, and one cork per response start saves a native round trip (HOT PATH).
+   */
   start(status: number, headers: HeaderPairs): void {
     if (this.isAborted || this.isStarted) return
     this.isStarted = true
-    this.#res.cork(() => this.#writeHead(status, headers))
+    this.#head = { status, headers }
   }
 
   write(chunk: string | Uint8Array): boolean {
@@ -108,7 +113,10 @@ export class UwsSink implements ServerSink {
     if (this.isAborted || this.isEnded) return
     if (!this.isStarted) this.start(200, [])
     this.isEnded = true
-    this.#res.cork(() => this.#res.end(chunk ?? ''))
+    this.#res.cork(() => {
+      if (this.#head !== undefined) this.#flushHead()
+      this.#res.end(chunk ?? '')
+    })
     this.#release()
     this.#finish()
   }
@@ -138,6 +146,12 @@ export class UwsSink implements ServerSink {
     // Never uWS's own end(body, closeConnection): on a chunked response 20.30 writes its "Connection: close" line
     // into the body. The header asks the client to close; drain() closes whatever is left at its end.
     if (this.isClosing || this.#host.isDraining) res.writeHeader(HEADER_CONNECTION, 'close')
+  }
+
+  #flushHead(): void {
+    const h = this.#head!
+    this.#head = undefined
+    this.#writeHead(h.status, h.headers)
   }
 
   #hookWritable(): void {
