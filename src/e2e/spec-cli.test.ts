@@ -127,13 +127,15 @@ test('lint: a missing env var names the variable and the field; --strict fails o
   await writeFile(join(dir, 'env.yaml'), OK_SPEC.replace('    type: mock\n', '    type: openai\n    baseUrl: http://127.0.0.1:1/v1\n    apiKey: ${env:QA_SURELY_UNSET_VAR}\n    timeout: 5s\n'))
   await writeFile(join(dir, 'warn.yaml'), OK_SPEC.replace('models:', '  - name: unused\n    type: mock\nmodels:'))
   await writeFile(join(dir, 'broken.yaml'), 'version: 1\nproviders: [\n')
+  await writeFile(join(dir, 'multi.yaml'), OK_SPEC + '---\nversion: 2\n')
   const env = { QA_SURELY_UNSET_VAR: undefined } as unknown as NodeJS.ProcessEnv
-  const [missing, warn, strict, unreadable, broken] = await Promise.all([
+  const [missing, warn, strict, unreadable, broken, multi] = await Promise.all([
     llmgw(['lint', 'env.yaml'], dir, env),
     llmgw(['lint', 'warn.yaml'], dir),
     llmgw(['lint', 'warn.yaml', '--strict'], dir),
     llmgw(['lint', 'does-not-exist.yaml'], dir),
     llmgw(['lint', 'broken.yaml'], dir),
+    llmgw(['lint', 'multi.yaml'], dir),
   ])
   assert.equal(missing.code, 1)
   assert.match(missing.stdout, /QA_SURELY_UNSET_VAR/)
@@ -144,6 +146,8 @@ test('lint: a missing env var names the variable and the field; --strict fails o
   assert.equal(unreadable.code, 2)
   assert.equal(broken.code, 1)
   assert.match(broken.stdout, /broken\.yaml/)
+  assert.equal(multi.code, 1)
+  assert.match(multi.stdout, /one YAML document/, 'a second document gets a user message, not library advice')
 })
 
 const DIFF_SPEC = `version: 1
