@@ -12,30 +12,12 @@ import { Secret } from '../core/secret.js'
 import { startMockServer } from '../mock/server.js'
 import { createProviderClient } from './index.js'
 import type { AttemptSink, UpstreamCall } from './types.js'
+import { recordingSink, upstreamCall } from '../testing/upstream-call.js'
 
 type After = { after(fn: () => unknown): void }
 const chat = { model: 'claude-x', messages: [{ role: 'system', content: 'S' }, { role: 'user', content: 'hello' }], max_tokens: 100 }
-const call = (o: Partial<UpstreamCall> = {}): UpstreamCall => ({
-  endpoint: 'chat',
-  body: chat,
-  stream: false,
-  clientWantsUsage: false,
-  signal: new AbortController().signal,
-  timeoutMs: 5000,
-  clientFormat: 'openai',
-  ...o,
-})
-function memorySink() {
-  const parts: string[] = []
-  const sink: AttemptSink & { parts: string[]; text(): string } = {
-    parts,
-    begin: () => undefined,
-    chunk: (b) => (parts.push(typeof b === 'string' ? b : Buffer.from(b).toString()), true),
-    drained: () => Promise.resolve(),
-    text: () => parts.join(''),
-  }
-  return sink
-}
+const call = (o: Partial<UpstreamCall> = {}): UpstreamCall => upstreamCall(chat, o)
+const memorySink = recordingSink
 async function setup(t: After) {
   const m = await startMockServer({})
   const c = createProviderClient({ name: 'claude', type: 'anthropic', baseUrl: m.url, apiKey: new Secret('sk-ant-test'), headers: {}, timeoutMs: 5000, connections: 2 })

@@ -9,6 +9,7 @@ import { startMockServer } from '../mock/server.js'
 import type { ProviderConfig } from './config.js'
 import { createProviderClient } from './index.js'
 import type { AttemptSink, ProviderClient, UpstreamCall } from './types.js'
+import { upstreamCall } from '../testing/upstream-call.js'
 
 type After = { after(fn: () => unknown): void }
 const KEY = 'sk-test-secret-123'
@@ -25,16 +26,7 @@ function memorySink() {
 }
 const cfg = (baseUrl: string): ProviderConfig => ({ name: 'up', type: 'openai', baseUrl, apiKey: new Secret(KEY), headers: { 'x-team-token': HEADER_SECRET }, timeoutMs: 5000, connections: 2 })
 const chat = { model: 'mock-1', messages: [{ role: 'user', content: 'hi' }] }
-const call = (o: Partial<UpstreamCall> = {}): UpstreamCall => ({
-  endpoint: 'chat',
-  body: chat,
-  stream: false,
-  clientWantsUsage: false,
-  signal: new AbortController().signal,
-  timeoutMs: 5000,
-  clientFormat: 'openai',
-  ...o,
-})
+const call = (o: Partial<UpstreamCall> = {}): UpstreamCall => upstreamCall(chat, o)
 
 async function viaMock(t: After): Promise<ProviderClient> {
   const m = await startMockServer({})

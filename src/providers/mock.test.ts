@@ -6,30 +6,13 @@ import { GatewayError } from '../core/errors.js'
 import { startMockServer } from '../mock/server.js'
 import { createProviderClient } from './index.js'
 import type { AttemptSink, UpstreamCall } from './types.js'
+import { recordingSink, upstreamCall } from '../testing/upstream-call.js'
 import type { ProviderConfig } from './config.js'
 
 const mockCfg = (mock?: ProviderConfig['mock']): ProviderConfig => ({ name: 'sim', type: 'mock', baseUrl: '', apiKey: undefined, headers: {}, timeoutMs: 5000, connections: 1, ...(mock ? { mock } : {}) })
 const chat = { model: 'mock-1', messages: [{ role: 'system', content: 'S' }, { role: 'user', content: 'hello mock' }] }
-const call = (o: Partial<UpstreamCall> = {}): UpstreamCall => ({
-  endpoint: 'chat',
-  body: chat,
-  stream: false,
-  clientWantsUsage: false,
-  signal: new AbortController().signal,
-  timeoutMs: 5000,
-  clientFormat: 'openai',
-  ...o,
-})
-function memorySink() {
-  const parts: string[] = []
-  const sink: AttemptSink & { parts: string[]; contentType?: string } = {
-    parts,
-    begin: (ct) => void (sink.contentType = ct),
-    chunk: (b) => (parts.push(typeof b === 'string' ? b : Buffer.from(b).toString()), true),
-    drained: () => Promise.resolve(),
-  }
-  return sink
-}
+const call = (o: Partial<UpstreamCall> = {}): UpstreamCall => upstreamCall(chat, o)
+const memorySink = recordingSink
 // `created` (and the id derived from it) is the clock: the only bytes allowed to differ
 const normalise = (s: string) => s.replace(/"created":\d+/g, '"created":0').replace(/"(chatcmpl|msg)-?_?mock[0-9a-f]+"/g, '"ID"')
 

@@ -12,27 +12,12 @@ import { startMockServer } from '../mock/server.js'
 import type { ProviderConfig } from './config.js'
 import { createProviderClient } from './index.js'
 import type { AttemptSink, UpstreamCall } from './types.js'
+import { recordingSink, upstreamCall } from '../testing/upstream-call.js'
 
 type After = { after(fn: () => unknown): void }
 const KEY = 'sk-test-secret-123'
 
-function memorySink(): AttemptSink & { parts: string[]; contentType: string | undefined; text(): string } {
-  const parts: string[] = []
-  const s = {
-    parts,
-    contentType: undefined as string | undefined,
-    begin(ct: string) {
-      s.contentType = ct
-    },
-    chunk(b: string | Uint8Array) {
-      parts.push(typeof b === 'string' ? b : Buffer.from(b).toString('utf8'))
-      return true
-    },
-    drained: () => Promise.resolve(),
-    text: () => parts.join(''),
-  }
-  return s
-}
+const memorySink = recordingSink
 const cfg = (type: ProviderConfig['type'], baseUrl: string, extra: Partial<ProviderConfig> = {}): ProviderConfig => ({
   name: 'up',
   type,
@@ -44,16 +29,7 @@ const cfg = (type: ProviderConfig['type'], baseUrl: string, extra: Partial<Provi
   ...extra,
 })
 const chat = { model: 'mock-1', messages: [{ role: 'user', content: 'hi' }] }
-const call = (o: Partial<UpstreamCall> = {}): UpstreamCall => ({
-  endpoint: 'chat',
-  body: chat,
-  stream: false,
-  clientWantsUsage: false,
-  signal: new AbortController().signal,
-  timeoutMs: 5000,
-  clientFormat: 'openai',
-  ...o,
-})
+const call = (o: Partial<UpstreamCall> = {}): UpstreamCall => upstreamCall(chat, o)
 const events = (sse: string) => sse.split('\n\n').filter(Boolean).map((e) => e.replace(/^data: /, ''))
 
 async function client(t: After, type: ProviderConfig['type'] = 'openai', extra: Partial<ProviderConfig> = {}) {

@@ -1,0 +1,34 @@
+/** Provider-test helpers: an UpstreamCall with defaults, and an AttemptSink that keeps what it was given. */
+import type { AttemptSink, UpstreamCall } from '../providers/types.js'
+
+/** A non-streamed OpenAI-format chat attempt of `body`, 5 s timeout; override any field. */
+export function upstreamCall(body: Record<string, unknown>, o: Partial<UpstreamCall> = {}): UpstreamCall {
+  return { endpoint: 'chat', body, stream: false, clientWantsUsage: false, signal: new AbortController().signal, timeoutMs: 5000, clientFormat: 'openai', ...o }
+}
+
+export interface RecordingSink extends AttemptSink {
+  readonly parts: string[]
+  begun: boolean
+  contentType: string | undefined
+  text(): string
+}
+
+export function recordingSink(): RecordingSink {
+  const parts: string[] = []
+  const s: RecordingSink = {
+    parts,
+    begun: false,
+    contentType: undefined,
+    begin(ct) {
+      s.begun = true
+      s.contentType = ct
+    },
+    chunk(b) {
+      parts.push(typeof b === 'string' ? b : Buffer.from(b).toString('utf8'))
+      return true
+    },
+    drained: () => Promise.resolve(),
+    text: () => parts.join(''),
+  }
+  return s
+}
