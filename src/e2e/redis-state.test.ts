@@ -1,52 +1,16 @@
 /** state.store: redis (SPEC §3, §7): two gateways sharing one redis-server enforce one rpm limit together. */
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createRedisStore } from '../state/redis.js'
 import { spawnCli } from '../testing/cli-child.js'
 import { startTestGateway } from '../testing/harness.js'
+import { freePort, REDIS_SKIP, testRedisUrl } from '../testing/redis.js'
 
-const GIVEN_URL = process.env.LLMGW_TEST_REDIS_URL
-const HAS_REDIS = GIVEN_URL !== undefined || spawnSync('redis-server', ['--version']).status === 0
-const SKIP = HAS_REDIS ? false : 'redis-server is not installed and LLMGW_TEST_REDIS_URL is not set'
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-/** LLMGW_TEST_REDIS_URL when CI provides one, else a private redis-server on a free loopback port. */
-async function redisUrl(t: TestContext): Promise<string> {
-  if (GIVEN_URL) return GIVEN_URL
-  const port = await freePort()
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
-  t.after(() => void child.kill('SIGTERM'))
-  const url = `redis://127.0.0.1:${port}`
-  const probe = createRedisStore({ url })
-  try {
-    for (let i = 0; i < 50; i++) {
-      try {
-        await probe.gauge('ping', 1).held()
-        return url
-      } catch {
-        await new Promise((r) => setTimeout(r, 100))
-      }
-    }
-  } finally {
-    await probe.close()
-  }
-  throw new Error('redis-server did not start')
-}
+const SKIP = REDIS_SKIP
+const redisUrl = testRedisUrl
 
 const spec = (url: string, prefix: string) => ({
   version: 1,

@@ -1,30 +1,14 @@
 /** The Redis store against a real redis-server on a free loopback port: exact across two store instances (replicas). */
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from 'node:child_process'
-import { createServer } from 'node:net'
 import { createRedisStore, type RedisStore } from './redis.js'
+import { REDIS_SKIP, testRedisUrl } from '../testing/redis.js'
 
-const HAS_REDIS = spawnSync('redis-server', ['--version']).status === 0
-const SKIP = HAS_REDIS ? false : 'redis-server is not installed (apt-get install -y redis-server)'
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
-}
+const SKIP = REDIS_SKIP
 
 /** A private redis-server for this test file; two store instances on it stand for two gateway replicas. */
 async function startRedis(t: TestContext): Promise<{ a: RedisStore; b: RedisStore }> {
-  const port = await freePort()
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
-  t.after(() => { child.kill('SIGTERM') })
-  const url = `redis://127.0.0.1:${port}`
+  const url = await testRedisUrl(t)
   const prefix = `t${Date.now()}:`
   const a = createRedisStore({ url, prefix })
   const b = createRedisStore({ url, prefix })

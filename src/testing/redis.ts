@@ -1,0 +1,47 @@
+/** A redis-server for tests (LLMGW_TEST_REDIS_URL when .ci/run provides one, else a private server on a free loopback port), and freePort. */
+import { spawn, spawnSync } from 'node:child_process'
+import { createServer } from 'node:net'
+import type { TestContext } from 'node:test'
+import { createRedisStore } from '../state/redis.js'
+
+const GIVEN_URL = process.env.LLMGW_TEST_REDIS_URL
+
+/** false when redis can be had, else the reason to skip with. */
+export const REDIS_SKIP: false | string =
+  GIVEN_URL !== undefined || spawnSync('redis-server', ['--version']).status === 0
+    ? false
+    : 'redis-server is not installed and LLMGW_TEST_REDIS_URL is not set (apt-get install -y redis-server)'
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+/** The URL of a redis that answers; a private server is stopped in t.after. Tests use their own key prefixes. */
+export async function testRedisUrl(t: TestContext): Promise<string> {
+  if (GIVEN_URL) return GIVEN_URL
+  const port = await freePort()
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+  t.after(() => void child.kill('SIGTERM'))
+  const url = `redis://127.0.0.1:${port}`
+  const probe = createRedisStore({ url })
+  try {
+    for (let i = 0; i < 50; i++) {
+      try {
+        await probe.gauge('ping', 1).held()
+        return url
+      } catch {
+        await new Promise((r) => setTimeout(r, 100))
+      }
+    }
+  } finally {
+    await probe.close()
+  }
+  throw new Error('redis-server did not start')
+}
