@@ -205,7 +205,7 @@ function record(
   const now = performance.now()
   const usage = out?.usage
   return {
-    time: performance.timeOrigin + ex.receivedAt,
+    time: Math.round(performance.timeOrigin + ex.receivedAt),
     requestId: ex.id,
     keyId: caller?.keyId,
     ip: ex.ip,
