@@ -140,7 +140,7 @@ export function compileGateway(spec: Spec, deps: CompileDeps = {}): CompiledGate
   }
   const admin = compileAdminRoutes({
     version,
-    spec: redactSpec(spec),
+    spec: () => redactSpec(spec),
     token: plan.admin.token,
     isReady: deps.isReady,
     metricsText: deps.metricsText,
