@@ -14,7 +14,7 @@ const chat = { model: 'mock-1', messages: [{ role: 'system', content: 'S' }, { r
 const call = (o: Partial<UpstreamCall> = {}): UpstreamCall => upstreamCall(chat, o)
 const memorySink = recordingSink
 // `created` (and the id derived from it) is the clock: the only bytes allowed to differ
-const normalise = (s: string) => s.replace(/"created":\d+/g, '"created":0').replace(/"(chatcmpl|msg)-?_?mock[0-9a-f]+"/g, '"ID"')
+const normalise = (s: string) => s.replace(/"created":\d+/g, '"created":0').replace(/"(chatcmpl|msg)[-_]?mock[-_]?[0-9a-f]+"/g, '"ID"')
 
 test('the same bytes as the standalone mock: chat JSON, chat SSE with usage, Anthropic SSE', async (t) => {
   const m = await startMockServer({})

@@ -67,7 +67,7 @@ export function generateMockAnswer(endpoint: MockEndpoint, body: unknown, o: Moc
   const pieces = answerPieces(answerWords(key, n))
   // one token per word plus one per turn: the same count for the OpenAI and the Anthropic form of a conversation
   const usage = usageOf(countWords(key) + key.split('\u0001').length, n)
-  const id = `${(hashText(key) ^ created).toString(16).padStart(8, '0')}${hashText(model).toString(16)}`
+  const id = `${((hashText(key) ^ created) >>> 0).toString(16).padStart(8, '0')}${(hashText(model) >>> 0).toString(16)}`
   const stream = body.stream === true
   const parts =
     endpoint === 'messages'
