@@ -222,3 +222,16 @@ test('formatPlanTree prints models, targets, retries and fallback chains', async
   assert.match(tree, /fallback n\n/)
   assert.match(tree, /└─ fallback m$/)
 })
+
+test('a compile that fails on a rule (missing wordsFile) acquires no provider pool', async () => {
+  const { createProviderPool } = await import('./provider-pool.js')
+  const pool = createProviderPool()
+  const spec = specSchema.parse({
+    version: 1,
+    providers: [{ name: 'sim', type: 'mock' }],
+    models: [{ name: 'm', targets: [{ provider: 'sim', model: 'x' }] }],
+    rules: [{ type: 'content-filter', wordsFile: '/nonexistent/llmgw-words.txt' }],
+  })
+  assert.throws(() => compileGateway(spec, { providerPool: pool }), /ENOENT/)
+  assert.equal(pool.size, 0)
+})

@@ -79,6 +79,8 @@ export function compileGateway(spec: Spec, deps: CompileDeps = {}): CompiledGate
   const version = deps.version ?? specVersion(spec)
   const pool = deps.providerPool ?? createProviderPool()
   const create = deps.createProvider ?? createProviderClient
+  // Rules read files (wordsFile): compile them before any pool is acquired, so a failure here leaks nothing.
+  const rules = new Map(plan.models.map((m) => [m, compileModelRules(spec, m)]))
   const acquired: string[] = []
   const providers = new Map<string, ProviderHandle>()
   try {
@@ -96,7 +98,6 @@ export function compileGateway(spec: Spec, deps: CompileDeps = {}): CompiledGate
     throw e
   }
   const extraGuards = deps.guards?.forModel ?? (() => [])
-  const rules = new Map(plan.models.map((m) => [m, compileModelRules(spec, m)]))
   const table = compileModelTable(plan.models, providers, (m) => [...rules.get(m)!.guards, ...extraGuards(m)])
   const caches = deps.caches ?? new Map<string, ResponseCache>()
   for (const m of table.models) {

@@ -75,3 +75,20 @@ test('a client that left before the flush is dropped from the batch', async () =
   await kept
   assert.deepEqual(up.calls[0], ['stay'], 'only the remaining client went upstream')
 })
+
+test('a malformed batched answer fails every waiter with upstream_error, not an internal error', async () => {
+  const bad: ProviderClient = {
+    name: 'p', type: 'mock', close: async () => undefined,
+    async call(_req, sink) {
+      sink.begin('application/json')
+      sink.chunk('{"object":"list","data":{"not":"a list"}}')
+      return { usage: undefined, model: undefined, firstByteAt: undefined }
+    },
+  }
+  const b = wrapBatching(bad, { maxBatch: 64, maxWaitMs: 10 })
+  const results = await Promise.allSettled([b.call(call('a'), collector().sink), b.call(call('b'), collector().sink)])
+  for (const r of results) {
+    assert.equal(r.status, 'rejected')
+    assert.equal((r as PromiseRejectedResult).reason.code, 'upstream_error')
+  }
+})

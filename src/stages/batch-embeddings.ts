@@ -3,7 +3,7 @@
  * within maxWait are sent as one upstream call (up to maxBatch inputs) and the answer is split back per request.
  * A provider wrapper: compile/ applies it to each provider client when batching is on; other endpoints pass through.
  */
-import { GatewayError, toGatewayError } from '../core/errors.js'
+import { GatewayError } from '../core/errors.js'
 import type { Usage } from '../core/types.js'
 import type { AttemptResult, AttemptSink, ProviderClient, UpstreamCall } from '../providers/types.js'
 
@@ -126,7 +126,8 @@ async function send(client: ProviderClient, waiters: Waiter[]): Promise<void> {
       w.resolve({ usage, model: res.model ?? answer.model, firstByteAt: res.firstByteAt })
     }
   } catch (e) {
-    const err = e instanceof SyntaxError ? new GatewayError('upstream_error', 'the upstream sent invalid JSON', { retryClass: 'status' }) : toGatewayError(e)
+    // Anything but our own errors here is a malformed upstream answer (bad JSON, `data` not a list), not a bug.
+    const err = e instanceof GatewayError ? e : new GatewayError('upstream_error', 'the upstream sent an invalid embeddings answer', { retryClass: 'status', cause: e })
     for (const w of live) w.reject(err)
   }
 }
