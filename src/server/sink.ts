@@ -3,6 +3,7 @@ import type { HttpResponse } from 'uWebSockets.js'
 import type { HeaderPairs, Sink } from '../core/types.js'
 import { HEADER_CONNECTION, HEADER_REQUEST_ID } from './headers.js'
 import { formatStatusLine } from './respond.js'
+import { DrainWaiters } from './drain-waiters.js'
 
 const RESOLVED: Promise<void> = Promise.resolve()
 
@@ -46,7 +47,7 @@ export class UwsSink implements ServerSink {
   readonly #onFinish: () => void
   #isBackpressured = false
   #isWritableHooked = false
-  #waiters: Array<() => void> | undefined
+  readonly #waiters = new DrainWaiters()
   // Fields that let cork() take a bound method instead of a new closure per chunk (HOT PATH for streams).
   #chunk: string | Uint8Array = ''
   #wrote = false
@@ -77,7 +78,7 @@ export class UwsSink implements ServerSink {
         this.#res.end(body)
       })
     }
-    this.#finish()
+    this.#onFinish()
   }
 
   /**
@@ -106,7 +107,7 @@ export class UwsSink implements ServerSink {
 
   drained(): Promise<void> {
     if (!this.#isBackpressured || this.isAborted || this.isEnded) return RESOLVED
-    return new Promise((resolve) => (this.#waiters ??= []).push(resolve))
+    return this.#waiters.wait()
   }
 
   end(chunk?: string | Uint8Array): void {
@@ -117,16 +118,16 @@ export class UwsSink implements ServerSink {
       if (this.#head !== undefined) this.#flushHead()
       this.#res.end(chunk ?? '')
     })
-    this.#release()
-    this.#finish()
+    this.#waiters.release()
+    this.#onFinish()
   }
 
   /** The client left (uWS onAborted). The HttpResponse must not be touched from here on. */
   abort(): void {
     if (this.isAborted || this.isEnded) return
     this.isAborted = true
-    this.#release()
-    this.#finish()
+    this.#waiters.release()
+    this.#onFinish()
   }
 
   /** Cut the connection: for a stream that cannot be finished properly (its handler failed after start()). */
@@ -160,19 +161,9 @@ export class UwsSink implements ServerSink {
     // uWS lets one onWritable handler live per response; it stays for the response's life.
     this.#res.onWritable(() => {
       this.#isBackpressured = false
-      this.#release()
+      this.#waiters.release()
       return true
     })
   }
 
-  #release(): void {
-    const w = this.#waiters
-    if (w === undefined) return
-    this.#waiters = undefined
-    for (const resolve of w) resolve()
-  }
-
-  #finish(): void {
-    this.#onFinish()
-  }
 }

@@ -2,6 +2,7 @@
 import type { WebSocket } from 'uWebSockets.js'
 import type { HeaderPairs } from '../core/types.js'
 import type { ServerSink } from './sink.js'
+import { DrainWaiters } from './drain-waiters.js'
 
 const RESOLVED: Promise<void> = Promise.resolve()
 export const WS_DONE = '{"type":"done"}'
@@ -31,7 +32,7 @@ export class WsSink implements ServerSink {
   #isDoneSent = false
   /** The socket is closed or being closed: uWS throws on any use of it from here on. */
   #isGone = false
-  #waiters: Array<() => void> | undefined
+  readonly #waiters = new DrainWaiters()
 
   constructor(ws: WebSocket<unknown>, onFinish: () => void) {
     this.#ws = ws
@@ -44,7 +45,7 @@ export class WsSink implements ServerSink {
     this.isEnded = true
     this.#message(typeof body === 'string' ? body : this.#decoder.decode(body))
     this.#done()
-    this.#finish()
+    this.#onFinish()
   }
 
   start(status: number, _headers: HeaderPairs): void {
@@ -67,7 +68,7 @@ export class WsSink implements ServerSink {
 
   drained(): Promise<void> {
     if (this.#isGone || this.isEnded || this.#ws.getBufferedAmount() < WS_SOFT_BACKPRESSURE) return RESOLVED
-    return new Promise((resolve) => (this.#waiters ??= []).push(resolve))
+    return this.#waiters.wait()
   }
 
   end(chunk?: string | Uint8Array): void {
@@ -78,8 +79,8 @@ export class WsSink implements ServerSink {
     if (this.#isError) this.#message(this.#errorText)
     else this.#parse('\n\n') // an event the upstream did not terminate still counts
     this.#done()
-    this.#release()
-    this.#finish()
+    this.#waiters.release()
+    this.#onFinish()
   }
 
   /** The handler failed mid-stream: tell the client in-band; the socket stays open for its next request. */
@@ -88,8 +89,8 @@ export class WsSink implements ServerSink {
     this.isEnded = true
     this.#message('{"error":{"message":"internal error","type":"server_error","param":null,"code":"internal_error"}}')
     this.#done()
-    this.#release()
-    this.#finish()
+    this.#waiters.release()
+    this.#onFinish()
   }
 
   /** The socket closed: everything after this is a no-op. */
@@ -97,13 +98,13 @@ export class WsSink implements ServerSink {
     if (this.isAborted || this.isEnded) return
     this.isAborted = true
     this.#isGone = true
-    this.#release()
-    this.#finish()
+    this.#waiters.release()
+    this.#onFinish()
   }
 
   /** uWS `drain` event for this socket. */
   onDrain(): void {
-    if (!this.#isGone && this.#ws.getBufferedAmount() < WS_SOFT_BACKPRESSURE) this.#release()
+    if (!this.#isGone && this.#ws.getBufferedAmount() < WS_SOFT_BACKPRESSURE) this.#waiters.release()
   }
 
   #parse(text: string): void {
@@ -145,14 +146,4 @@ export class WsSink implements ServerSink {
     }
   }
 
-  #release(): void {
-    const w = this.#waiters
-    if (w === undefined) return
-    this.#waiters = undefined
-    for (const resolve of w) resolve()
-  }
-
-  #finish(): void {
-    this.#onFinish()
-  }
 }
