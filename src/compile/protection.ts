@@ -30,16 +30,8 @@ export type ProtectionDeps = Pick<CompileDeps, 'authenticate' | 'guards' | 'wrap
 export function compileAccessConfig(spec: Spec): AccessConfig {
   const jwt = spec.auth.jwt
   return {
-    keys: spec.keys.map((k) => ({
-      id: k.id,
-      ...(k.key ? { key: k.key } : {}),
-      ...(k.hash ? { hash: k.hash } : {}),
-      ...(k.models ? { models: k.models } : {}),
-      ...(k.limits ? { limits: k.limits } : {}),
-      ...(k.budget ? { budget: k.budget } : {}),
-      ...(k.expires ? { expires: k.expires } : {}),
-      metadata: k.metadata,
-    })),
+    // The validated entries already have KeyConfig's shape: no per-key copy.
+    keys: spec.keys,
     auth: {
       required: spec.auth.required,
       ...(jwt

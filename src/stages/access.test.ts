@@ -216,3 +216,32 @@ test('an async store (redis-like: every operation a promise) gives the same verd
   assert.equal(headerOf(third.cx.headers, 'x-ratelimit-remaining-tokens'), '679')
   assert.equal(headerOf(third.cx.headers, 'x-ratelimit-remaining-requests'), '0')
 })
+
+test('a key\'s limit state is made on its first admission, once; a recompile with the same limit finds the same state', () => {
+  const clock = () => 1_800_000_000_000
+  const mem = createMemoryStore({ clock })
+  const made: string[] = []
+  const counting: Store = {
+    ...mem,
+    kind: 'memory',
+    rate: (id, l, p) => (made.push(id), mem.rate(id, l, p)),
+    gauge: (id, l) => (made.push(id), mem.gauge(id, l)),
+    budget: (id, usd, per) => (made.push(id), mem.budget(id, usd, per)),
+  }
+  const keys = Array.from({ length: 1000 }, (_, i) => ({ id: `k${i}`, key: new Secret(`sk-${i}`), limits: { rpm: 2, concurrency: 5 }, budget: { usd: 10, per: 'day' as const } }))
+  const compile = (rpm: number) => {
+    const access = compileAccess({ keys: keys.map((k) => (k.id === 'k7' ? { ...k, limits: { rpm, concurrency: 5 } } : k)) }, { store: counting, clock })
+    return { admit: access.admit!, c: access.authenticate!({ headers: { authorization: 'Bearer sk-7' } } as unknown as Exchange) as Caller }
+  }
+  const a = compile(2)
+  assert.equal(made.length, 0, 'compiling 1,000 keys makes no limit state')
+  a.admit(call(a.c).cx)
+  a.admit(call(a.c).cx)
+  assert.deepEqual(made, ['key:k7:rpm:2', 'key:k7:usd:10', 'key:k7:concurrency:5'])
+  refusedWith(() => a.admit(call(a.c).cx), 'rate_limit_exceeded')
+  const b = compile(2) // an unrelated reload: k7's window is the same entry, still full
+  refusedWith(() => b.admit(call(b.c).cx), 'rate_limit_exceeded')
+  const c = compile(3) // k7's own limit changed: a fresh window
+  c.admit(call(c.c).cx)
+  assert.equal(made.filter((id) => id.startsWith('key:k7:rpm')).length, 3)
+})
