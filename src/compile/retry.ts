@@ -1,4 +1,5 @@
 /** Retry policy (SPEC §3 models[].retry): which failures retry, and the backoff between attempts. Never after AttemptSink.begin. */
+import type { Cancellation } from '../core/cancel.js'
 import type { GatewayError } from '../core/errors.js'
 import type { RetryPlan } from './plan.js'
 
@@ -42,7 +43,7 @@ export function isFallbackWorthy(err: GatewayError): boolean {
 }
 
 /** Sleep that ends early (false) when the client leaves. */
-export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+export function sleep(ms: number, signal: Cancellation): Promise<boolean> {
   if (ms <= 0) return Promise.resolve(!signal.aborted)
   return new Promise((resolve) => {
     if (signal.aborted) return resolve(false)

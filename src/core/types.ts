@@ -1,4 +1,5 @@
 /** The contracts the hot path shares: server/ builds Exchanges and Sinks, compile/ builds the Gateway that serves them. */
+import type { Cancellation } from './cancel.js'
 
 export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'messages'
 
@@ -29,7 +30,7 @@ export interface Exchange {
   /** Only the header names the Gateway asked for (`Gateway.headerNames`), lower-case. */
   readonly headers: Readonly<Record<string, string | undefined>>
   /** Fires when the client leaves; passed to undici so the upstream request is aborted at once. */
-  readonly signal: AbortSignal
+  readonly signal: Cancellation
   /** performance.now() when the request arrived. */
   readonly receivedAt: number
   /** The raw request body (empty for routes without one). */

@@ -1,4 +1,5 @@
 /** The one undici transport (SPEC §4 upstream calls): a keep-alive Pool per origin, timeouts, abort, backpressure, error map. */
+import type { Cancellation } from '../core/cancel.js'
 import { Pool, type Dispatcher } from 'undici'
 import { GatewayError } from '../core/errors.js'
 import type { AttemptResult } from './types.js'
@@ -12,7 +13,7 @@ export interface HttpCall {
   readonly path: string
   readonly headers: Record<string, string>
   readonly body: string | undefined
-  readonly signal: AbortSignal
+  readonly signal: Cancellation
   readonly timeoutMs: number
   /**
    * true: the overall timer covers only the wait for response headers; then the body may take as long as it needs,
@@ -47,7 +48,7 @@ export function clampTimeout(ms: number): number {
 const MAX_ERROR_BODY = 64 * 1024
 
 /** The reason the call's signal carries when compile/ aborted it on purpose (request timeout), else a client-gone error. */
-function abortReason(provider: string, signal: AbortSignal): GatewayError {
+function abortReason(provider: string, signal: Cancellation): GatewayError {
   const r: unknown = signal.reason
   if (r instanceof GatewayError) return r
   return new GatewayError('upstream_error', `provider ${provider}: request aborted by the client`, { cause: r })

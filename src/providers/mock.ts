@@ -2,6 +2,7 @@
  * `type: mock` (SPEC §3 providers[].mock): the in-process mock. No sockets: the answer is generated straight into the
  * AttemptSink, byte for byte what `llmgw mock` sends, honouring latency, tokens-per-second and fail rate.
  */
+import type { Cancellation } from '../core/cancel.js'
 import { GatewayError } from '../core/errors.js'
 import { generateMockAnswer, type MockEndpoint } from '../wire/mock-answer.js'
 import { applyFailure, gapMs, type MockSettings, parseMockControls } from '../wire/mock-controls.js'
@@ -15,7 +16,7 @@ const NO_DELAY: MockSettings = { latencyMs: 0, tokensPerSecond: 0, failRate: 0 }
 const identity = (s: string): string => s
 
 /** Waits ms, or rejects at once when the call is aborted (timers cleared: abort stops generation immediately). */
-function sleep(ms: number, signal: AbortSignal, onAbort: () => GatewayError): Promise<void> {
+function sleep(ms: number, signal: Cancellation, onAbort: () => GatewayError): Promise<void> {
   if (signal.aborted) return Promise.reject(onAbort())
   if (ms <= 0) return Promise.resolve()
   return new Promise((resolve, reject) => {
@@ -34,7 +35,7 @@ function sleep(ms: number, signal: AbortSignal, onAbort: () => GatewayError): Pr
 export function createMockClient(cfg: ProviderConfig): ProviderClient {
   const name = cfg.name
   const settings = cfg.mock ?? NO_DELAY
-  const aborted = (signal: AbortSignal) => (): GatewayError =>
+  const aborted = (signal: Cancellation) => (): GatewayError =>
     signal.reason instanceof GatewayError ? signal.reason : new GatewayError('upstream_error', `provider ${name}: request aborted by the client`)
   const timeout = (): GatewayError => mapTransportError(name, new AttemptTimeout('attempt timeout'))
 

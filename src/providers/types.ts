@@ -1,4 +1,5 @@
 /** The contract between compile/ (routing, retries, fallbacks) and the provider adapters (SPEC §3 providers). */
+import type { Cancellation } from '../core/cancel.js'
 import type { Endpoint, Usage } from '../core/types.js'
 
 export type ProviderType = 'openai' | 'azure-openai' | 'anthropic' | 'mock'
@@ -11,10 +12,10 @@ export interface UpstreamCall {
   /** The client asked for `stream_options.include_usage`; when false the adapter strips the usage chunk it requested itself. */
   readonly clientWantsUsage: boolean
   /** Client disconnect (and request timeout): aborts the upstream request at once. */
-  readonly signal: AbortSignal
+  readonly signal: Cancellation
   /** Per-attempt timeout in ms (the provider's `timeout`, capped by the model's). */
   readonly timeoutMs: number
-  /** Extra headers for this attempt only, e.g. traceparent, x-request-id. */
+  /** Extra headers for this attempt only, e.g. traceparent, x-request-id; names lower-case (not re-cased per call). */
   readonly headers?: Readonly<Record<string, string>>
   /** The format the client speaks: bytes handed to the AttemptSink are in this format. */
   readonly clientFormat: 'openai' | 'anthropic'

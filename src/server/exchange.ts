@@ -1,12 +1,12 @@
 /** The Exchange server/ builds from one uWS request, plus its in-flight bookkeeping (SPEC §4). */
+import { ClientSignal } from '../core/cancel.js'
 import type { Exchange } from '../core/types.js'
 
 const EMPTY = new Uint8Array(0)
 
 /**
  * Everything is copied off the uWS HttpRequest before this is built (it is dead after the callback).
- * The AbortController is made on first use of `signal`: routes that never call upstream (healthz, models, errors)
- * skip its cost, and a signal asked for after the client left is already aborted.
+ * The signal is a ClientSignal (core/cancel.ts), not an AbortController: that cost 8 µs per proxied request.
  */
 export class UwsExchange implements Exchange {
   readonly id: string
@@ -17,8 +17,7 @@ export class UwsExchange implements Exchange {
   readonly headers: Readonly<Record<string, string | undefined>>
   readonly receivedAt: number
   body: Uint8Array = EMPTY
-  #controller: AbortController | undefined
-  #isAborted = false
+  readonly signal = new ClientSignal()
   // Two things must finish before the request stops counting as in flight: the response and the handler.
   #pending = 2
   readonly #onSettled: () => void
@@ -43,23 +42,13 @@ export class UwsExchange implements Exchange {
     this.#onSettled = onSettled
   }
 
-  get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      this.#controller = new AbortController()
-      if (this.#isAborted) this.#controller.abort()
-    }
-    return this.#controller.signal
-  }
-
   get isAborted(): boolean {
-    return this.#isAborted
+    return this.signal.aborted
   }
 
   /** The client left: fire the signal so undici drops the upstream request at once. */
   abort(): void {
-    if (this.#isAborted) return
-    this.#isAborted = true
-    this.#controller?.abort()
+    this.signal.abort()
   }
 
   /** Called once when the response is finished (or the client gone), once when the handler has settled. */

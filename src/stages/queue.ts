@@ -1,10 +1,11 @@
 /** maxInFlight with a bounded FIFO queue per provider (SPEC §3 providers[].maxInFlight, queue): counters and an array, no threads. */
+import type { Cancellation } from '../core/cancel.js'
 import type { MaybePromise } from '../core/types.js'
 import { GatewayError } from '../core/errors.js'
 
 export interface InflightLimiter {
   /** Undefined at once when a slot is free; a promise when queued; throws 503 overloaded when the queue is full. */
-  acquire(signal: AbortSignal): MaybePromise<void>
+  acquire(signal: Cancellation): MaybePromise<void>
   /** Once per successful acquire: hands the slot to the oldest live waiter. */
   release(): void
   readonly inflight: number
@@ -15,7 +16,7 @@ interface Waiter {
   resolve(): void
   reject(e: unknown): void
   timer: NodeJS.Timeout
-  signal: AbortSignal
+  signal: Cancellation
   onAbort: () => void
   live: boolean
 }

@@ -1,4 +1,5 @@
 /** A scripted ProviderClient for compiler tests: each call follows the next step (answer, fail, stream, hang). */
+import type { Cancellation } from '../core/cancel.js'
 import { GatewayError } from '../core/errors.js'
 import type { AttemptResult, AttemptSink, ProviderClient, UpstreamCall } from '../providers/types.js'
 
@@ -16,7 +17,7 @@ export interface FakeProvider extends ProviderClient {
 export const upstreamFailure = (status: number): GatewayError =>
   new GatewayError(status === 504 ? 'upstream_timeout' : 'upstream_error', `upstream answered ${status}`, { retryClass: 'status', upstreamStatus: status })
 
-const wait = (ms: number, signal: AbortSignal): Promise<void> =>
+const wait = (ms: number, signal: Cancellation): Promise<void> =>
   new Promise((resolve, reject) => {
     const t = setTimeout(resolve, ms)
     signal.addEventListener('abort', () => (clearTimeout(t), reject(new GatewayError('upstream_error', 'aborted'))), { once: true })
