@@ -18,12 +18,29 @@ export function preloadTokenizer(): Promise<void> {
   ))
 }
 
+// Texts repeat across requests (system prompts, few-shot examples, short user turns): their counts are remembered.
+// Bounded: at most CACHE_ENTRIES texts of at most CACHE_MAX_CHARS each (a few MB); the whole map is dropped when full,
+// which is cheaper per request than LRU bookkeeping and refills within a few requests.
+const CACHE_MAX_CHARS = 2048
+const CACHE_ENTRIES = 1024
+let counted = new Map<string, number>()
+
 /** Tokens of a text with gpt-tokenizer once loaded (~4 characters per token before); shared by context trimming. */
 export function countTokens(text: string): number {
   if (text.length === 0) return 0
   if (encode) {
+    const cacheable = text.length <= CACHE_MAX_CHARS
+    if (cacheable) {
+      const n = counted.get(text)
+      if (n !== undefined) return n
+    }
     try {
-      return encode(text, { disallowedSpecial: NO_SPECIAL }).length
+      const n = encode(text, { disallowedSpecial: NO_SPECIAL }).length
+      if (cacheable) {
+        if (counted.size >= CACHE_ENTRIES) counted = new Map()
+        counted.set(text, n)
+      }
+      return n
     } catch {
       // counted by the estimate below
     }
