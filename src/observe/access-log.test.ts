@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Secret } from '../core/secret.js'
-import { createAccessLog } from './access-log.js'
+import { createAccessLog, formatAccessLine } from './access-log.js'
+import type { RequestRecord } from '../core/pipeline.js'
 import { createLogger } from './logger.js'
 import { syntheticRecord } from './synthetic-record.js'
 
@@ -108,4 +109,25 @@ test('an unopenable destination is reported, not thrown', async () => {
   await new Promise((r) => setTimeout(r, 50))
   assert.ok(log.writeErrors > 0)
   await log.close()
+})
+
+test('accessLineJson is byte for byte JSON.stringify(formatAccessLine(r)), whatever the record holds', async () => {
+  const { accessLineJson } = await import('./access-log.js')
+  const base: RequestRecord = {
+    time: 1795674301273, requestId: 'r-1', keyId: undefined, ip: '127.0.0.1', method: 'POST', path: '/v1/chat/completions',
+    endpoint: 'chat', modelAsked: undefined, model: undefined, provider: undefined, upstreamModel: undefined, status: 499,
+    errorCode: undefined, attempts: 0, cache: undefined, variant: undefined, stream: false, promptTokens: 0,
+    completionTokens: 0, costUsd: 0, latencyMs: 1.23456789, upstreamLatencyMs: undefined, ttftMs: undefined,
+  }
+  const full: RequestRecord = {
+    ...base, keyId: 'team-a', modelAsked: 'gpt-"4o"\n\u2028', model: 'gpt-4o', provider: 'openai', upstreamModel: 'gpt-4o-2024',
+    status: 200, errorCode: 'upstream_error', attempts: 2, cache: 'MISS', variant: 'b', stream: true, promptTokens: 12,
+    completionTokens: 34, costUsd: 0.000123, upstreamLatencyMs: 5.5, ttftMs: 2.25, requestId: 'evil"\\id\u0001',
+  }
+  const odd: RequestRecord = { ...full, costUsd: Number.NaN, latencyMs: Number.POSITIVE_INFINITY, upstreamLatencyMs: -0 }
+  for (const r of [base, full, odd]) {
+    const line = accessLineJson(r)
+    assert.equal(line, JSON.stringify(formatAccessLine(r)) + '\n')
+    assert.deepEqual(JSON.parse(line), JSON.parse(JSON.stringify(formatAccessLine(r))))
+  }
 })

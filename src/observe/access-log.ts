@@ -76,6 +76,36 @@ export function formatAccessLine(r: RequestRecord): AccessLine {
   }
 }
 
+const str = (v: string): string => JSON.stringify(v)
+// JSON has no NaN or Infinity: JSON.stringify writes them as null, and so does this.
+const num = (v: number): string => (Number.isFinite(v) ? String(v) : 'null')
+
+/**
+ * The JSON text of formatAccessLine(r) plus a newline, byte for byte what JSON.stringify gives, built by
+ * concatenation: no intermediate object, no generic key walk (HOT PATH, one call per request). Strings still go
+ * through JSON.stringify, which escapes them exactly as JSON requires (client-sent ids and model names included).
+ */
+export function accessLineJson(r: RequestRecord): string {
+  let s = `{"level":30,"time":${num(r.time)},"reqId":${str(r.requestId)}`
+  if (r.keyId !== undefined) s += `,"keyId":${str(r.keyId)}`
+  s += `,"ip":${str(r.ip)},"method":${str(r.method)},"path":${str(r.path)}`
+  if (r.endpoint !== undefined) s += `,"endpoint":${str(r.endpoint)}`
+  if (r.modelAsked !== undefined) s += `,"modelAsked":${str(r.modelAsked)}`
+  if (r.model !== undefined) s += `,"model":${str(r.model)}`
+  if (r.provider !== undefined) s += `,"provider":${str(r.provider)}`
+  if (r.upstreamModel !== undefined) s += `,"upstreamModel":${str(r.upstreamModel)}`
+  s += `,"status":${num(r.status)}`
+  if (r.errorCode !== undefined) s += `,"errorCode":${str(r.errorCode)}`
+  s += `,"attempts":${num(r.attempts)}`
+  if (r.cache !== undefined) s += `,"cache":${str(r.cache)}`
+  if (r.variant !== undefined) s += `,"variant":${str(r.variant)}`
+  s += `,"stream":${r.stream ? 'true' : 'false'},"tokensIn":${num(r.promptTokens)},"tokensOut":${num(r.completionTokens)}`
+  s += `,"costUsd":${num(r.costUsd)},"latencyMs":${num(Math.round(r.latencyMs * 1000) / 1000)}`
+  if (r.upstreamLatencyMs !== undefined) s += `,"upstreamLatencyMs":${num(r.upstreamLatencyMs)}`
+  if (r.ttftMs !== undefined) s += `,"ttftMs":${num(r.ttftMs)}`
+  return s + '}\n'
+}
+
 /** null when `format: off`: then nothing at all runs per request. */
 export function createAccessLog(cfg: AccessLogConfig, opts: LogDestinationOptions = {}): AccessLog | null {
   if (cfg.format === 'off') return null
@@ -94,10 +124,11 @@ export function createAccessLog(cfg: AccessLogConfig, opts: LogDestinationOption
   }
   return {
     onStart() {},
-    // HOT PATH: one object, one JSON.stringify, appended to sonic-boom's buffer and written off the event loop.
-    // pino-shaped lines without pino.info(): its per-key serializer cost 2x JSON.stringify here (bench/observe).
+    // HOT PATH: one string, appended to the destination's buffer and written off the event loop. pino-shaped lines
+    // without pino.info(): its per-key serializer cost 2x JSON.stringify here (bench/observe), and the line built by
+    // concatenation costs less than an object plus JSON.stringify.
     onEnd(r: RequestRecord) {
-      write(JSON.stringify(formatAccessLine(r)) + '\n')
+      write(accessLineJson(r))
     },
     get dropped() {
       return dest.dropped

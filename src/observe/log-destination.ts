@@ -63,7 +63,8 @@ export function createLogDestination(target: LogTarget, opts: LogDestinationOpti
     dest,
     sync,
     mkdir: typeof dest === 'string',
-    minLength: sync ? 0 : (opts.minLength ?? 4096),
+    // 32 KiB per write(2) for access logs: ~100 lines a syscall at ~300 bytes a line; the periodic flush bounds the delay.
+    minLength: sync ? 0 : (opts.minLength ?? 32 * 1024),
     // Buffer mode: in utf8 mode sonic-boom re-measures its whole pending string (Buffer.byteLength) on every
     // write, O(maxWrite) per line; with Buffers it adds lengths. Then one write(2) may carry 256 KiB, so at tens of
     // thousands of lines a second the writer keeps up (bench/observe/README.md).

@@ -48,7 +48,7 @@ export function createOpenAICompatibleClient(
         const so = isObject(body.stream_options) ? body.stream_options : {}
         body = { ...body, stream: true, stream_options: { ...so, include_usage: true } }
       }
-      const headers = req.headers ? { ...statics, ...lower(req.headers), ...fixed } : baseHeaders
+      const headers = req.headers ? { ...statics, ...req.headers, ...fixed } : baseHeaders
       return http.send(
         {
           method: 'POST',
