@@ -37,6 +37,18 @@ test('a chat request is routed to its target with x-llmgw-* headers', async () =
   assert.equal(fakes.p!.calls[0]!.body.model, 'up-1')
 })
 
+test('the model an upstream answers with becomes x-llmgw-model only when it is a safe header value (no CR/LF)', async () => {
+  const { run } = build(
+    { providers: providers('p'), models: [{ name: 'm', targets: [{ provider: 'p', model: 'up-1' }] }] },
+    { p: [{ kind: 'json', model: 'up-1-2024' }, { kind: 'json', model: 'evil\r\nset-cookie: x=1' }] },
+  )
+  assert.equal((await run('/v1/chat/completions', chat('m'))).headers['x-llmgw-model'], 'up-1-2024')
+  const res = await run('/v1/chat/completions', chat('m'))
+  assert.equal(res.status, 200)
+  assert.equal(res.headers['x-llmgw-model'], 'up-1', 'the configured target model, not the injected text')
+  assert.equal(res.headers['set-cookie'], undefined)
+})
+
 test('unknown paths are 404 not_found, wrong methods 405 with allow, unknown models 404 model_not_found', async () => {
   const { run } = build({ providers: providers('p'), models: [{ name: 'm', targets: [{ provider: 'p', model: 'x' }] }] }, { p: [{ kind: 'json' }] })
   const nf = await run('/v2/nothing', undefined, 'GET')

@@ -13,6 +13,10 @@ import type { RuntimeTarget } from './target.js'
 /** Bytes of one answer kept for the response cache; a longer answer is not cached (and stops being recorded). */
 const MAX_RECORDED_BYTES = 1024 * 1024
 
+// The model an upstream names in its answer (or a client names for a '*' target) becomes a response header: only
+// printable ASCII, bounded, may go there (a CR or LF would otherwise split the client's response).
+const SAFE_HEADER_VALUE = /^[\x20-\x7e]{1,256}$/
+
 const ATTEMPTS = Array.from({ length: 16 }, (_, i) => String(i))
 const attemptsText = (n: number): string => ATTEMPTS[n] ?? String(n)
 
@@ -156,7 +160,7 @@ export class Relay implements AttemptSink {
     if (!isJson && contentType !== 'text/event-stream') h[0] = ['content-type', contentType]
     for (const p of t.headers) h.push(p)
     const model = answeredModel ?? (t.model === '*' ? this.clientModel : undefined)
-    if (model !== undefined && model !== t.model) {
+    if (model !== undefined && model !== t.model && SAFE_HEADER_VALUE.test(model)) {
       if (t.model !== '*') h.pop()
       h.push(['x-llmgw-model', model])
     }
