@@ -139,11 +139,15 @@ export class UwsSink implements ServerSink {
   #writeHead(status: number, headers: HeaderPairs): void {
     const res = this.#res
     res.writeStatus(formatStatusLine(status))
-    res.writeHeader(HEADER_REQUEST_ID, this.#id)
+    // One native call for all the headers (HOT PATH: each writeHeader is a JS -> C++ crossing, and a proxied answer
+    // has a dozen headers). uWS writes "name: value\r\n" as given, so the pairs are joined into the first value.
+    // Header values are the gateway's own or checked to be header-safe (compile/relay.ts), as with separate calls.
+    let block = this.#id
     for (let i = 0; i < headers.length; i++) {
       const h = headers[i]!
-      res.writeHeader(h[0], h[1])
+      block += `\r\n${h[0]}: ${h[1]}`
     }
+    res.writeHeader(HEADER_REQUEST_ID, block)
     // Never uWS's own end(body, closeConnection): on a chunked response 20.30 writes its "Connection: close" line
     // into the body. The header asks the client to close; drain() closes whatever is left at its end.
     if (this.isClosing || this.#host.isDraining) res.writeHeader(HEADER_CONNECTION, 'close')
