@@ -150,3 +150,27 @@ test('.ts (via cosmiconfig and typescript), .cjs and extension-less .llmgwrc spe
   const r = await loadSpec({ cwd: rc, env: {} })
   assert.ok(r.ok && r.file === join(rc, '.llmgwrc'))
 })
+
+test('JSON text: problems still point at their line and column; a key repeated in any object is a duplicate-key problem', () => {
+  const spec = {
+    version: 1,
+    providers: [{ name: 'sim', type: 'mock', mock: { latency: '1ms' } }],
+    models: [{ name: 'm "{,}[" \\ x', targets: [{ provider: 'sim', model: 'x' }] }, { name: 'n', targets: [{ provider: 'sim', model: 'x', weight: -1 }] }],
+  }
+  const text = JSON.stringify(spec, null, 2)
+  const bad = parseSpecText(text, 'spec.json', {})
+  assert.ok(!bad.ok)
+  const weightLine = text.split('\n').findIndex((l) => l.includes('"weight"')) + 1
+  assert.deepEqual(bad.problems.map((p) => [p.line, p.rule]), [[weightLine, 'non-positive-weight']], JSON.stringify(bad.problems))
+  const good = parseSpecText(text.replace('-1', '1'), 'spec.json', {})
+  assert.ok(good.ok, JSON.stringify(good))
+  assert.equal(good.spec.models[0]!.name, 'm "{,}[" \\ x')
+  // JSON.parse alone would keep the last "latency" and "a"/"\u0061" silently.
+  for (const dup of [text.replace('"latency": "1ms"', '"latency": "1ms", "latency": "2ms"'), text.replace('"version": 1', '"version": 1, "\\u0076ersion": 1')]) {
+    const r = parseSpecText(dup, 'spec.json', {})
+    assert.ok(!r.ok)
+    assert.deepEqual(r.problems.map((p) => p.rule), ['duplicate-key'])
+  }
+  // The same key in two different objects is fine.
+  assert.ok(parseSpecText(text.replace('-1', '1').replace('"model": "x"', '"model": "x", "weight": 2'), 'spec.json', {}).ok)
+})
