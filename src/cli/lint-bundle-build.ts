@@ -1,8 +1,10 @@
 /** Build step (`npm run build`, after tsc): bundles `llmgw lint` into dist/cli/lint.bundle.cjs for a fast cold start (issue 2). */
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { build, type Plugin } from 'esbuild'
+import { packageRoot } from '../core/package-root.js'
 import { BUNDLE_FILE, DYNAMIC_IMPORT, MANIFEST_FILE, type BundleManifest } from './lint-cold-start.js'
 
 // Why a bundle: the unbundled lint loads ~220 ES modules (zod alone is ~100 files); resolving, reading and compiling
@@ -68,6 +70,14 @@ export async function buildLintBundle(cliDir: string): Promise<{ file: string; i
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const r = await buildLintBundle(dirname(fileURLToPath(import.meta.url)))
+  const cliDir = dirname(fileURLToPath(import.meta.url))
+  const r = await buildLintBundle(cliDir)
   process.stdout.write(`lint bundle: ${relative(process.cwd(), r.file)} (${r.inputs} modules, ${(r.bytes / 1024).toFixed(0)} KiB)\n`)
+  // Warm the code cache with one lint of the templates, so the first `llmgw lint` after `npm ci` is fast too. Only
+  // for dist/, which bin/llmgw.js runs; problems (missing env vars) are expected and ignored.
+  const root = packageRoot()
+  if (cliDir === join(root, 'dist', 'cli')) {
+    const templates = readdirSync(join(root, 'templates')).map((f) => join(root, 'templates', f))
+    spawnSync(process.execPath, [join(root, 'bin', 'llmgw.js'), 'lint', ...templates], { stdio: 'ignore', timeout: 60_000 })
+  }
 }
