@@ -1,6 +1,7 @@
 /**
  * Reload and compile figures (SPEC §6) for a large spec: `node dist/app/reload-figures.js [models] [keys]`.
- * Prints load, compile and file-write -> serving latencies; no assertion (timings are machine-dependent).
+ * Prints load, compile and file-write -> serving latencies; no assertion (timings are machine-dependent). Run 1 of
+ * compile is the cold one (as at startup); runs 2 and 3 are what a reload costs.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
