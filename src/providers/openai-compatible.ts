@@ -8,6 +8,7 @@ import { openAIToAnthropicResponse } from '../wire/anthropic-openai.js'
 import { createOpenAIToAnthropicStream } from '../wire/anthropic-openai-stream.js'
 import { chunkText, DONE_DATA, isObject, looksLikeJsonObject, parseUsage, promptText, responseModel, responseText, sniffValueStart, SSE_DONE } from '../wire/openai.js'
 import { createSseSplitter } from '../wire/sse.js'
+import { isPlainContentChunk } from '../wire/sse-plain.js'
 import type { ProviderConfig } from './config.js'
 import { type BodyReader, createHttpTransport, jsonBodyReader, MAX_JSON_BYTES } from './http.js'
 import { countUsage } from './tokens.js'
@@ -88,6 +89,15 @@ function jsonReader(name: string, req: UpstreamCall, endpoint: OpenAIEndpoint, s
 const LBRACE = 123
 const QUOTE = 34
 
+/** The data of each event in a chunk of whole events. */
+function eventData(chunk: Buffer): string[] {
+  const out: string[] = []
+  const split = createSseSplitter((e) => out.push(e.data))
+  split.push(chunk)
+  split.end()
+  return out
+}
+
 /**
  * HOT PATH (per SSE event): the bytes go out as received. Only the events that matter are parsed: the first (model),
  * usage and error events (found by sniffing, not parsing), and every event when translating for an Anthropic client.
@@ -102,7 +112,8 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink, scrub:
   let model: string | undefined
   let usage: AttemptResult['usage']
   let text = '' // from parsed events
-  const deferred: string[] = [] // data of unparsed events, parsed only if the text must be counted
+  // data of unparsed events, or whole plain chunks (copies), parsed only if the text must be counted
+  const deferred: Array<string | Buffer> = []
   let kept = 0
   let done = false
   let finished = false
@@ -165,6 +176,15 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink, scrub:
   return {
     data(c) {
       firstByteAt ??= performance.now()
+      if (!tr && model !== undefined && !done && split.isIdle && isPlainContentChunk(c)) {
+        // HOT PATH: a read of whole plain content events goes out as it came, one write, nothing decoded
+        // (wire/sse-plain.ts says why that is safe). The first event always takes the path below (model).
+        if (kept < MAX_COUNTED_TEXT) {
+          deferred.push(Buffer.from(c))
+          kept += c.length
+        }
+        return sink.chunk(c)
+      }
       ok = true
       try {
         split.push(c)
@@ -179,7 +199,10 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink, scrub:
       flush()
       if (!done && !finished) throw badUpstream(name, 'upstream stream ended before it was complete (no [DONE])')
       if (!usage) {
-        for (const d of deferred) text += chunkText(parse(d))
+        for (const d of deferred) {
+          if (typeof d === 'string') text += chunkText(parse(d))
+          else for (const e of eventData(d)) text += chunkText(parse(e))
+        }
         usage = await countUsage(promptText(req.body), text)
       }
       if (tr) for (const s of tr.finish(usage)) emit(s)

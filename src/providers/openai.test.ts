@@ -159,3 +159,72 @@ test('clientFormat anthropic on an OpenAI target: Anthropic message and Anthropi
   const text = [...s2.text().matchAll(/"text_delta","text":("(?:[^"\\]|\\.)*")/g)].map((m) => JSON.parse(m[1]!) as string).join('')
   assert.equal(text, msg.content[0]?.text)
 })
+
+/** An upstream that writes each of `writes` separately, a few ms apart, so the gateway reads them one by one. */
+async function pacedServer(t: After, writes: string[]) {
+  return captureServer(t, (_q, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    let i = 0
+    const next = (): void => {
+      if (i === writes.length) return void res.end()
+      res.write(writes[i++])
+      setTimeout(next, 5)
+    }
+    next()
+  })
+}
+
+const chunkEvent = (o: Record<string, unknown>) => `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'llama3', ...o })}\n\n`
+const delta = (content: string) => chunkEvent({ choices: [{ index: 0, delta: { content }, finish_reason: null }], usage: null })
+
+test('plain content reads are relayed byte for byte; text without usage is counted from them, never zero', async (t) => {
+  const parts = ['The', ' quick', ' brown', ' "usage": fox', ' [x]', ' jumps.']
+  const writes = [
+    chunkEvent({ choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], usage: null }),
+    ...parts.slice(0, 4).map(delta),
+    delta(parts[4]!) + delta(parts[5]!), // two events in one read
+    chunkEvent({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: null }),
+    'data: [DONE]\n\n',
+  ]
+  const up = await pacedServer(t, writes)
+  const c = createProviderClient(cfg('openai', up.url))
+  t.after(() => c.close())
+  const sink = memorySink()
+  const r = await c.call(call({ stream: true }), sink)
+  assert.equal(sink.text(), writes.join(''))
+  assert.equal(r.usage?.completion_tokens, encode(parts.join('')).length)
+  assert.equal(r.model, 'llama3')
+})
+
+test('after plain reads, a usage chunk in its own read is parsed and dropped when the client did not ask for it', async (t) => {
+  const usage = { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 }
+  const writes = [
+    chunkEvent({ choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], usage: null }),
+    delta('a'),
+    delta('b'),
+    chunkEvent({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: null }),
+    chunkEvent({ choices: [], usage }),
+    'data: [DONE]\n\n',
+  ]
+  const up = await pacedServer(t, writes)
+  const c = createProviderClient(cfg('openai', up.url))
+  t.after(() => c.close())
+  const sink = memorySink()
+  const r = await c.call(call({ stream: true }), sink)
+  assert.deepEqual(r.usage, usage)
+  assert.equal(sink.text(), [...writes.slice(0, 4), writes[5]].join(''))
+})
+
+test('a read that breaks SSE after plain reads is still an upstream error, not relayed as content', async (t) => {
+  const writes = [
+    chunkEvent({ choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], usage: null }),
+    delta('a'),
+    'data: <html>oops</html>\n\n',
+  ]
+  const up = await pacedServer(t, writes)
+  const c = createProviderClient(cfg('openai', up.url))
+  t.after(() => c.close())
+  const sink = memorySink()
+  await assert.rejects(c.call(call({ stream: true }), sink), (e: { code: string }) => e.code === 'upstream_error')
+  assert.ok(!sink.text().includes('<html>'))
+})

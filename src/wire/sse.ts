@@ -15,6 +15,8 @@ export interface SseSplitter {
   push(chunk: Uint8Array): void
   /** The stream ended: an unterminated last event is delivered only when it has data (servers that omit the final blank line). */
   end(): void
+  /** No bytes of an unfinished event are held: the next push starts at an event boundary. */
+  readonly isIdle: boolean
 }
 
 const LF = 10
@@ -105,6 +107,9 @@ export function createSseSplitter(onEvent: (e: SseEvent) => void): SseSplitter {
     },
     end() {
       if (pending !== undefined) scan(pending, true)
+    },
+    get isIdle() {
+      return pending === undefined
     },
   }
 }
