@@ -8,7 +8,7 @@ import { openAIToAnthropicResponse } from '../wire/anthropic-openai.js'
 import { createOpenAIToAnthropicStream } from '../wire/anthropic-openai-stream.js'
 import { chunkText, DONE_DATA, isObject, looksLikeJsonObject, parseUsage, promptText, responseModel, responseText, sniffValueStart, SSE_DONE } from '../wire/openai.js'
 import { createSseSplitter } from '../wire/sse.js'
-import { isPlainContentChunk } from '../wire/sse-plain.js'
+import { plainRunEnd } from '../wire/sse-plain.js'
 import type { ProviderConfig } from './config.js'
 import { type BodyReader, createHttpTransport, jsonBodyReader, MAX_JSON_BYTES } from './http.js'
 import { countUsage } from './tokens.js'
@@ -88,6 +88,8 @@ function jsonReader(name: string, req: UpstreamCall, endpoint: OpenAIEndpoint, s
 
 const LBRACE = 123
 const QUOTE = 34
+const CR = 13
+const LFLF = '\n\n'
 
 /** The data of each event in a chunk of whole events. */
 function eventData(chunk: Buffer): string[] {
@@ -139,6 +141,33 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink, scrub:
     if (!isObject(obj)) throw badUpstream(name, 'broken SSE from upstream (an event is not an object)')
     return obj
   }
+  /**
+   * HOT PATH: a read at an event boundary. Runs of plain content events (wire/sse-plain.ts) go out as received,
+   * nothing decoded; the first event (model), usage, finish, error and [DONE] events take the event path. Relayed
+   * runs are kept as views for counting if no usage arrives: undici hands out views of per-read socket buffers,
+   * which are not reused, and the client write is done from the same bytes.
+   */
+  const relayRuns = (c: Buffer): void => {
+    let at = 0
+    if (model === undefined) {
+      at = c.indexOf(LFLF)
+      if (at < 0 || c.indexOf(CR) !== -1) return split.push(c)
+      at += 2
+      split.push(c.subarray(0, at))
+      // still no model (the first block was a comment, or events name none): this read takes the event path
+      if (model === undefined || done || !split.isIdle) return split.push(c.subarray(at))
+    }
+    const end = plainRunEnd(c, at)
+    if (end > at) {
+      const run = c.subarray(at, end)
+      emit(run)
+      if (kept < MAX_COUNTED_TEXT) {
+        deferred.push(run)
+        kept += run.length
+      }
+    }
+    if (end < c.length) split.push(c.subarray(end))
+  }
   const split = createSseSplitter((e) => {
     if (done) return
     const d = e.data
@@ -176,18 +205,10 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink, scrub:
   return {
     data(c) {
       firstByteAt ??= performance.now()
-      if (!tr && model !== undefined && !done && split.isIdle && isPlainContentChunk(c)) {
-        // HOT PATH: a read of whole plain content events goes out as it came, one write, nothing decoded
-        // (wire/sse-plain.ts says why that is safe). The first event always takes the path below (model).
-        if (kept < MAX_COUNTED_TEXT) {
-          deferred.push(Buffer.from(c))
-          kept += c.length
-        }
-        return sink.chunk(c)
-      }
       ok = true
       try {
-        split.push(c)
+        if (tr || done || !split.isIdle) split.push(c)
+        else relayRuns(c)
       } finally {
         flush() // what was relayed before a broken event still reaches the client, ahead of the error event
       }

@@ -228,3 +228,32 @@ test('a read that breaks SSE after plain reads is still an upstream error, not r
   await assert.rejects(c.call(call({ stream: true }), sink), (e: { code: string }) => e.code === 'upstream_error')
   assert.ok(!sink.text().includes('<html>'))
 })
+
+test('one read holding the whole stream: bytes relayed as received, the unasked usage chunk dropped, usage reported', async (t) => {
+  const usage = { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 }
+  const events = [
+    chunkEvent({ choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], usage: null }),
+    delta('a'), delta('b'), delta('c'),
+    chunkEvent({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: null }),
+    chunkEvent({ choices: [], usage }),
+    'data: [DONE]\n\n',
+  ]
+  const up = await pacedServer(t, [events.join('')])
+  const c = createProviderClient(cfg('openai', up.url))
+  t.after(() => c.close())
+  const sink = memorySink()
+  const r = await c.call(call({ stream: true }), sink)
+  assert.deepEqual(r.usage, usage)
+  assert.equal(r.model, 'llama3')
+  assert.equal(sink.text(), [...events.slice(0, 5), events[6]].join(''))
+})
+
+test('a comment before the first event: the model is still read from the first data event', async (t) => {
+  const writes = [': keepalive\n\n' + chunkEvent({ choices: [{ index: 0, delta: { content: 'x' }, finish_reason: null }], usage: null }) + delta('y'), `data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`] // no model in the last events
+  const up = await pacedServer(t, writes)
+  const c = createProviderClient(cfg('openai', up.url))
+  t.after(() => c.close())
+  const r = await c.call(call({ stream: true }), memorySink())
+  assert.equal(r.model, 'llama3')
+  assert.equal(r.usage?.completion_tokens, encode('xy').length)
+})

@@ -45,3 +45,17 @@ test('never throws, whatever the bytes (property)', () => {
     assert.equal(typeof isPlainContentChunk(Buffer.from(s)), 'boolean', JSON.stringify(s))
   }
 })
+
+test('plainRunEnd: the run stops before the first event the relay must see, at an event boundary', async () => {
+  const { plainRunEnd } = await import('./sse-plain.js')
+  const first = ev('{"choices":[{"delta":{"role":"assistant","content":""},"finish_reason":null}],"model":"m","usage":null}')
+  const finish = ev('{"choices":[{"delta":{},"finish_reason":"stop"}],"usage":null}')
+  const usage = ev('{"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}')
+  const done = 'data: [DONE]\n\n'
+  const whole = Buffer.from(first + content + content + finish + usage + done)
+  assert.equal(plainRunEnd(whole, 0), Buffer.byteLength(first + content + content), 'the first event is plain too (the relay parses it for its model)')
+  assert.equal(plainRunEnd(whole, Buffer.byteLength(first)), Buffer.byteLength(first + content + content))
+  assert.equal(plainRunEnd(Buffer.from(content + ': ping\n\n' + content), 0), Buffer.byteLength(content), 'a comment ends the run')
+  assert.equal(plainRunEnd(Buffer.from(content + content.slice(0, 30)), 0), Buffer.byteLength(content), 'an unfinished event ends the run')
+  assert.equal(plainRunEnd(Buffer.from(finish + content), 0), 0)
+})

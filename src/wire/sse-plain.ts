@@ -1,7 +1,7 @@
 /**
- * The fast path of a relayed OpenAI stream (SPEC §4: bytes relayed as they arrive): is a chunk read from the upstream
- * nothing but complete, plain content events? Such a chunk can go to the client as it is, one write, without
- * splitting it into events or decoding a byte, because no event in it needs the relay's attention:
+ * The fast path of a relayed OpenAI stream (SPEC §4: bytes relayed as they arrive): which run of a chunk read from the
+ * upstream is complete, plain content events? Such a run can go to the client as it is, without splitting it into
+ * events or decoding a byte, because no event in it needs the relay's attention:
  * - every event is exactly one `data: {...}` line and its blank line (no `event:`, `id:`, comments, CR line ends or
  *   multi-line data, and the data has the shape of a JSON object, as the slow path's check asks);
  * - no `"usage"` but `"usage":null` (a usage chunk is parsed, and dropped when the client did not ask for it),
@@ -27,32 +27,48 @@ function has(c: Buffer, at: number, needle: Buffer): boolean {
   return at + needle.length <= c.length && c.compare(needle, 0, needle.length, at, at + needle.length) === 0
 }
 
-/** Every occurrence of the key in c is followed by `: null` (spaces allowed around the colon). */
-function onlyNull(c: Buffer, key: Buffer): boolean {
-  for (let i = c.indexOf(key); i !== -1; i = c.indexOf(key, i + key.length)) {
+/** Position of the first occurrence of the key at or after `from` that is not followed by `: null`; c.length if none. */
+function firstNonNull(c: Buffer, key: Buffer, from: number): number {
+  for (let i = c.indexOf(key, from); i !== -1; i = c.indexOf(key, i + key.length)) {
     let j = i + key.length
     while (c[j] === SPACE) j++
-    if (c[j] !== COLON) return false
+    if (c[j] !== COLON) return i
     j++
     while (c[j] === SPACE) j++
-    if (!has(c, j, NULL)) return false
+    if (!has(c, j, NULL)) return i
   }
-  return true
+  return c.length
 }
 
-export function isPlainContentChunk(c: Buffer): boolean {
-  const n = c.length
-  if (n < 2 || c[n - 1] !== LF || c[n - 2] !== LF) return false
-  if (c.indexOf(CR) !== -1 || c.indexOf(ERROR) !== -1 || c.indexOf(DONE) !== -1) return false
-  if (!onlyNull(c, USAGE) || !onlyNull(c, FINISH)) return false
-  for (let start = 0; start < n; ) {
-    if (!has(c, start, DATA)) return false
-    let v = start + DATA.length
+const indexOr = (c: Buffer, needle: Buffer | number, from: number): number => {
+  const i = c.indexOf(needle, from)
+  return i === -1 ? c.length : i
+}
+
+/**
+ * End of the run of plain events that starts at `from` (an event boundary): the offset after its last event, `from`
+ * when the event there is not plain. Native searches only; nothing is decoded.
+ */
+export function plainRunEnd(c: Buffer, from: number): number {
+  if (c.indexOf(CR, from) !== -1) return from
+  // the first byte the relay must see; events before the one holding it may be relayed as they are
+  const stop = Math.min(indexOr(c, ERROR, from), indexOr(c, DONE, from), firstNonNull(c, USAGE, from), firstNonNull(c, FINISH, from))
+  let end = from
+  while (end < stop) {
+    if (!has(c, end, DATA)) break
+    let v = end + DATA.length
     if (c[v] === SPACE) v++
-    const end = c.indexOf(LF, v)
-    // `{` ... `}` on one line, then the blank line at once (end + 1 < n holds: c ends with two LFs)
-    if (c[v] !== LBRACE || c[end - 1] !== RBRACE || c[end + 1] !== LF) return false
-    start = end + 2
+    const lf = c.indexOf(LF, v)
+    // `{` ... `}` on one line, then the blank line at once
+    if (lf < 0 || c[v] !== LBRACE || c[lf - 1] !== RBRACE || c[lf + 1] !== LF) break
+    const next = lf + 2
+    if (next > stop) break // the byte to see is inside this event
+    end = next
   }
-  return true
+  return end
+}
+
+/** The whole chunk is plain events (see above). */
+export function isPlainContentChunk(c: Buffer): boolean {
+  return c.length > 0 && plainRunEnd(c, 0) === c.length
 }
