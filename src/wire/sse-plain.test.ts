@@ -9,7 +9,8 @@ test('whole single-line content events are plain', () => {
   for (const s of [
     content,
     content + content,
-    'data:{"choices":[{"delta":{"content":"x"},"finish_reason" : null}],"usage": null}\n\n',
+    'data:{"choices":[{"delta":{"content":"x"},"finish_reason":null}],"usage":null}\n\n',
+    ev('{"usage":null,"choices":[{"delta":{"content":"x"},"finish_reason":null}]}'),
     ev('{"choices":[{"delta":{"content":"the \\"usage\\" and \\"error\\" words"},"finish_reason":null}]}'),
   ])
     assert.equal(isPlainContentChunk(Buffer.from(s)), true, s)
@@ -29,6 +30,9 @@ test('anything the relay must look at is not plain', () => {
     'multi-line data': 'data: {"a":\ndata: 1}\n\n',
     'not an object': ev('[1,2]'),
     'not JSON-shaped': ev('<html>'),
+    'usage last but not null-shaped tail': ev('{"choices":[{"delta":{"content":"x"},"finish_reason":null}],"usage":null,"x":1}'),
+    'spaced keys': ev('{"choices":[{"delta":{"content":"x"},"finish_reason": null}], "usage": null}'),
+    'error event': ev('{"error":{"message":"x"},"choices":[{"finish_reason":null}]}').replace('}]}', '}],"usage":{}}'),
     'empty data': 'data:\n\n',
     empty: '',
     'blank line only': '\n\n',
@@ -48,7 +52,7 @@ test('never throws, whatever the bytes (property)', () => {
 
 test('plainRunEnd: the run stops before the first event the relay must see, at an event boundary', async () => {
   const { plainRunEnd } = await import('./sse-plain.js')
-  const first = ev('{"choices":[{"delta":{"role":"assistant","content":""},"finish_reason":null}],"model":"m","usage":null}')
+  const first = ev('{"model":"m","choices":[{"delta":{"role":"assistant","content":""},"finish_reason":null}],"usage":null}')
   const finish = ev('{"choices":[{"delta":{},"finish_reason":"stop"}],"usage":null}')
   const usage = ev('{"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}')
   const done = 'data: [DONE]\n\n'
