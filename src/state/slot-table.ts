@@ -85,7 +85,7 @@ export class SlotTable {
         this.unlock(bucket)
       }
     }
-    throw new Error(`limit state table is full (${this.meta.length / META} entries); raise its capacity`)
+    throw new Error(`limit state table is full (${this.meta.length / META} entries, kept for every key and limit seen since start): restart llmgw to reclaim the entries of removed keys and changed limits`)
   }
 
   /**
