@@ -20,6 +20,9 @@ const SAFE_HEADER_VALUE = /^[\x20-\x7e]{1,256}$/
 const ATTEMPTS = Array.from({ length: 16 }, (_, i) => String(i))
 const attemptsText = (n: number): string => ATTEMPTS[n] ?? String(n)
 
+const flushTail = (r: Relay): void => r.flushTail()
+const asBytes = (b: string | Uint8Array): Uint8Array => (typeof b === 'string' ? Buffer.from(b) : b)
+
 export class Relay implements AttemptSink {
   /** The upstream answered 2xx: from here on nothing is retried. */
   begun = false
@@ -33,6 +36,8 @@ export class Relay implements AttemptSink {
   #body: string | Uint8Array | undefined
   #parts: Array<string | Uint8Array> | undefined
   #keepalive: NodeJS.Timeout | undefined
+  /** A stream's last bytes, held for the end of the response (last()). */
+  #tail: string | Uint8Array | undefined
   /** Response-scope content filter (rules), applied to each chunk's text. */
   filter: ModelResponseFilter | null = null
   /** Set when a response filter blocked the answer: the client got (or gets) a content_filtered error instead. */
@@ -88,6 +93,7 @@ export class Relay implements AttemptSink {
 
   // HOT PATH: one write per upstream chunk; the Sink's answer is the adapter's backpressure signal.
   chunk(bytes: string | Uint8Array): boolean {
+    if (this.#tail !== undefined) this.flushTail() // bytes after last() still go out in order
     if (this.filter !== null) {
       if (this.blockedBy !== undefined) return true
       const r = this.filter(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8'), this.clientModel)
@@ -98,15 +104,42 @@ export class Relay implements AttemptSink {
       }
       bytes = r
     }
-    if (this.#recorded !== undefined) {
-      this.#recordedBytes += bytes.length
-      if (this.#recordedBytes > MAX_RECORDED_BYTES) this.#recorded = undefined
-      else this.#recorded.push(bytes)
-    }
+    this.#record(bytes)
     if (this.stream) return this.sink.write(bytes)
     if (this.#body === undefined) this.#body = bytes
     else (this.#parts ??= [this.#body]).push(bytes)
     return true
+  }
+
+  /**
+   * A stream's last bytes (the upstream sent [DONE]): held so they go out with the end of the response, one write
+   * instead of two (HOT PATH: each uWS write is a syscall). The end normally follows within the same turn of the
+   * event loop; if it does not (an upstream that keeps the response open), they go out on their own right after.
+   */
+  last(bytes: string | Uint8Array): boolean {
+    if (!this.stream || this.filter !== null) return this.chunk(bytes)
+    this.#record(bytes)
+    const t = this.#tail
+    if (t === undefined) {
+      this.#tail = bytes
+      setImmediate(flushTail, this)
+    } else this.#tail = Buffer.concat([asBytes(t), asBytes(bytes)])
+    return true
+  }
+
+  /** Send held last bytes now (from last()'s setImmediate, or before an error event). */
+  flushTail(): void {
+    const t = this.#tail
+    if (t === undefined) return
+    this.#tail = undefined
+    this.sink.write(t)
+  }
+
+  #record(bytes: string | Uint8Array): void {
+    if (this.#recorded === undefined) return
+    this.#recordedBytes += bytes.length
+    if (this.#recordedBytes > MAX_RECORDED_BYTES) this.#recorded = undefined
+    else this.#recorded.push(bytes)
   }
 
   drained(): Promise<void> {
@@ -119,7 +152,11 @@ export class Relay implements AttemptSink {
       if (!this.stream) this.fail(this.blockedBy)
       return
     }
-    if (this.stream) return this.sink.end()
+    if (this.stream) {
+      const t = this.#tail
+      this.#tail = undefined
+      return this.sink.end(t)
+    }
     this.sink.send(200, this.#headers(this.#contentType, answeredModel), this.#joined())
   }
 
@@ -128,6 +165,7 @@ export class Relay implements AttemptSink {
     this.stopKeepalive()
     if (this.sink.isAborted) return
     if (this.sink.isStarted) {
+      this.flushTail()
       this.sink.write(formatStreamError(err, this.format))
       this.sink.end()
     } else this.sink.send(err.status, formatErrorHeaders(err, this.extraHeaders), formatErrorBody(err, this.format))

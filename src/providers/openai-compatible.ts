@@ -129,7 +129,8 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink, scrub:
     if (pending.length === 0) return
     const out = pending.length === 1 ? pending[0]! : Buffer.concat(pending.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)))
     pending = []
-    ok = sink.chunk(out) && ok
+    // after [DONE] nothing more is relayed: the sink may send these bytes with the end of the response
+    ok = (done && sink.last !== undefined ? sink.last(out) : sink.chunk(out)) && ok
   }
   const parse = (d: string): Record<string, unknown> => {
     let obj: unknown

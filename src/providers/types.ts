@@ -31,6 +31,8 @@ export interface AttemptSink {
   /** A non-streaming body in one piece, or SSE event bytes. false: client is slow, await drained(). */
   chunk(bytes: string | Uint8Array): boolean
   drained(): Promise<void>
+  /** Optional: the last bytes of a stream (after [DONE]); a sink may send them with the end of the response. */
+  last?(bytes: string | Uint8Array): boolean
 }
 
 /** What an attempt reports when it completes. */
