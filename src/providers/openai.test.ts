@@ -176,22 +176,30 @@ async function pacedServer(t: After, writes: string[]) {
 
 const chunkEvent = (o: Record<string, unknown>) => `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'llama3', ...o })}\n\n`
 const delta = (content: string) => chunkEvent({ choices: [{ index: 0, delta: { content }, finish_reason: null }], usage: null })
+const roleEvent = chunkEvent({ choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], usage: null })
+const finishEvent = chunkEvent({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: null })
 
-test('plain content reads are relayed byte for byte; text without usage is counted from them, never zero', async (t) => {
-  const parts = ['The', ' quick', ' brown', ' "usage": fox', ' [x]', ' jumps.']
-  const writes = [
-    chunkEvent({ choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], usage: null }),
-    ...parts.slice(0, 4).map(delta),
-    delta(parts[4]!) + delta(parts[5]!), // two events in one read
-    chunkEvent({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: null }),
-    'data: [DONE]\n\n',
-  ]
+/** A stream call through an upstream that writes `writes` one by one: what the client got, and the result. */
+async function relayPaced(t: After, writes: string[]) {
   const up = await pacedServer(t, writes)
   const c = createProviderClient(cfg('openai', up.url))
   t.after(() => c.close())
   const sink = memorySink()
   const r = await c.call(call({ stream: true }), sink)
-  assert.equal(sink.text(), writes.join(''))
+  return { r, text: sink.text() }
+}
+
+test('plain content reads are relayed byte for byte; text without usage is counted from them, never zero', async (t) => {
+  const parts = ['The', ' quick', ' brown', ' "usage": fox', ' [x]', ' jumps.']
+  const writes = [
+    roleEvent,
+    ...parts.slice(0, 4).map(delta),
+    delta(parts[4]!) + delta(parts[5]!), // two events in one read
+    finishEvent,
+    'data: [DONE]\n\n',
+  ]
+  const { r, text } = await relayPaced(t, writes)
+  assert.equal(text, writes.join(''))
   assert.equal(r.usage?.completion_tokens, encode(parts.join('')).length)
   assert.equal(r.model, 'llama3')
 })
@@ -199,25 +207,21 @@ test('plain content reads are relayed byte for byte; text without usage is count
 test('after plain reads, a usage chunk in its own read is parsed and dropped when the client did not ask for it', async (t) => {
   const usage = { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 }
   const writes = [
-    chunkEvent({ choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], usage: null }),
+    roleEvent,
     delta('a'),
     delta('b'),
-    chunkEvent({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: null }),
+    finishEvent,
     chunkEvent({ choices: [], usage }),
     'data: [DONE]\n\n',
   ]
-  const up = await pacedServer(t, writes)
-  const c = createProviderClient(cfg('openai', up.url))
-  t.after(() => c.close())
-  const sink = memorySink()
-  const r = await c.call(call({ stream: true }), sink)
+  const { r, text } = await relayPaced(t, writes)
   assert.deepEqual(r.usage, usage)
-  assert.equal(sink.text(), [...writes.slice(0, 4), writes[5]].join(''))
+  assert.equal(text, [...writes.slice(0, 4), writes[5]].join(''))
 })
 
 test('a read that breaks SSE after plain reads is still an upstream error, not relayed as content', async (t) => {
   const writes = [
-    chunkEvent({ choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], usage: null }),
+    roleEvent,
     delta('a'),
     'data: <html>oops</html>\n\n',
   ]
@@ -232,28 +236,21 @@ test('a read that breaks SSE after plain reads is still an upstream error, not r
 test('one read holding the whole stream: bytes relayed as received, the unasked usage chunk dropped, usage reported', async (t) => {
   const usage = { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 }
   const events = [
-    chunkEvent({ choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], usage: null }),
+    roleEvent,
     delta('a'), delta('b'), delta('c'),
-    chunkEvent({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: null }),
+    finishEvent,
     chunkEvent({ choices: [], usage }),
     'data: [DONE]\n\n',
   ]
-  const up = await pacedServer(t, [events.join('')])
-  const c = createProviderClient(cfg('openai', up.url))
-  t.after(() => c.close())
-  const sink = memorySink()
-  const r = await c.call(call({ stream: true }), sink)
+  const { r, text } = await relayPaced(t, [events.join('')])
   assert.deepEqual(r.usage, usage)
   assert.equal(r.model, 'llama3')
-  assert.equal(sink.text(), [...events.slice(0, 5), events[6]].join(''))
+  assert.equal(text, [...events.slice(0, 5), events[6]].join(''))
 })
 
 test('a comment before the first event: the model is still read from the first data event', async (t) => {
   const writes = [': keepalive\n\n' + chunkEvent({ choices: [{ index: 0, delta: { content: 'x' }, finish_reason: null }], usage: null }) + delta('y'), `data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`] // no model in the last events
-  const up = await pacedServer(t, writes)
-  const c = createProviderClient(cfg('openai', up.url))
-  t.after(() => c.close())
-  const r = await c.call(call({ stream: true }), memorySink())
+  const { r } = await relayPaced(t, writes)
   assert.equal(r.model, 'llama3')
   assert.equal(r.usage?.completion_tokens, encode('xy').length)
 })
