@@ -114,7 +114,7 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink, scrub:
   let model: string | undefined
   let usage: AttemptResult['usage']
   let text = '' // from parsed events
-  // data of unparsed events, or whole plain chunks (copies), parsed only if the text must be counted
+  // data of unparsed events, or relayed runs of plain events (views), parsed only if the text must be counted
   const deferred: Array<string | Buffer> = []
   let kept = 0
   let done = false
