@@ -61,7 +61,7 @@ export async function createAppState(
     ...(metrics ? { onBreakerState: (provider: string, state: BreakerState) => metrics.setBreakerState(provider, state) } : {}),
   }
   const t = first.spec.observability.tracing
-  const tracer = await createTracer(t ? { otlpEndpoint: t.otlpEndpoint, sampleRatio: t.sampleRatio, serviceName: t.serviceName } : undefined)
+  const tracer = await createTracer(t ? { otlpEndpoint: t.otlpEndpoint, sampleRatio: t.sampleRatio, serviceName: t.serviceName, headers: t.headers } : undefined)
   return {
     observe,
     protection,

@@ -37,7 +37,7 @@ function recordAttrs(r: RequestRecord): SpanAttrs {
 export function createOtelTracer(cfg: TracingConfig): Tracer {
   const maxQueueSize = cfg.maxQueueSize ?? 2048
   const exportTimeoutMs = cfg.exportTimeoutMs ?? 10_000
-  const exporter = new OTLPTraceExporter({ url: cfg.otlpEndpoint, timeoutMillis: exportTimeoutMs, concurrencyLimit: 2 })
+  const exporter = new OTLPTraceExporter({ url: cfg.otlpEndpoint, headers: { ...cfg.headers }, timeoutMillis: exportTimeoutMs, concurrencyLimit: 2 })
   // The batch processor drops spans once maxQueueSize are waiting: a down collector costs spans, never latency.
   const processor = new BatchSpanProcessor(exporter, {
     maxQueueSize,

@@ -60,12 +60,12 @@ interface OtlpSpan {
 }
 
 async function startCollector(t: { after(fn: () => Promise<void>): void }) {
-  const bodies: Array<{ contentType: string | undefined; json: any }> = []
+  const bodies: Array<{ contentType: string | undefined; auth: string | string[] | undefined; json: any }> = []
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
-      bodies.push({ contentType: req.headers['content-type'], json: JSON.parse(Buffer.concat(chunks).toString('utf8')) })
+      bodies.push({ contentType: req.headers['content-type'], auth: req.headers['x-honeycomb-team'], json: JSON.parse(Buffer.concat(chunks).toString('utf8')) })
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
     })
   })
@@ -80,7 +80,7 @@ const attr = (s: OtlpSpan, key: string) => s.attributes.find((a) => a.key === ke
 
 test('OTLP export: a request span under the client parent and a child span per attempt', async (t) => {
   const collector = await startCollector(t)
-  const tracer = await createTracer({ otlpEndpoint: collector.url, sampleRatio: 0, serviceName: 'llmgw-test', scheduledDelayMs: 50 })
+  const tracer = await createTracer({ otlpEndpoint: collector.url, sampleRatio: 0, serviceName: 'llmgw-test', scheduledDelayMs: 50, headers: { 'x-honeycomb-team': 'hc-key-1' } })
   assert.equal(tracer.isExporting, true)
   const req = tracer.startRequest(PARENT, undefined, { 'http.request.method': 'POST', 'url.path': '/v1/chat/completions' })
   const a1 = req.startAttempt({ 'llmgw.provider': 'openai' })
@@ -94,6 +94,7 @@ test('OTLP export: a request span under the client parent and a child span per a
   await tracer.close()
 
   assert.match(collector.bodies[0]!.contentType ?? '', /application\/json/)
+  assert.equal(collector.bodies[0]!.auth, 'hc-key-1', 'observability.tracing.headers reach the collector')
   const spans = collector.spans()
   const root = spans.find((s) => s.name === 'POST /v1/chat/completions')!
   assert.ok(root, 'request span exported (the client sampled flag wins over sampleRatio 0)')

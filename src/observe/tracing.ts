@@ -7,6 +7,8 @@ export interface TracingConfig {
   readonly otlpEndpoint: string
   readonly sampleRatio: number
   readonly serviceName: string
+  /** Headers on every export request (e.g. a collector's API key); values are secrets, never logged. */
+  readonly headers?: Readonly<Record<string, string>>
   /** Spans waiting for export; beyond this they are dropped, never blocking a request. Default 2048. */
   readonly maxQueueSize?: number
   /** Give up on one export after this long (collector down or slow). Default 10 s. */
