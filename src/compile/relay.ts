@@ -3,6 +3,7 @@
  * answers, chunks as they arrive with backpressure passed through, keepalive comments while a stream waits for its
  * first byte, and after streaming began a failure becomes one in-stream error event.
  */
+import { asBuffer, concatBytes } from '../core/bytes.js'
 import { GatewayError } from '../core/errors.js'
 import type { HeaderPairs, Sink } from '../core/types.js'
 import type { AttemptSink } from '../providers/types.js'
@@ -21,7 +22,6 @@ const ATTEMPTS = Array.from({ length: 16 }, (_, i) => String(i))
 const attemptsText = (n: number): string => ATTEMPTS[n] ?? String(n)
 
 const flushTail = (r: Relay): void => r.flushTail()
-const asBytes = (b: string | Uint8Array): Uint8Array => (typeof b === 'string' ? Buffer.from(b) : b)
 
 export class Relay implements AttemptSink {
   /** The upstream answered 2xx: from here on nothing is retried. */
@@ -88,7 +88,8 @@ export class Relay implements AttemptSink {
   recorded(): Buffer | undefined {
     const parts = this.#recorded
     if (parts === undefined || this.blockedBy !== undefined) return undefined
-    return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)))
+    // always a copy: the parts may be views of upstream read buffers, and a cache entry must own its bytes
+    return Buffer.concat(parts.map(asBuffer))
   }
 
   // HOT PATH: one write per upstream chunk; the Sink's answer is the adapter's backpressure signal.
@@ -123,7 +124,7 @@ export class Relay implements AttemptSink {
     if (t === undefined) {
       this.#tail = bytes
       setImmediate(flushTail, this)
-    } else this.#tail = Buffer.concat([asBytes(t), asBytes(bytes)])
+    } else this.#tail = Buffer.concat([asBuffer(t), asBuffer(bytes)])
     return true
   }
 
@@ -188,7 +189,7 @@ export class Relay implements AttemptSink {
     const parts = this.#parts
     if (parts === undefined) return this.#body ?? ''
     if (parts.every((p) => typeof p === 'string')) return parts.join('')
-    return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)))
+    return concatBytes(parts)
   }
 
   #headers(contentType: string, answeredModel: string | undefined): HeaderPairs {

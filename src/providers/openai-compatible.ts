@@ -2,6 +2,7 @@
  * The OpenAI-wire relay shared by `openai` and `azure-openai` (SPEC §3 providers, §4 streaming, §7 usage): they differ
  * only in URL and auth header. Streams relay each SSE event's bytes as they arrive; nothing is re-serialised.
  */
+import { concatBytes } from '../core/bytes.js'
 import { GatewayError } from '../core/errors.js'
 import type { Endpoint } from '../core/types.js'
 import { openAIToAnthropicResponse } from '../wire/anthropic-openai.js'
@@ -127,7 +128,7 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink, scrub:
   }
   const flush = (): void => {
     if (pending.length === 0) return
-    const out = pending.length === 1 ? pending[0]! : Buffer.concat(pending.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)))
+    const out = concatBytes(pending)
     pending = []
     // after [DONE] nothing more is relayed: the sink may send these bytes with the end of the response
     ok = (done && sink.last !== undefined ? sink.last(out) : sink.chunk(out)) && ok
