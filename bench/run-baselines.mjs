@@ -6,22 +6,12 @@
 import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import { parseArgs } from 'node:util'
+import { join } from 'node:path'
+import { benchArgs, benchDir, loadDist } from './common.mjs'
 
-const here = dirname(fileURLToPath(import.meta.url))
-const { values: a } = parseArgs({ options: {
-  duration: { type: 'string', default: '10s' }, connections: { type: 'string', default: '50' }, rounds: { type: 'string', default: '1' },
-  json: { type: 'string' }, dist: { type: 'string', default: join(here, '..', 'dist') },
-} })
-const dist = pathToFileURL(resolve(a.dist)).href
-const { spawnChild, stopAll } = await import(`${dist}/bench/children.js`)
-const { runLoad } = await import(`${dist}/bench/run.js`)
-const { sampleProc, procDelta } = await import(`${dist}/bench/proc.js`)
-const { probeTtfb } = await import(`${dist}/bench/ttfb.js`)
-const { loadScenario, resolveScenario } = await import(`${dist}/bench/scenario.js`)
-const { parseDuration } = await import(`${dist}/core/duration.js`)
+const here = benchDir
+const a = benchArgs({ options: { rounds: { type: 'string', default: '1' }, json: { type: 'string' } } })
+const { spawnChild, stopAll, runLoad, sampleProc, procDelta, probeTtfb, loadScenario, resolveScenario, parseDuration } = await loadDist(a.dist)
 
 const durationMs = parseDuration(a.duration)
 const connections = Number(a.connections)

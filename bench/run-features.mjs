@@ -5,22 +5,12 @@
 import { createHash } from 'node:crypto'
 import { createServer } from 'node:http'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { cpus, loadavg, tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import { parseArgs } from 'node:util'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { benchArgs, loadDist, machineLine } from './common.mjs'
 
-const here = dirname(fileURLToPath(import.meta.url))
-const { values: a } = parseArgs({ options: {
-  duration: { type: 'string', default: '10s' }, connections: { type: 'string', default: '50' }, rounds: { type: 'string', default: '1' },
-  dist: { type: 'string', default: join(here, '..', 'dist') },
-} })
-const dist = pathToFileURL(resolve(a.dist)).href
-const { spawnChild, stopAll } = await import(`${dist}/bench/children.js`)
-const { runLoad } = await import(`${dist}/bench/run.js`)
-const { sampleProc, procDelta } = await import(`${dist}/bench/proc.js`)
-const { loadScenario, resolveScenario } = await import(`${dist}/bench/scenario.js`)
-const { parseDuration } = await import(`${dist}/core/duration.js`)
+const a = benchArgs({ options: { rounds: { type: 'string', default: '1' } } })
+const { spawnChild, stopAll, runLoad, sampleProc, procDelta, loadScenario, resolveScenario, parseDuration } = await loadDist(a.dist)
 
 const durationMs = parseDuration(a.duration)
 const connections = Number(a.connections)
@@ -86,7 +76,7 @@ const f = (x, d = 0) => (x === null || x === undefined ? 'n/a' : x.toFixed(d))
 const names = [...new Set(rows.map((r) => r.front))]
 const m = (name, k) => med(rows.filter((r) => r.front === name).map((r) => r[k]))
 const bareCpu = m(names[0], 'cpuUsPerReq'), bareRps = m(names[0], 'reqPerSec')
-let out = `machine: ${cpus().length} × ${cpus()[0]?.model}, node ${process.version}, load average ${loadavg().map((x) => x.toFixed(2)).join(' / ')} at the end; non-streaming chat, ${connections} connections, ${durationMs / 1000}s per run, ${rounds} round(s), medians; ${spans} OTLP batches received\n\n`
+let out = `${machineLine()}; non-streaming chat, ${connections} connections, ${durationMs / 1000}s per run, ${rounds} round(s), medians; ${spans} OTLP batches received\n\n`
 out += '| gateway | req per CPU-s vs bare | CPU µs/req | req/s | req/s vs bare | p50 ms | p99 ms | non-2xx |\n|---|---|---|---|---|---|---|---|\n'
 for (const n of names) {
   const cpu = m(n, 'cpuUsPerReq'), rps = m(n, 'reqPerSec')

@@ -2,21 +2,12 @@
 // the spec rewritten 10 times a second (alternating an extra model in and out, in place and by rename), same run.
 // Usage (after `npm run build`): node bench/run-reload-load.mjs [--duration 10s] [--connections 20] [--dist dist]
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { cpus, loadavg, tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import { parseArgs } from 'node:util'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { benchArgs, loadDist, machineLine } from './common.mjs'
 
-const here = dirname(fileURLToPath(import.meta.url))
-const { values: a } = parseArgs({ options: {
-  duration: { type: 'string', default: '10s' }, connections: { type: 'string', default: '20' },
-  dist: { type: 'string', default: join(here, '..', 'dist') },
-} })
-const dist = pathToFileURL(resolve(a.dist)).href
-const { spawnChild, stopAll } = await import(`${dist}/bench/children.js`)
-const { runLoad } = await import(`${dist}/bench/run.js`)
-const { loadScenario, resolveScenario } = await import(`${dist}/bench/scenario.js`)
-const { parseDuration } = await import(`${dist}/core/duration.js`)
+const a = benchArgs({ connections: '20' })
+const { spawnChild, stopAll, runLoad, loadScenario, resolveScenario, parseDuration } = await loadDist(a.dist)
 const durationMs = parseDuration(a.duration)
 const connections = Number(a.connections)
 const chat = loadScenario(resolveScenario('chat'))
@@ -58,7 +49,7 @@ try {
   await stopAll()
   rmSync(dir, { recursive: true, force: true })
 }
-let out = `machine: ${cpus().length} × ${cpus()[0]?.model}, node ${process.version}, load average ${loadavg().map((x) => x.toFixed(2)).join(' / ')} at the end; non-streaming chat, ${connections} connections, ${durationMs / 1000}s per run\n\n`
+let out = `${machineLine()}; non-streaming chat, ${connections} connections, ${durationMs / 1000}s per run\n\n`
 out += '| run | spec writes | reloads applied (cumulative) | req/s | p50 ms | p99 ms | max ms | non-2xx | errors |\n|---|---|---|---|---|---|---|---|---|\n'
 for (const r of rows) out += `| ${r.reloads ? 'reloading 10/s' : 'steady'} | ${r.writes} | ${r.reloaded} | ${r.reqPerSec} | ${r.p50} | ${r.p99} | ${r.max} | ${r.non2xx} | ${r.errors} |\n`
 process.stdout.write(out)
