@@ -254,3 +254,13 @@ test('a comment before the first event: the model is still read from the first d
   assert.equal(r.model, 'llama3')
   assert.equal(r.usage?.completion_tokens, encode('xy').length)
 })
+
+test('the model of the first event: read without a parse when plain (a quoted decoy before it is not taken), parsed when it has escapes', async (t) => {
+  const first = (model: string) => `data: ${JSON.stringify({ id: '"model":"decoy"', object: 'chat.completion.chunk', created: 1, model, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], usage: null })}\n\n`
+  for (const model of ['org/model-v1.5', 'we\\ird"name']) {
+    const writes = [first(model), delta('a'), finishEvent, 'data: [DONE]\n\n']
+    const { r, text } = await relayPaced(t, writes)
+    assert.equal(r.model, model)
+    assert.equal(text, writes.join(''))
+  }
+})

@@ -4,7 +4,11 @@ import type { Endpoint, Usage } from '../core/types.js'
 
 export type ProviderType = 'openai' | 'azure-openai' | 'anthropic' | 'mock'
 
-/** One upstream attempt, as compile/ asks for it. `body` is the canonical OpenAI request with `model` set to the target's upstream model. */
+/**
+ * One upstream attempt, as compile/ asks for it. `body` is the canonical OpenAI request with `model` set to the target's
+ * upstream model; it is this request's own object (never shared between requests), and an adapter may set the stream
+ * fields it needs on it in place (stream, stream_options.include_usage) rather than copy it per attempt.
+ */
 export interface UpstreamCall {
   readonly endpoint: Endpoint
   readonly body: Record<string, unknown>

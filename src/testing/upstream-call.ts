@@ -3,7 +3,8 @@ import type { AttemptSink, UpstreamCall } from '../providers/types.js'
 
 /** A non-streamed OpenAI-format chat attempt of `body`, 5 s timeout; override any field. */
 export function upstreamCall(body: Record<string, unknown>, o: Partial<UpstreamCall> = {}): UpstreamCall {
-  return { endpoint: 'chat', body, stream: false, clientWantsUsage: false, signal: new AbortController().signal, timeoutMs: 5000, clientFormat: 'openai', ...o }
+  // a request's body is its own (adapters set stream fields on it in place): never share one between calls
+  return { endpoint: 'chat', body: structuredClone(body), stream: false, clientWantsUsage: false, signal: new AbortController().signal, timeoutMs: 5000, clientFormat: 'openai', ...o, ...(o.body ? { body: structuredClone(o.body) } : {}) }
 }
 
 export interface RecordingSink extends AttemptSink {

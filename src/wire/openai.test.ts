@@ -1,13 +1,25 @@
 /** OpenAI wire helpers: usage, text, and the sniffing a relay uses instead of parsing every event. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { chunkText, looksLikeJsonObject, maxTokensOf, parseUsage, promptText, sniffValueStart } from './openai.js'
+import { chunkText, looksLikeJsonObject, maxTokensOf, parseUsage, promptText, sniffModel, sniffValueStart } from './openai.js'
 
 test('sniffValueStart tells null from an object or a string value, at the last occurrence of the key', () => {
   assert.equal(sniffValueStart('{"usage":null}', 'usage'), 'n'.charCodeAt(0))
   assert.equal(sniffValueStart('{"choices":[],"usage": {"prompt_tokens":1}}', 'usage'), '{'.charCodeAt(0))
   assert.equal(sniffValueStart('{"finish_reason":"stop"}', 'finish_reason'), '"'.charCodeAt(0))
   assert.equal(sniffValueStart('{"a":1}', 'usage'), -1)
+})
+
+test('sniffModel reads the model key without parsing, and gives up on anything it cannot read exactly', () => {
+  const first = '{"id":"c1","object":"chat.completion.chunk","model":"gpt-4o-2024-08-06","choices":[{"delta":{"role":"assistant"}}]}'
+  assert.equal(sniffModel(first), 'gpt-4o-2024-08-06')
+  // a quoted "model" inside a string value is escaped, so it is not taken for the key
+  assert.equal(sniffModel(JSON.stringify({ choices: [{ delta: { content: 'the "model":"x" here' } }], model: 'real' })), 'real')
+  assert.equal(sniffModel('{"model": "spaced"}'), undefined)
+  assert.equal(sniffModel(JSON.stringify({ model: 'a"b' })), undefined)
+  assert.equal(sniffModel('{"model":""}'), undefined)
+  assert.equal(sniffModel('{"choices":[]}'), undefined)
+  assert.equal(sniffModel('{"model":"cut'), undefined)
 })
 
 test('looksLikeJsonObject rejects cut-off events', () => {

@@ -152,6 +152,24 @@ export function sniffValueStart(json: string, key: string): number {
   return i < json.length ? json.charCodeAt(i) : -1
 }
 
+const MODEL_KEY = '"model":"'
+
+/**
+ * The first `"model":"…"` string in an event, read without parsing it (HOT PATH: the first event of every stream
+ * names the model; a JSON.parse of it cost more than the rest of the relay's work on that event). Inside a JSON
+ * string a quote is always escaped, so the pattern only matches a real key. undefined when the key is absent,
+ * spaced differently or the value has escapes: the caller then parses the event.
+ */
+export function sniffModel(json: string): string | undefined {
+  const at = json.indexOf(MODEL_KEY)
+  if (at < 0) return undefined
+  const from = at + MODEL_KEY.length
+  const end = json.indexOf('"', from)
+  if (end <= from) return undefined
+  const v = json.slice(from, end)
+  return v.includes('\\') ? undefined : v
+}
+
 /** Starts with '{' and ends with '}' (whitespace aside): a cut-off or garbled event fails this without a parse. */
 export function looksLikeJsonObject(s: string): boolean {
   let end = s.length - 1
