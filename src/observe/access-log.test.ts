@@ -131,3 +131,26 @@ test('accessLineJson is byte for byte JSON.stringify(formatAccessLine(r)), whate
     assert.deepEqual(JSON.parse(line), JSON.parse(JSON.stringify(formatAccessLine(r))))
   }
 })
+
+test('str (the fast JSON string) equals JSON.stringify for every kind of character', async () => {
+  const { str } = await import('./access-log.js')
+  const samples = ['', 'plain', 'a"b', 'a\\b', 'tab\there', 'nul\u0000', '\u001f', '\u007f', 'é ü 中文', '\u2028\u2029',
+    '😀 pair', 'lone \ud83d', 'lone \ude00 low', '\udfff\ud800', '/v1/chat/completions', '10.0.0.1', '::ffff:127.0.0.1']
+  // Every BMP code unit alone and inside text: the escape test must agree with JSON.stringify on each one.
+  for (let c = 0; c < 0x10000; c++) samples.push(String.fromCharCode(c), `x${String.fromCharCode(c)}y`)
+  for (const s of samples) assert.equal(str(s), JSON.stringify(s), `code units ${[...s].map((ch) => ch.charCodeAt(0))}`)
+})
+
+test('millis3 writes String(Math.round(ms * 1000) / 1000) exactly', async () => {
+  const { millis3 } = await import('./access-log.js')
+  const check = (ms: number): void => assert.equal(millis3(ms), String(Math.round(ms * 1000) / 1000), `ms ${ms}`)
+  // Every count of thousandths up to 3,000 s, then the ends of the integer range and beyond (the fallback).
+  for (let n = 0; n <= 3_000_000; n++) check(n / 1000)
+  for (let n = 2 ** 31 - 5000; n <= 2 ** 31 + 5000; n++) check(n / 1000)
+  let seed = 42
+  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+  for (let i = 0; i < 200_000; i++) check(rnd() * 10 ** (i % 9))
+  for (const ms of [0, -0, -0.0004, -1.5, 0.0004, 0.0005, 1e-9, 1e21, 1e300, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+    assert.equal(millis3(ms), Number.isFinite(Math.round(ms * 1000) / 1000) ? String(Math.round(ms * 1000) / 1000) : 'null', `ms ${ms}`)
+  }
+})
