@@ -140,3 +140,31 @@ test('parsePromText rejects malformed exposition text', () => {
   assert.throws(() => parsePromText('# TYPE a counter\na{b="c} 1\n'), /line 2/)
   assert.throws(() => parsePromText('# TYPE a counter\na 1x\n'), /bad sample value/)
 })
+
+test('HistogramSlot scrapes exactly as prom-client observe() would (bounds, +Inf, sum order, values that are skipped)', async () => {
+  const { Histogram, Registry } = await import('prom-client')
+  const { HistogramSlot } = await import('./metric-labels.js')
+  const buckets = [0.01, 0.025, 0.1, 1, 2.5, 120]
+  const mine = new Registry()
+  const ref = new Registry()
+  const slot = new HistogramSlot(buckets)
+  const h: InstanceType<typeof Histogram<string>> = new Histogram({ name: 'h_seconds', help: 'h', buckets, registers: [mine], collect: () => slot.flush(h) })
+  const want = new Histogram({ name: 'h_seconds', help: 'h', buckets, registers: [ref] })
+  const feed = (v: number): void => {
+    slot.observe(v)
+    try {
+      want.observe(v)
+    } catch {
+      // prom-client refuses non-finite values and records nothing; the slot skips them
+    }
+  }
+  assert.equal(await mine.metrics(), await ref.metrics(), 'before any observation')
+  // Bounds exactly, just above them, beyond the last, zero, negative, and irregular fractions (the sum's rounding).
+  for (const v of [...buckets, ...buckets.map((b) => b + 1e-9), 0, -1, 500, Number.NaN, Number.POSITIVE_INFINITY]) feed(v)
+  for (let i = 0; i < 5000; i++) feed(((i * 7919) % 3001) / 997)
+  assert.equal(await mine.metrics(), await ref.metrics())
+  // A second scrape after more observations (state is copied whole, not as deltas, so nothing counts twice).
+  for (let i = 0; i < 100; i++) feed(i / 33)
+  assert.equal(await mine.metrics(), await ref.metrics())
+  assert.deepEqual(await mine.getMetricsAsJSON(), await ref.getMetricsAsJSON())
+})

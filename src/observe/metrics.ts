@@ -2,7 +2,7 @@
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { MetricObjectWithValues, MetricValue } from 'prom-client'
 import type { RequestObserver, RequestRecord } from '../core/pipeline.js'
-import { createLabelIndex, SlotTable, UNKNOWN } from './metric-labels.js'
+import { createLabelIndex, HistogramSlot, SlotTable, UNKNOWN } from './metric-labels.js'
 import type { LabelIndex, LabelSets } from './metric-labels.js'
 
 export type { LabelSets } from './metric-labels.js'
@@ -55,8 +55,17 @@ export function createMetrics(opts: LabelSets): Metrics {
     name: 'llmgw_requests_total', help: 'Finished requests', labelNames: ['model', 'provider', 'status'], registers,
     collect: () => tables.requests.flush(requests),
   })
-  const duration = new Histogram({ name: 'llmgw_request_duration_seconds', help: 'Whole request latency', buckets: LATENCY_BUCKETS, registers })
-  const ttft = new Histogram({ name: 'llmgw_upstream_ttft_seconds', help: 'Time to first token of streamed upstream answers', buckets: TTFT_BUCKETS, registers })
+  // Histograms too: counted in plain arrays on the hot path, copied into prom-client by collect() at scrape time.
+  const durationSlot = new HistogramSlot(LATENCY_BUCKETS)
+  const ttftSlot = new HistogramSlot(TTFT_BUCKETS)
+  const duration: Histogram<string> = new Histogram({
+    name: 'llmgw_request_duration_seconds', help: 'Whole request latency', buckets: LATENCY_BUCKETS, registers,
+    collect: () => durationSlot.flush(duration),
+  })
+  const ttft: Histogram<string> = new Histogram({
+    name: 'llmgw_upstream_ttft_seconds', help: 'Time to first token of streamed upstream answers', buckets: TTFT_BUCKETS, registers,
+    collect: () => ttftSlot.flush(ttft),
+  })
   const tokens: Counter<string> = new Counter({
     name: 'llmgw_tokens_total', help: 'Tokens by direction (input|output)', labelNames: ['model', 'direction'], registers,
     collect: () => tables.tokens.flush(tokens),
@@ -83,7 +92,6 @@ export function createMetrics(opts: LabelSets): Metrics {
   const cacheSlots = new Map(CACHE_RESULTS.map((r) => [r, small.cache.slot(r)] as const))
   const cacheByRecord = { HIT: cacheSlots.get('hit')!, MISS: cacheSlots.get('miss')!, BYPASS: cacheSlots.get('bypass')! }
   for (const r of ['ok', 'error']) reloads.labels(r).inc(0)
-  // Bare histograms: observing with no labels hashes an empty label set, which is cheap.
   let labels: LabelIndex = createLabelIndex(opts, tables)
   for (const p of opts.providers) breaker.labels(p).set(0)
   let version: string | undefined
@@ -98,8 +106,8 @@ export function createMetrics(opts: LabelSets): Metrics {
       inflightN--
       const m = labels.model(r.model)
       m.request(labels.provider(r.provider), r.status).inc()
-      duration.observe(r.latencyMs / 1000)
-      if (r.ttftMs !== undefined) ttft.observe(r.ttftMs / 1000)
+      durationSlot.observe(r.latencyMs / 1000)
+      if (r.ttftMs !== undefined) ttftSlot.observe(r.ttftMs / 1000)
       if (r.promptTokens > 0) m.input.inc(r.promptTokens)
       if (r.completionTokens > 0) m.output.inc(r.completionTokens)
       if (r.costUsd > 0) m.cost(r.keyId).inc(r.costUsd)
