@@ -118,10 +118,10 @@ export async function runChain(
         if (ex.signal.aborted) {
           relay.stopKeepalive()
           out.status = CLIENT_CLOSED
-          return out
+          return await paidPart(out, relay, m, body)
         }
         // After the first streamed byte the client has part of an answer: never retry, report in-stream.
-        if (relay.begun && relay.stream) return failed(out, relay, err)
+        if (relay.begun && relay.stream) return await paidPart(failed(out, relay, err), relay, m, body)
         relay.reset()
         lastErr = err
         if (n >= m.plan.retry.attempts || !m.retryable(err)) break
@@ -141,6 +141,19 @@ export async function runChain(
     if (lastErr !== undefined && !isFallbackWorthy(lastErr)) break
   }
   return failed(out, relay, lastErr ?? unavailable(model.name))
+}
+
+/**
+ * A stream cut short (client gone, timeout, upstream failure) is accounted for what was relayed (SPEC §7: never zero
+ * tokens or cost): the adapter's partial usage, settled against this model's pricing and the key's limits.
+ */
+async function paidPart(out: CallOutcome, relay: Relay, m: CompiledModel, body: Record<string, unknown>): Promise<CallOutcome> {
+  const partial = relay.takePartial()
+  if (partial === undefined) return out
+  out.usage = await partial.catch(() => undefined)
+  out.answeredBy = m
+  out.upstreamModel ??= body.model as string
+  return out
 }
 
 function failed(out: CallOutcome, relay: Relay, err: GatewayError): CallOutcome {

@@ -5,7 +5,7 @@
  */
 import { asBuffer, concatBytes } from '../core/bytes.js'
 import { GatewayError } from '../core/errors.js'
-import type { HeaderPairs, Sink } from '../core/types.js'
+import type { HeaderPairs, Sink, Usage } from '../core/types.js'
 import type { AttemptSink } from '../providers/types.js'
 import { type ErrorFormat, formatErrorBody, formatErrorHeaders, formatStreamError, KEEPALIVE, SSE_HEADERS } from './respond.js'
 import type { ModelResponseFilter } from './rules.js'
@@ -45,6 +45,7 @@ export class Relay implements AttemptSink {
   /** What reached the client, for the response cache; undefined when not recording or over MAX_RECORDED_BYTES. */
   #recorded: Array<string | Uint8Array> | undefined
   #recordedBytes = 0
+  #partial: Promise<Usage | undefined> | undefined
 
   constructor(
     readonly sink: Sink,
@@ -76,6 +77,18 @@ export class Relay implements AttemptSink {
     this.stopKeepalive()
     this.#contentType = contentType
     if (this.stream && !this.sink.isStarted) this.sink.start(200, this.#headers(contentType, undefined))
+  }
+
+  /** AttemptSink.partial: a begun stream was cut short; compile/ takes this usage for accounting (SPEC §7). */
+  partial(usage: Promise<Usage | undefined>): void {
+    this.#partial = usage
+  }
+
+  /** The usage of a stream cut short, if its adapter reported one (once). */
+  takePartial(): Promise<Usage | undefined> | undefined {
+    const p = this.#partial
+    this.#partial = undefined
+    return p
   }
 
   /** Keep what the client receives (response cache MISS). */
@@ -175,6 +188,7 @@ export class Relay implements AttemptSink {
   /** Forget a non-streamed attempt's partial body before the next attempt (nothing reached the client). */
   reset(): void {
     this.begun = false
+    this.#partial = undefined
     this.#body = undefined
     this.#parts = undefined
     if (this.#recorded !== undefined) this.record()

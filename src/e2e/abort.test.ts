@@ -25,12 +25,25 @@ test('dropping a slow stream aborts the upstream request within a second', async
   const reader = res.body!.getReader()
   const first = await reader.read()
   assert.equal(first.done, false)
+  // wait for two content chunks (the first read may be the role chunk alone)
+  let got = new TextDecoder().decode(first.value)
+  while ((got.match(/"content":"[^"]/g) ?? []).length < 2) {
+    const r = await reader.read()
+    assert.equal(r.done, false)
+    got += new TextDecoder().decode(r.value)
+  }
   const abortsBefore = mock.stats().aborted
   const droppedAt = Date.now()
   ac.abort()
   assert.ok(await waitFor(() => mock.stats().aborted > abortsBefore, 1000), 'the mock never saw the abort')
   assert.ok(mock.stats().lastAbortAt! - droppedAt < 1000)
   assert.ok(await waitFor(() => gw.app.gateway!.inflight === 0, 1000), 'the request is still in flight on the gateway')
+  // what was relayed is paid for (SPEC §7): the cut stream is not recorded as zero tokens
+  const metrics = await (await fetch(`${gw.url}/metrics`)).text()
+  const tokens = (dir: string) => Number(new RegExp(`^llmgw_tokens_total\\{[^}]*model="ext-model"[^}]*direction="${dir}"[^}]*\\} (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0)
+  assert.ok(tokens('input') > 0, `input tokens of the cut stream: ${tokens('input')}`)
+  assert.ok(tokens('output') >= 1 && tokens('output') < 200, `output tokens of the cut stream: ${tokens('output')} (200 were never sent)`)
+  assert.match(metrics, /^llmgw_requests_total\{[^}]*model="ext-model"[^}]*status="499"[^}]*\} 1$/m)
 })
 
 test('a client that leaves while the upstream is still silent aborts it too', async (t) => {

@@ -128,5 +128,16 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink): BodyR
       if (!passthrough) for (const s of tr.finish()) emit(s)
       return result
     },
+    abandon() {
+      if (sink.partial === undefined) return
+      // Anthropic reports output tokens at the end: until then, the relayed text counted is the better figure
+      const reported = passthrough ? usage : tr.usage
+      sink.partial(countUsage(promptText(req.body), passthrough ? text : tr.text).then((c) => {
+        if (reported === undefined) return c
+        const prompt = reported.prompt_tokens > 0 ? reported.prompt_tokens : c.prompt_tokens
+        const completion = Math.max(reported.completion_tokens, c.completion_tokens)
+        return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion }
+      }))
+    },
   }
 }

@@ -28,6 +28,8 @@ export interface BodyReader<T> {
   data(chunk: Buffer): boolean
   drained(): Promise<void>
   end(): T | Promise<T>
+  /** The call failed or was aborted after open(): the reader reports what it had relayed (AttemptSink.partial). */
+  abandon?(): void
 }
 
 export interface HttpTransport {
@@ -86,6 +88,7 @@ export function createHttpTransport(
       const fail = (e: unknown): void => {
         if (done) return
         const err = mapTransportError(provider, e)
+        reader?.abandon?.()
         finish(err)
         if (controller && !controller.aborted) controller.abort(err)
       }

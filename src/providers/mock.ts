@@ -4,6 +4,7 @@
  */
 import type { Cancellation } from '../core/cancel.js'
 import { GatewayError } from '../core/errors.js'
+import type { Usage } from '../core/types.js'
 import { generateMockAnswer, type MockEndpoint } from '../wire/mock-answer.js'
 import { applyFailure, gapMs, type MockSettings, parseMockControls } from '../wire/mock-controls.js'
 import { isObject } from '../wire/openai.js'
@@ -30,6 +31,12 @@ function sleep(ms: number, signal: Cancellation, onAbort: () => GatewayError): P
     }, ms)
     signal.addEventListener('abort', abort, { once: true })
   })
+}
+
+/** The share of a generated answer's usage that `sent` of its `n` parts carried (at least one completion token). */
+function partialUsage(u: Usage, sent: number, n: number): Usage {
+  const completion = Math.max(1, Math.min(u.completion_tokens, Math.round((u.completion_tokens * sent) / n)))
+  return { prompt_tokens: u.prompt_tokens, completion_tokens: completion, total_tokens: u.prompt_tokens + completion }
 }
 
 export function createMockClient(cfg: ProviderConfig): ProviderClient {
@@ -65,13 +72,21 @@ export function createMockClient(cfg: ProviderConfig): ProviderClient {
     }
     const gap = gapMs(c.tokensPerSecond)
     const n = a.parts.length
-    for (let i = 0; i < n; i++) {
+    let sent = 0
+    try {
+      for (let i = 0; i < n; i++) {
+        if (req.signal.aborted) throw onAbort()
+        if (c.fail === 'bad-sse' && i === 1) throw badUpstream(name, 'broken SSE from upstream (an event is not JSON)')
+        if (!sink.chunk(a.parts[i] as string)) await sink.drained()
+        sent++
+        if (gap > 0 && i < n - 1) await sleep(gap, req.signal, onAbort)
+      }
       if (req.signal.aborted) throw onAbort()
-      if (c.fail === 'bad-sse' && i === 1) throw badUpstream(name, 'broken SSE from upstream (an event is not JSON)')
-      if (!sink.chunk(a.parts[i] as string)) await sink.drained()
-      if (gap > 0 && i < n - 1) await sleep(gap, req.signal, onAbort)
+    } catch (e) {
+      // a stream cut short is paid for what was relayed: about one token per part sent (SPEC §7)
+      if (a.stream && generated.usage) sink.partial?.(Promise.resolve(partialUsage(generated.usage, sent, n)))
+      throw e
     }
-    if (req.signal.aborted) throw onAbort()
     const model = typeof req.body.model === 'string' && req.body.model ? req.body.model : 'mock-1'
     return { usage: generated.usage, model, firstByteAt }
   }

@@ -210,6 +210,15 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink, scrub:
     }
     emit(e.raw)
   })
+  /** No usage from the upstream: count the prompt and the text relayed (deferred events are decoded only now). */
+  const countRelayed = async (): Promise<AttemptResult['usage']> => {
+    for (const d of deferred) {
+      if (typeof d === 'string') text += chunkText(parse(d))
+      else for (const e of eventData(d)) text += chunkText(parse(e))
+    }
+    deferred.length = 0
+    return countUsage(promptText(req.body), text)
+  }
   return {
     data(c) {
       firstByteAt ??= performance.now()
@@ -227,17 +236,17 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink, scrub:
       split.end()
       flush()
       if (!done && !finished) throw badUpstream(name, 'upstream stream ended before it was complete (no [DONE])')
-      if (!usage) {
-        for (const d of deferred) {
-          if (typeof d === 'string') text += chunkText(parse(d))
-          else for (const e of eventData(d)) text += chunkText(parse(e))
-        }
-        usage = await countUsage(promptText(req.body), text)
-      }
+      usage ??= await countRelayed()
       if (tr) for (const s of tr.finish(usage)) emit(s)
       else if (!done) emit(SSE_DONE) // finished but the server omitted [DONE]: clients still need it to stop reading
       flush()
       return { usage, model, firstByteAt }
+    },
+    abandon() {
+      if (sink.partial === undefined) return
+      // what the client got is paid for: the upstream's usage if it came, else the relayed text counted (an event
+      // that does not decode is counted as raw text rather than dropped)
+      sink.partial(usage !== undefined ? Promise.resolve(usage) : countRelayed().catch(() => countUsage(promptText(req.body), text + deferred.join(''))))
     },
   }
 }

@@ -264,3 +264,19 @@ test('the model of the first event: read without a parse when plain (a quoted de
     assert.equal(text, writes.join(''))
   }
 })
+
+test('a stream the upstream cuts mid-way reports the usage of what was relayed (never zero)', async (t) => {
+  const up = await captureServer(t, (_q, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    res.write(roleEvent + delta('Hello there,') + delta(' general'))
+    setTimeout(() => res.socket?.destroy(), 20)
+  })
+  const c = createProviderClient(cfg('openai', up.url))
+  t.after(() => c.close())
+  const sink = memorySink()
+  await assert.rejects(c.call(call({ stream: true }), sink), (e: { code: string }) => e.code === 'upstream_error')
+  assert.equal(sink.partials.length, 1)
+  const u = await sink.partials[0]
+  assert.equal(u?.completion_tokens, encode('Hello there, general').length)
+  assert.ok((u?.prompt_tokens ?? 0) > 0)
+})

@@ -37,6 +37,11 @@ export interface AttemptSink {
   drained(): Promise<void>
   /** Optional: the last bytes of a stream (after [DONE]); a sink may send them with the end of the response. */
   last?(bytes: string | Uint8Array): boolean
+  /**
+   * A stream that began failed or was abandoned (client gone, request timeout, upstream cut): the usage of what was
+   * relayed until then, the upstream's own when it reported it, else counted (SPEC §7: never accounted at zero).
+   */
+  partial?(usage: Promise<Usage | undefined>): void
 }
 
 /** What an attempt reports when it completes. */

@@ -1,4 +1,5 @@
 /** Provider-test helpers: an UpstreamCall with defaults, and an AttemptSink that keeps what it was given. */
+import type { Usage } from '../core/types.js'
 import type { AttemptSink, UpstreamCall } from '../providers/types.js'
 
 /** A non-streamed OpenAI-format chat attempt of `body`, 5 s timeout; override any field. */
@@ -11,6 +12,8 @@ export interface RecordingSink extends AttemptSink {
   readonly parts: string[]
   begun: boolean
   contentType: string | undefined
+  /** What the adapter reported through partial() (a stream cut short). */
+  partials: Array<Promise<Usage | undefined>>
   text(): string
 }
 
@@ -29,6 +32,10 @@ export function recordingSink(): RecordingSink {
       return true
     },
     drained: () => Promise.resolve(),
+    partials: [],
+    partial(u) {
+      s.partials.push(u)
+    },
     text: () => parts.join(''),
   }
   return s
