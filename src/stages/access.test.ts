@@ -245,3 +245,24 @@ test('a key\'s limit state is made on its first admission, once; a recompile wit
   c.admit(call(c.c).cx)
   assert.equal(made.filter((id) => id.startsWith('key:k7:rpm')).length, 3)
 })
+
+test('holds built once per window settle each call\'s own reservation and client address, in any end order', () => {
+  const { caller, admit } = setup({
+    keys: [{ id: 'a', key: new Secret('sk-a'), limits: { tpm: 10_000, concurrency: 5 } }],
+    limits: { perIp: { tpm: 1_000, concurrency: 1 } },
+  })
+  const c = caller('sk-a')
+  const r1 = call(c, { ip: '10.0.0.1', tokens: 300 })
+  const r2 = call(c, { ip: '10.0.0.2', tokens: 500 })
+  admit(r1.cx)
+  admit(r2.cx)
+  r2.end({ usage: usage(60, 40) }) // 10.0.0.2 and the key keep 100 of 500
+  r1.end({ status: 502 }) // 10.0.0.1 and the key get all 300 back
+  // 10.0.0.2 has 900 left (a hold that settled r1's 300 there, or r2's 500 at 10.0.0.1, would show here).
+  assert.match(refusedWith(() => admit(call(c, { ip: '10.0.0.2', tokens: 901 }).cx), 'rate_limit_exceeded').message, /token limit .* per client/)
+  admit(call(c, { ip: '10.0.0.2', tokens: 900 }).cx)
+  // 10.0.0.1: its concurrency slot was released (by r1's end, not r2's) and its window is whole again.
+  const probe = call(c, { ip: '10.0.0.1', tokens: 1_000 })
+  admit(probe.cx)
+  assert.equal(headerOf(probe.cx.headers, 'x-ratelimit-remaining-tokens'), String(10_000 - 100 - 900 - 1_000))
+})

@@ -97,7 +97,7 @@ function compileAdmit(shared: readonly AdmissionStep[], limitDeps: LimitDeps, cl
       own = caller.steps ?? (caller.steps = keyStepsOf(caller.config!, limitDeps))
     }
     if (shared.length === 0 && own.length === 0) return
-    const a = newAdmission(clock())
+    const a = newAdmission(clock(), cx)
     const first = runSteps(shared, 0, cx, a)
     if (isPromise(first)) return first.then((err) => (err ? rollback(a, err) : finishOwn(own, cx, a, clock)))
     if (first) rollback(a, first)

@@ -1,7 +1,8 @@
 /** Per-key concurrency (SPEC §3 keys[].limits.concurrency): a gauge held from admission until the call ends. */
-import { then } from '../core/sync.js'
+import type { GatewayError } from '../core/errors.js'
+import { isPromise } from '../core/sync.js'
 import type { KeyConfig } from './access-config.js'
-import { quiet, refusal, type AdmissionStep, type Hold } from './admission.js'
+import { quiet, refusal, type Admission, type AdmissionStep, type Hold } from './admission.js'
 import type { LimitDeps } from './key-limit.js'
 
 /** Concurrency frees the moment a call ends, so a refused client may try again a second later. */
@@ -15,13 +16,17 @@ export function compileConcurrency(key: KeyConfig, deps: LimitDeps): AdmissionSt
   const message = `key ${key.id}: concurrency limit of ${limit} requests reached`
   const release = (): void => quiet(gauge.release())
   const hold: Hold = { undo: release, end: release }
-  return (_cx, a) =>
-    then(gauge.acquire(), (ok) => {
-      if (!ok) {
-        onRejected?.('concurrency')
-        return refusal('rate_limit_exceeded', message, RETRY_MS)
-      }
-      a.holds.push(hold)
-      return undefined
-    })
+  const decide = (ok: boolean, a: Admission): GatewayError | undefined => {
+    if (!ok) {
+      onRejected?.('concurrency')
+      return refusal('rate_limit_exceeded', message, RETRY_MS)
+    }
+    a.holds.push(hold)
+    return undefined
+  }
+  // HOT PATH: no continuation allocated when the gauge answers synchronously (memory and shared stores).
+  return (_cx, a) => {
+    const ok = gauge.acquire()
+    return isPromise(ok) ? ok.then((r) => decide(r, a)) : decide(ok, a)
+  }
 }

@@ -1,7 +1,7 @@
 /** Per-key rpm and tpm (SPEC §3 keys[].limits, §7): GCRA windows; tpm reserves at admission and settles real usage. */
 import type { CallEnd } from '../core/pipeline.js'
 import type { GatewayError } from '../core/errors.js'
-import { isPromise, then } from '../core/sync.js'
+import { isPromise } from '../core/sync.js'
 import type { RateVerdict, Store } from '../state/types.js'
 import type { KeyConfig } from './access-config.js'
 import { NOOP_END, quiet, refusal, type Admission, type AdmissionStep, type Hold, type OnRejected } from './admission.js'
@@ -45,24 +45,29 @@ export function compileKeyLimit(key: KeyConfig, deps: LimitDeps): AdmissionStep[
   if (tpm !== undefined) {
     const w = deps.store.rate(`key:${key.id}:tpm:${tpm}`, tpm, MINUTE_MS)
     const limitText = String(tpm)
+    // One hold for every admitted call: the reservation it settles is the admission's (a.reserved).
+    const hold: Hold = {
+      undo: (now, a) => quiet(w.settle(-a.reserved, now)),
+      end: (e, now, a) => {
+        const delta = actualTokens(e, a.reserved) - a.reserved
+        if (delta !== 0) quiet(w.settle(delta, now))
+      },
+    }
+    const decide = (v: RateVerdict, a: Admission): GatewayError | undefined => {
+      if (!v.ok) {
+        onRejected?.('key')
+        const reserved = a.reserved
+        const why = reserved > tpm ? `request needs ~${reserved} tokens, more than the limit of ${tpm} per minute` : `token limit of ${tpm} per minute reached`
+        return refusal('rate_limit_exceeded', `key ${key.id}: ${why}`, v.retryAfterMs, { family: 'tokens', limitText, v })
+      }
+      a.holds.push(hold)
+      a.tokens = { v, limitText }
+      return undefined
+    }
+    // HOT PATH: as for rpm, nothing allocated here in the sync case but the verdict and the header record.
     steps.push((cx, a) => {
-      const reserved = cx.reservedTokens()
-      return then(w.take(reserved, a.now), (v) => {
-        if (!v.ok) {
-          onRejected?.('key')
-          const why = reserved > tpm ? `request needs ~${reserved} tokens, more than the limit of ${tpm} per minute` : `token limit of ${tpm} per minute reached`
-          return refusal('rate_limit_exceeded', `key ${key.id}: ${why}`, v.retryAfterMs, { family: 'tokens', limitText, v })
-        }
-        a.holds.push({
-          undo: (now) => quiet(w.settle(-reserved, now)),
-          end: (e, now) => {
-            const delta = actualTokens(e, reserved) - reserved
-            if (delta !== 0) quiet(w.settle(delta, now))
-          },
-        })
-        a.tokens = { v, limitText }
-        return undefined
-      })
+      const v = w.take((a.reserved = cx.reservedTokens()), a.now)
+      return isPromise(v) ? v.then((r) => decide(r, a)) : decide(v, a)
     })
   }
   return steps
