@@ -91,12 +91,12 @@ test('a hanging upstream -> upstream_timeout (504), retry class timeout, after a
   assert.ok(performance.now() - start >= 250)
 })
 
-test('500 -> upstream_error with upstreamStatus; 429 -> rate_limit_exceeded carrying retry-after', async (t) => {
+test('500 -> upstream_error with upstreamStatus; 429 -> upstream_error (502, not a client limit) carrying retry-after', async (t) => {
   const c = await viaMock(t)
   const a = await failure(c, { headers: { 'x-mock-fail': '500' } })
   assert.deepEqual([a.err.code, a.err.extra.retryClass, a.err.extra.upstreamStatus], ['upstream_error', 'status', 500])
   const b = await failure(c, { headers: { 'x-mock-fail': '429' } })
-  assert.deepEqual([b.err.code, b.err.status, b.err.extra.upstreamStatus], ['rate_limit_exceeded', 429, 429])
+  assert.deepEqual([b.err.code, b.err.status, b.err.extra.upstreamStatus], ['upstream_error', 502, 429])
   assert.deepEqual(b.err.extra.headers, [['retry-after', '1']])
 })
 

@@ -91,7 +91,9 @@ export function mapStatusError(
 ): GatewayError {
   const base = { retryClass: 'status' as const, upstreamStatus: status }
   if (status === 429) {
-    return new GatewayError('rate_limit_exceeded', `provider ${provider}: upstream rate limit reached`, {
+    // The provider's limit, not one of the client's (SPEC §4: 429 is for the gateway's limits and budgets): once
+    // retries and fallbacks are spent it is an upstream failure, 502; its retry-after still tells the client when.
+    return new GatewayError('upstream_error', `provider ${provider}: upstream rate limit reached (429)`, {
       ...base,
       headers: [['retry-after', retryAfterSeconds(headers)]],
     })

@@ -21,10 +21,12 @@ test('a valid chat request parses once with model, stream and usage flags', () =
   assert.deepEqual(r.body.messages, [{ role: 'user', content: 'hi' }])
 })
 
-test('unparsable bodies and non-objects are invalid_json', () => {
+test('unparsable bodies are invalid_json; JSON that is not an object is invalid_request (a wrong type)', () => {
   fails('chat', '{"model":', 'invalid_json')
-  fails('chat', '[1,2]', 'invalid_json')
   fails('chat', '', 'invalid_json')
+  fails('chat', '[1,2]', 'invalid_request')
+  fails('chat', 'null', 'invalid_request')
+  fails('embeddings', '"text"', 'invalid_request')
 })
 
 test('missing or wrong fields are invalid_request naming the param', () => {

@@ -26,7 +26,8 @@ export function parseRequest(endpoint: Endpoint, bytes: Uint8Array): ParsedReque
   } catch {
     throw new GatewayError('invalid_json', 'the request body is not valid JSON')
   }
-  if (!isObject(raw)) throw new GatewayError('invalid_json', 'the request body must be a JSON object')
+  // valid JSON of the wrong type is a wrong type (SPEC §4: invalid_request), not an unparsable body
+  if (!isObject(raw)) throw new GatewayError('invalid_request', 'the request body must be a JSON object')
   const model = raw.model
   if (typeof model !== 'string' || model.length === 0) throw bad('model', "'model' is required and must be a non-empty string")
   checkCommon(raw)
