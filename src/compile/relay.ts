@@ -182,7 +182,15 @@ export class Relay implements AttemptSink {
       this.flushTail()
       this.sink.write(formatStreamError(err, this.format))
       this.sink.end()
-    } else this.sink.send(err.status, formatErrorHeaders(err, this.extraHeaders), formatErrorBody(err, this.format))
+    } else this.sink.send(err.status, this.#errorHeaders(err), formatErrorBody(err, this.format))
+  }
+
+  /** An error after upstream attempts still says where they went (SPEC §4 headers on proxied calls). */
+  #errorHeaders(err: GatewayError): HeaderPairs {
+    const h = formatErrorHeaders(err, this.extraHeaders)
+    const t = this.target
+    if (t === undefined || this.attempts === 0) return h
+    return [...h, ['x-llmgw-provider', t.provider], ['x-llmgw-attempts', attemptsText(this.attempts)]]
   }
 
   /** Forget a non-streamed attempt's partial body before the next attempt (nothing reached the client). */

@@ -80,14 +80,19 @@ test('upstream failures map to 502 / 504 with OpenAI error bodies', async (t) =>
   })
   const url = `${gw.url}/v1/chat/completions`
   const body = JSON.stringify({ model: 'ext-model', messages })
-  for (const [fail, status, code] of [['500', 502, 'upstream_error'], ['bad-json', 502, 'upstream_error'], ['reset', 502, 'upstream_error']] as const) {
+  for (const [fail, status, code] of [['500', 502, 'upstream_error'], ['429', 502, 'upstream_error'], ['bad-json', 502, 'upstream_error'], ['reset', 502, 'upstream_error']] as const) {
     const r = await post(url, body, { 'x-mock-fail': fail })
     assert.equal(r.status, status, `${fail}: ${r.text}`)
     assert.equal(r.json().error.code, code)
     assertErrorShape(r.json())
+    // where the attempts went is still said on a failed proxied call (SPEC §4)
+    assert.equal(r.headers.get('x-llmgw-provider'), 'ext', fail)
+    assert.match(r.headers.get('x-llmgw-attempts') ?? '', /^[1-9]\d*$/, fail)
+    if (fail === '429') assert.equal(r.headers.get('retry-after'), '1', 'the upstream retry-after is kept')
   }
   const refused = await post(url, JSON.stringify({ model: 'dead-model', messages }))
   assert.equal(refused.status, 502)
+  assert.equal(refused.headers.get('x-llmgw-provider'), 'dead')
   assertErrorShape(refused.json())
 })
 
