@@ -196,3 +196,13 @@ test('a dropped batch counts each of its lines', async (t) => {
   assert.ok(log.dropped >= total - 300, `dropped ${log.dropped}`)
   await log.close()
 })
+
+test('epochMillis writes String(t) exactly', async () => {
+  const { epochMillis } = await import('./access-log.js')
+  const check = (t: number): void => assert.equal(epochMillis(t), Number.isFinite(t) ? String(t) : 'null', `t ${t}`)
+  // Every ms around today and around million boundaries (zero padding), then the ends of the fast range and beyond.
+  const now = 1_795_674_301_273
+  for (let t = now - 1_000_000; t <= now + 1_000_000; t++) check(t)
+  for (const base of [1e6, 1e9, 1e12, 2e12, 1e15 - 2e6]) for (let t = base - 1000; t <= base + 1000; t++) check(t)
+  for (const t of [0, -0, 1, 999_999, -1_795_674_301_273, 1e15, 2 ** 53, 2 ** 53 + 2, 1e21, 1795674301273.5, 1e6 + 0.25, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) check(t)
+})

@@ -87,6 +87,19 @@ export const str = (v: string): string => (NEEDS_ESCAPE.test(v) ? JSON.stringify
 // JSON has no NaN or Infinity: JSON.stringify writes them as null, and so does this.
 const num = (v: number): string => (Number.isFinite(v) ? String(v) : 'null')
 
+/**
+ * String(t) for an epoch-ms time. HOT PATH: t (~1.8e12) is not a small integer, so String(t) takes V8's
+ * double-to-text path (~2.8 µs a line for the numbers of a line in the server profile, this one the commonest);
+ * two small integers print cheaply: the millions, and the last six digits (zero-padded by printing 1e6 + them).
+ */
+export function epochMillis(t: number): string {
+  if (!(t >= 1e6 && t < 1e15)) return num(t)
+  const hi = Math.floor(t / 1e6)
+  const lo = t - hi * 1e6
+  if (!(lo >= 0 && lo < 1e6 && lo === Math.floor(lo))) return num(t)
+  return String(hi) + String(1e6 + lo).slice(1)
+}
+
 /** ".001" .. ".999" without trailing zeros, "" for 0: the fraction of a count of thousandths. */
 const THOUSANDTHS = Array.from({ length: 1000 }, (_, f) => (f === 0 ? '' : String(f / 1000).slice(1)))
 /** Up to here a count of thousandths is a small integer, so its text is integer formatting plus a table entry. */
@@ -110,7 +123,7 @@ export function millis3(ms: number): string {
  * through JSON.stringify, which escapes them exactly as JSON requires (client-sent ids and model names included).
  */
 export function accessLineJson(r: RequestRecord): string {
-  let s = `{"level":30,"time":${num(r.time)},"reqId":${str(r.requestId)}`
+  let s = `{"level":30,"time":${epochMillis(r.time)},"reqId":${str(r.requestId)}`
   if (r.keyId !== undefined) s += `,"keyId":${str(r.keyId)}`
   s += `,"ip":${str(r.ip)},"method":${str(r.method)},"path":${str(r.path)}`
   if (r.endpoint !== undefined) s += `,"endpoint":${str(r.endpoint)}`
