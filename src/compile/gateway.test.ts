@@ -98,7 +98,9 @@ test('fallback cycles end; a non-retryable upstream 400 is not retried', async (
   )
   const res = await run('/v1/chat/completions', chat('m'))
   assert.equal(res.status, 502)
-  assert.equal(res.headers['x-llmgw-attempts'], undefined)
+  // the failure still says where the attempts went: both targets of the chain, the last on provider b
+  assert.equal(res.headers['x-llmgw-attempts'], '2')
+  assert.equal(res.headers['x-llmgw-provider'], 'b')
   assert.equal(res.json().error.code, 'upstream_error')
   assert.equal(fakes.a!.calls.length + fakes.b!.calls.length, 2)
 })
