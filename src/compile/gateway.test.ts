@@ -6,6 +6,7 @@ import type { ProviderClient } from '../providers/types.js'
 import { createFakeProvider, type FakeProvider, type FakeStep, upstreamFailure } from '../testing/fake-provider.js'
 import { createTestExchange, MemorySink } from '../testing/memory-sink.js'
 import { type CompileDeps, compileGateway } from './gateway.js'
+import { loadOpenAISchemas, validateOpenAI } from '../testing/openai-schema.js'
 
 const chat = (model: string, extra: Record<string, unknown> = {}) => ({ model, messages: [{ role: 'user', content: 'hi' }], ...extra })
 
@@ -167,11 +168,13 @@ test('a client that leaves aborts the upstream attempt at once', async () => {
   assert.equal(gw.inflight, 0)
 })
 
-test('/v1/messages errors use the Anthropic error shape', async () => {
+test('/v1/messages errors use the Anthropic error shape with the OpenAI fields inside error', async () => {
   const { run } = build({ providers: providers('p'), models: [{ name: 'm', targets: [{ provider: 'p', model: 'x' }] }] }, { p: [{ kind: 'json' }] })
   const res = await run('/v1/messages', { model: 'nope', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })
   assert.equal(res.status, 404)
-  assert.deepEqual(res.json(), { type: 'error', error: { type: 'not_found_error', message: "The model 'nope' does not exist" } })
+  assert.deepEqual(res.json(), { type: 'error', error: { type: 'not_found_error', message: "The model 'nope' does not exist", param: 'model', code: 'model_not_found' } })
+  // and still OpenAI-shaped inside `error` (SPEC §4)
+  if (loadOpenAISchemas()) assert.deepEqual(validateOpenAI('ErrorResponse', res.json()), [])
 })
 
 test('GET /v1/models lists public non-glob models; /admin/config is redacted and token-guarded', async () => {

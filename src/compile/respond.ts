@@ -35,10 +35,14 @@ const ANTHROPIC_TYPES: Record<ErrorCode, string> = {
   upstream_timeout: 'api_error',
 }
 
-/** The error body in the client's dialect. */
+/**
+ * The error body in the client's dialect. Anthropic clients read `type` and `error.{type,message}`; the SPEC's
+ * OpenAI fields (`error.param`, `error.code`) ride along inside `error`, so one body satisfies both (SPEC §4: errors
+ * are OpenAI-shaped, on /v1/messages too).
+ */
 export function formatErrorBody(err: GatewayError, format: ErrorFormat): string {
   if (format === 'openai') return err.body()
-  return JSON.stringify({ type: 'error', error: { type: ANTHROPIC_TYPES[err.code], message: err.message } })
+  return JSON.stringify({ type: 'error', error: { type: ANTHROPIC_TYPES[err.code], message: err.message, param: err.extra.param ?? null, code: err.code } })
 }
 
 /** After streaming began: one last event carrying the error, then the stream ends (never a hang, never a fake [DONE]). */
