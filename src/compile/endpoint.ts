@@ -83,6 +83,7 @@ export function compileEndpoint(endpoint: Endpoint, d: EndpointDeps): Route {
     let caller: Caller | undefined
     let cacheResult: RequestRecord['cache']
     let variant: string | undefined
+    let relay: Relay | undefined
     try {
       if (authenticate !== undefined) {
         const c = authenticate(ex)
@@ -133,7 +134,7 @@ export function compileEndpoint(endpoint: Endpoint, d: EndpointDeps): Route {
         }
         cx.headers.push(['x-llmgw-cache', cacheResult])
       }
-      const relay = new Relay(sink, parsed.stream, format, cx.headers)
+      relay = new Relay(sink, parsed.stream, format, cx.headers)
       relay.clientModel = parsed.model
       relay.filter = model.response
       if (key !== undefined) relay.record()
@@ -163,6 +164,7 @@ export function compileEndpoint(endpoint: Endpoint, d: EndpointDeps): Route {
       if (!sink.isAborted && !sink.isStarted)
         sink.send(error.status, formatErrorHeaders(error, cx?.headers), formatErrorBody(error, format))
     } finally {
+      relay?.stopKeepalive() // whatever ended the request (a throwing stage included), its ticker goes with it
       const status = ex.signal.aborted && out?.status !== 200 ? CLIENT_CLOSED : (out?.status ?? error?.status ?? CLIENT_CLOSED)
       const cost = out ? costOf(out.usage, out.answeredBy?.plan.pricing) : 0
       cx?.settle({ status, usage: out?.usage, costUsd: cost, errorCode: error?.code })

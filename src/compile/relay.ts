@@ -36,6 +36,7 @@ export class Relay implements AttemptSink {
   #body: string | Uint8Array | undefined
   #parts: Array<string | Uint8Array> | undefined
   #keepalive: NodeJS.Timeout | undefined
+  #wroteSinceTick = false
   /** A stream's last bytes, held for the end of the response (last()). */
   #tail: string | Uint8Array | undefined
   /** Response-scope content filter (rules), applied to each chunk's text. */
@@ -54,12 +55,22 @@ export class Relay implements AttemptSink {
     readonly extraHeaders: Array<[string, string]>,
   ) {}
 
-  /** Streams only: while no upstream byte has come, send SSE comments so idle proxies keep the connection. */
+  /**
+   * Streams only (SPEC §3 server.sseKeepalive): while the stream waits for tokens, before the upstream answers or
+   * between its chunks (a reasoning model can think for minutes after its headers), an SSE comment goes out whenever a
+   * tick finds nothing written since the last one, so idle proxies keep the connection. One interval per stream; a
+   * chunk only clears a flag (HOT PATH).
+   */
   startKeepalive(everyMs: number): void {
     if (!this.stream || everyMs <= 0) return
     this.#keepalive = setInterval(() => {
-      if (this.begun || this.sink.isAborted) return this.stopKeepalive()
+      if (this.sink.isAborted) return this.stopKeepalive()
+      if (this.#wroteSinceTick) {
+        this.#wroteSinceTick = false
+        return
+      }
       // Once these headers are out, a later failure can only be reported in-stream; retries still run meanwhile.
+      // After begin() the sink holds the upstream's headers and sends them with this comment.
       if (!this.sink.isStarted) this.sink.start(200, this.extraHeaders.length ? [...SSE_HEADERS, ...this.extraHeaders] : SSE_HEADERS)
       this.sink.write(KEEPALIVE)
     }, everyMs)
@@ -74,7 +85,6 @@ export class Relay implements AttemptSink {
   begin(contentType: string): void {
     this.begun = true
     this.begunAt = performance.now()
-    this.stopKeepalive()
     this.#contentType = contentType
     if (this.stream && !this.sink.isStarted) this.sink.start(200, this.#headers(contentType, undefined))
   }
@@ -119,7 +129,10 @@ export class Relay implements AttemptSink {
       bytes = r
     }
     this.#record(bytes)
-    if (this.stream) return this.sink.write(bytes)
+    if (this.stream) {
+      this.#wroteSinceTick = true
+      return this.sink.write(bytes)
+    }
     if (this.#body === undefined) this.#body = bytes
     else (this.#parts ??= [this.#body]).push(bytes)
     return true
@@ -132,6 +145,7 @@ export class Relay implements AttemptSink {
    */
   last(bytes: string | Uint8Array): boolean {
     if (!this.stream || this.filter !== null) return this.chunk(bytes)
+    this.stopKeepalive() // the stream is over: nothing may follow its last bytes
     this.#record(bytes)
     const t = this.#tail
     if (t === undefined) {
@@ -162,6 +176,7 @@ export class Relay implements AttemptSink {
 
   /** The attempt completed: end the stream, or send the buffered answer in one write with its length. */
   finish(answeredModel: string | undefined): void {
+    this.stopKeepalive()
     if (this.blockedBy !== undefined) {
       if (!this.stream) this.fail(this.blockedBy)
       return

@@ -62,6 +62,21 @@ test('keepalive comments are sent while the upstream is slow to answer', async (
   assert.match(body, /data: \[DONE\]\n\n$/)
 })
 
+test('keepalive comments also fill long gaps between tokens after the upstream answered, with its headers', async (t) => {
+  const { gw } = await startE2E(t, { server: { sseKeepalive: '40ms' } })
+  const res = await fetch(`${gw.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-mock-tokens-per-second': '4', 'x-mock-answer-tokens': '3' },
+    body: JSON.stringify({ model: 'ext-model', messages, stream: true, max_tokens: 3 }),
+    signal: AbortSignal.timeout(5000),
+  })
+  assert.equal(res.headers.get('x-llmgw-provider'), 'ext', 'the upstream answered first: its routing headers went out')
+  const body = await res.text()
+  assert.match(body, /^data: \{/)
+  assert.match(body, /data: \{[^\n]*\n\n: keepalive\n\n/, 'a comment between tokens 250 ms apart')
+  assert.match(body, /data: \[DONE\]\n\n$/)
+})
+
 test('a broken upstream stream ends with an SSE error event, never a hang', async (t) => {
   const { gw } = await startE2E(t)
   for (const fail of ['bad-sse', 'reset']) {
