@@ -66,7 +66,7 @@ export async function runChain(
   }
   const body = cx.body
   const call: { -readonly [K in keyof UpstreamCall]: UpstreamCall[K] } = {
-    endpoint: cx.endpoint, body, stream: cx.stream, clientWantsUsage: cx.clientWantsUsage, signal: ex.signal, timeoutMs: 0,
+    endpoint: cx.endpoint, body, stream: cx.stream, clientWantsUsage: cx.clientWantsUsage, signal: ex.signal, timeoutMs: 0, streamBudgetMs: undefined,
     clientFormat: cx.endpoint === 'messages' ? 'anthropic' : 'openai',
     ...(upstreamHeaders ? { headers: upstreamHeaders } : {}),
   }
@@ -89,6 +89,8 @@ export async function runChain(
       relay.attempts = out.attempts
       body.model = t.model === '*' ? cx.model : t.model
       call.timeoutMs = Math.min(t.timeoutMs, remaining)
+      // a stream may outlive its attempt timeout (that bounds the wait and the gaps) but not the request's own
+      if (cx.stream) call.streamBudgetMs = remaining
       let attempt: AttemptSpan | undefined
       if (span !== undefined) {
         // A child span per attempt; its id goes upstream so the provider's logs join this trace.

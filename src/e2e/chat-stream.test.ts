@@ -77,6 +77,29 @@ test('keepalive comments also fill long gaps between tokens after the upstream a
   assert.match(body, /data: \[DONE\]\n\n$/)
 })
 
+test('server.requestTimeout bounds a whole stream: a longer one ends with an upstream_timeout event, still accounted', async (t) => {
+  const { gw } = await startE2E(t, { server: { requestTimeout: '400ms' } })
+  for (const model of ['ext-model', 'sim-model']) {
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      // 20 tokens at 10 per second: 2 s, five times the request timeout; each gap (100 ms) is well within it
+      headers: { 'content-type': 'application/json', 'x-mock-tokens-per-second': '10', 'x-mock-answer-tokens': '20' },
+      body: JSON.stringify({ model, messages, stream: true, max_tokens: 20 }),
+      signal: AbortSignal.timeout(5000),
+    })
+    assert.equal(res.status, 200, model)
+    const body = await res.text()
+    assert.match(body, /^data: \{/, model)
+    assert.match(body, /data: \{"error":\{"message":"[^"]*","type":"[^"]+","param":null,"code":"upstream_timeout"\}\}\n\n$/, model)
+    assert.doesNotMatch(body, /\[DONE\]/, model)
+    const tokens = (body.match(/"delta":\{"content":"[^"]/g) ?? []).length
+    assert.ok(tokens >= 1 && tokens < 20, `${model}: ${tokens} of 20 tokens relayed before the cut`)
+  }
+  const metrics = await (await fetch(`${gw.url}/metrics`)).text()
+  assert.match(metrics, /^llmgw_requests_total\{[^}]*model="ext-model"[^}]*status="504"[^}]*\} 1$/m)
+  assert.match(metrics, /^llmgw_tokens_total\{[^}]*model="ext-model"[^}]*direction="output"[^}]*\} [1-9]/m)
+})
+
 test('a broken upstream stream ends with an SSE error event, never a hang', async (t) => {
   const { gw } = await startE2E(t)
   for (const fail of ['bad-sse', 'reset']) {

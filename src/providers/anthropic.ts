@@ -47,6 +47,7 @@ export function createAnthropicClient(cfg: ProviderConfig): ProviderClient {
           body: JSON.stringify(body),
           signal: req.signal,
           timeoutMs: req.timeoutMs > 0 ? req.timeoutMs : cfg.timeoutMs,
+          streamBudgetMs: req.streamBudgetMs,
           stream: req.stream,
         },
         () => (req.stream ? streamReader(name, req, sink) : jsonReader(name, req, sink)),

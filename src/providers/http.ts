@@ -3,7 +3,7 @@ import type { Cancellation } from '../core/cancel.js'
 import { Pool, type Dispatcher } from 'undici'
 import { GatewayError } from '../core/errors.js'
 import type { AttemptResult } from './types.js'
-import { AttemptTimeout, badUpstream, mapStatusError, mapTransportError } from './upstream-errors.js'
+import { AttemptTimeout, badUpstream, mapStatusError, mapTransportError, streamTimedOut } from './upstream-errors.js'
 
 export type ResponseHeaders = Readonly<Record<string, string | string[] | undefined>>
 
@@ -20,6 +20,8 @@ export interface HttpCall {
    * as long as no gap between chunks exceeds timeoutMs (a long reasoning stream is not cut). false: it covers the whole body.
    */
   readonly stream: boolean
+  /** Streams: the whole body must end within this many ms of the call's start (the request's own timeout). */
+  readonly streamBudgetMs: number | undefined
 }
 
 /** Consumes a 2xx body. Throwing (a GatewayError) from any method aborts the upstream request. */
@@ -95,7 +97,8 @@ export function createHttpTransport(
       const onAbort = (): void => fail(abortReason(provider, signal))
       signal.addEventListener('abort', onAbort, { once: true })
       const timeoutMs = clampTimeout(call.timeoutMs)
-      const timer = setTimeout(() => fail(new AttemptTimeout('attempt timeout')), timeoutMs)
+      const startedAt = performance.now()
+      let timer = setTimeout(() => fail(new AttemptTimeout('attempt timeout')), timeoutMs)
 
       const handler: Dispatcher.DispatchHandler = {
         onRequestStart(c) {
@@ -107,7 +110,13 @@ export function createHttpTransport(
           status = statusCode
           headers = h
           if (status >= 300) return
-          if (call.stream) clearTimeout(timer)
+          if (call.stream) {
+            // from here the gaps between chunks are bounded by bodyTimeout; the whole stream by the request's timeout
+            clearTimeout(timer)
+            const budget = call.streamBudgetMs
+            if (budget !== undefined && Number.isFinite(budget))
+              timer = setTimeout(() => fail(streamTimedOut(provider)), clampTimeout(budget - (performance.now() - startedAt)))
+          }
           try {
             reader = open(status, h)
           } catch (e) {

@@ -11,7 +11,7 @@ import { isObject } from '../wire/openai.js'
 import type { ProviderConfig } from './config.js'
 import type { AttemptResult, AttemptSink, ProviderClient, UpstreamCall } from './types.js'
 import { clampTimeout } from './http.js'
-import { AttemptTimeout, badUpstream, mapStatusError, mapTransportError } from './upstream-errors.js'
+import { AttemptTimeout, badUpstream, mapStatusError, mapTransportError, streamTimedOut } from './upstream-errors.js'
 
 const NO_DELAY: MockSettings = { latencyMs: 0, tokensPerSecond: 0, failRate: 0 }
 const identity = (s: string): string => s
@@ -47,6 +47,7 @@ export function createMockClient(cfg: ProviderConfig): ProviderClient {
   const timeout = (): GatewayError => mapTransportError(name, new AttemptTimeout('attempt timeout'))
 
   async function call(req: UpstreamCall, sink: AttemptSink): Promise<AttemptResult> {
+    const started = performance.now()
     const onAbort = aborted(req.signal)
     const c = parseMockControls((h) => req.headers?.[h], settings)
     const endpoint: MockEndpoint = req.clientFormat === 'anthropic' && (req.endpoint === 'chat' || req.endpoint === 'messages') ? 'messages' : req.endpoint
@@ -72,14 +73,17 @@ export function createMockClient(cfg: ProviderConfig): ProviderClient {
     }
     const gap = gapMs(c.tokensPerSecond)
     const n = a.parts.length
+    // the request's own timeout bounds the whole stream, as for a remote upstream (http.ts)
+    const deadline = req.stream && req.streamBudgetMs !== undefined ? started + req.streamBudgetMs : Infinity
     let sent = 0
     try {
       for (let i = 0; i < n; i++) {
         if (req.signal.aborted) throw onAbort()
+        if (performance.now() >= deadline) throw streamTimedOut(name)
         if (c.fail === 'bad-sse' && i === 1) throw badUpstream(name, 'broken SSE from upstream (an event is not JSON)')
         if (!sink.chunk(a.parts[i] as string)) await sink.drained()
         sent++
-        if (gap > 0 && i < n - 1) await sleep(gap, req.signal, onAbort)
+        if (gap > 0 && i < n - 1) await sleep(Math.min(gap, Math.max(0, deadline - performance.now())), req.signal, onAbort)
       }
       if (req.signal.aborted) throw onAbort()
     } catch (e) {

@@ -63,6 +63,7 @@ export function createOpenAICompatibleClient(
           signal: req.signal,
           timeoutMs: req.timeoutMs > 0 ? req.timeoutMs : cfg.timeoutMs,
           stream: req.stream,
+          streamBudgetMs: req.streamBudgetMs,
         },
         () => (req.stream ? streamReader(name, req, sink, scrub) : jsonReader(name, req, endpoint, sink, scrub)),
       )

@@ -19,6 +19,11 @@ export interface UpstreamCall {
   readonly signal: Cancellation
   /** Per-attempt timeout in ms (the provider's `timeout`, capped by the model's). */
   readonly timeoutMs: number
+  /**
+   * Streams: ms left of the request's whole timeout (server.requestTimeout) when the attempt starts. Once the stream
+   * runs, timeoutMs bounds only the gaps between chunks; this bounds the whole. Absent: no whole-stream bound.
+   */
+  readonly streamBudgetMs?: number
   /** Extra headers for this attempt only, e.g. traceparent, x-request-id; names lower-case (not re-cased per call). */
   readonly headers?: Readonly<Record<string, string>>
   /** The format the client speaks: bytes handed to the AttemptSink are in this format. */

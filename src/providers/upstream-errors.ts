@@ -38,6 +38,11 @@ export function mapTransportError(provider: string, e: unknown): GatewayError {
   return new GatewayError('upstream_error', `provider ${provider}: ${what}`, { retryClass: 'connect', cause: e })
 }
 
+/** The request's whole timeout (SPEC §3 server.requestTimeout) ran out while its stream was being relayed. */
+export function streamTimedOut(provider: string): GatewayError {
+  return new GatewayError('upstream_timeout', `provider ${provider}: the request timeout ran out before the stream ended`, { retryClass: 'timeout' })
+}
+
 /** A broken answer from an upstream that did answer 2xx (invalid JSON, broken SSE, too large). Never retried after begin(). */
 export function badUpstream(provider: string, what: string): GatewayError {
   return new GatewayError('upstream_error', `provider ${provider}: ${what}`, { retryClass: 'status', upstreamStatus: 200 })
