@@ -7,6 +7,7 @@ import type { LoadResult } from '../spec/load.js'
 import { loadSpec } from '../spec/load.js'
 import { startWorkers } from '../server/workers.js'
 import { createSharedState, type SharedStateHandle } from '../state/shared-memory.js'
+import { capacityFor } from './state-store.js'
 import type { App, ReloadOutcome, StartOptions } from './start.js'
 import { startSpecWatch } from './watch.js'
 import type { MetricsJSON } from '../observe/metrics.js'
@@ -40,7 +41,7 @@ const GATHER_TIMEOUT_MS = 1000
 export async function startWorkerApp(opts: StartOptions, first: LoadResult & { ok: true }, count: number): Promise<App> {
   const log = opts.log ?? { info() {}, warn() {}, error() {} }
   const cwd = opts.cwd ?? process.cwd()
-  const data: WorkerAppData = { file: first.file, cwd, host: opts.host, env: opts.env, sharedState: createSharedState() }
+  const data: WorkerAppData = { file: first.file, cwd, host: opts.host, env: opts.env, sharedState: createSharedState(capacityFor(first.spec)) }
   const host = opts.host ?? first.spec.server.host
   const pool = await startWorkers({
     count,
