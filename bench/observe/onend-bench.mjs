@@ -110,10 +110,12 @@ await row('metrics.onEnd (slot tables, scrape-time flush)', (r) => metrics.onEnd
 await row('naive prom-client (labels hashed per call)', naivePromClient())
 const snap = createSnapshot({ models: MODELS })
 await row('snapshot.onEnd (dashboard)', (r) => snap.onEnd(r))
+const { accessLineJson } = await import(`${dist}/observe/access-log.js`)
+await row('access log line only (accessLineJson, no write)', (r) => accessLineJson(r))
 for (const [label, target, sync] of [
-  ['/dev/null async (minLength 4096)', '/dev/null', false],
+  ['/dev/null async (minLength 32 KiB)', '/dev/null', false],
   ['/dev/null sync', '/dev/null', true],
-  ['file async (minLength 4096)', join(dir, 'async.log'), false],
+  ['file async (minLength 32 KiB)', join(dir, 'async.log'), false],
   ['file sync', join(dir, 'sync.log'), true],
 ]) {
   const log = createAccessLog({ format: 'json', destination: target }, { sync })
