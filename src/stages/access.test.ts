@@ -266,3 +266,26 @@ test('holds built once per window settle each call\'s own reservation and client
   admit(probe.cx)
   assert.equal(headerOf(probe.cx.headers, 'x-ratelimit-remaining-tokens'), String(10_000 - 100 - 900 - 1_000))
 })
+
+test('request windows alone register no end callback; a token window does, and settles', () => {
+  const { caller, admit } = setup({
+    keys: [{ id: 'r', key: new Secret('sk-r'), limits: { rpm: 10 } }, { id: 't', key: new Secret('sk-t'), limits: { rpm: 10, tpm: 1_000 } }],
+    limits: { perIp: { rpm: 100 }, global: { rps: 100 } },
+  })
+  const counted = (c: Caller, tokens: number) => {
+    const f = call(c, { tokens })
+    let ends = 0
+    const onEnd = f.cx.onEnd
+    ;(f.cx as { onEnd: CallContext['onEnd'] }).onEnd = (fn) => { ends++; onEnd(fn) }
+    admit(f.cx)
+    return { f, ends: () => ends }
+  }
+  const rpmOnly = counted(caller('sk-r'), 10)
+  assert.equal(rpmOnly.ends(), 0)
+  assert.equal(headerOf(rpmOnly.f.cx.headers, 'x-ratelimit-remaining-requests'), '9')
+  const withTpm = counted(caller('sk-t'), 500)
+  assert.equal(withTpm.ends(), 1)
+  withTpm.f.end({ usage: usage(50, 50) })
+  const next = counted(caller('sk-t'), 1)
+  assert.equal(headerOf(next.f.cx.headers, 'x-ratelimit-remaining-tokens'), String(1_000 - 100 - 1))
+})
