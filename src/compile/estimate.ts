@@ -1,7 +1,8 @@
 /** Admission estimates (SPEC §7): prompt tokens with gpt-tokenizer plus max_tokens (or 1024), and their cost. */
 import type { Endpoint } from '../core/types.js'
+import { BoundedCounter, type Encode } from '../wire/token-count.js'
 
-type Encode = (text: string, opts: { disallowedSpecial: Set<string> }) => number[]
+type RawEncode = (text: string, opts: { disallowedSpecial: Set<string> }) => number[]
 
 // gpt-tokenizer needs ~400 ms to load its ranks, and reservedTokens() is synchronous: start loading at compile time
 // (only when a stage will ask), estimate ~4 characters per token until it is there.
@@ -12,7 +13,8 @@ const NO_SPECIAL = new Set<string>()
 export function preloadTokenizer(): Promise<void> {
   return (loading ??= import('gpt-tokenizer').then(
     (m) => {
-      encode = m.encode as unknown as Encode
+      const raw = m.encode as unknown as RawEncode
+      encode = (text) => raw(text, { disallowedSpecial: NO_SPECIAL }).length
     },
     () => undefined,
   ))
@@ -25,8 +27,12 @@ const CACHE_MAX_CHARS = 2048
 const CACHE_ENTRIES = 1024
 let counted = new Map<string, number>()
 
-/** Tokens of a text with gpt-tokenizer once loaded (~4 characters per token before); shared by context trimming. */
-export function countTokens(text: string): number {
+/**
+ * Tokens of a text with gpt-tokenizer once loaded (~4 characters per token before); shared by context trimming.
+ * `counter` bounds the encoding work of one request's texts together (wire/token-count.ts: a long prompt is never a
+ * long stall); without one, the text gets a budget of its own.
+ */
+export function countTokens(text: string, counter?: BoundedCounter): number {
   if (text.length === 0) return 0
   if (encode) {
     const cacheable = text.length <= CACHE_MAX_CHARS
@@ -35,7 +41,7 @@ export function countTokens(text: string): number {
       if (n !== undefined) return n
     }
     try {
-      const n = encode(text, { disallowedSpecial: NO_SPECIAL }).length
+      const n = (counter ?? new BoundedCounter(encode)).count(text)
       if (cacheable) {
         if (counted.size >= CACHE_ENTRIES) counted = new Map()
         counted.set(text, n)
@@ -50,17 +56,18 @@ export function countTokens(text: string): number {
 
 /** Text of the prompt side of a canonical body; roles cost ~4 tokens per message as in OpenAI's accounting. */
 function promptTokens(endpoint: Endpoint, body: Record<string, unknown>): number {
+  const counter = encode === undefined ? undefined : new BoundedCounter(encode)
   if (endpoint === 'chat' || endpoint === 'messages') {
     const messages = body.messages as Array<{ content?: unknown }>
     let n = 3
-    for (const m of messages) n += 4 + countTokens(contentText(m.content))
+    for (const m of messages) n += 4 + countTokens(contentText(m.content), counter)
     return n
   }
   const v = endpoint === 'completions' ? body.prompt : body.input
-  if (typeof v === 'string') return countTokens(v)
+  if (typeof v === 'string') return countTokens(v, counter)
   if (Array.isArray(v)) {
     let n = 0
-    for (const x of v) n += typeof x === 'string' ? countTokens(x) : Array.isArray(x) ? x.length : 1
+    for (const x of v) n += typeof x === 'string' ? countTokens(x, counter) : Array.isArray(x) ? x.length : 1
     return n
   }
   return 0

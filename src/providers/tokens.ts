@@ -1,5 +1,6 @@
 /** Token counting for streams and answers the upstream reported no usage for (SPEC §7: never recorded as zero). */
 import type { Usage } from '../core/types.js'
+import { BoundedCounter } from '../wire/token-count.js'
 
 type Encode = (text: string, opts: { disallowedSpecial: Set<string> }) => number[]
 
@@ -14,13 +15,13 @@ const loadEncoder = (): Promise<Encode | undefined> =>
 // Special-token text in an answer ("<|endoftext|>") is counted as ordinary text, never a throw.
 const NO_SPECIAL = new Set<string>()
 
-/** Tokens in text (o200k encoding); ~4 characters per token if the tokenizer cannot run. */
+/** Tokens in text (o200k encoding), bounded in time (wire/token-count.ts); ~4 characters per token if the tokenizer cannot run. */
 export async function countTokens(text: string): Promise<number> {
   if (text.length === 0) return 0
   const encode = await loadEncoder()
   if (encode) {
     try {
-      return encode(text, { disallowedSpecial: NO_SPECIAL }).length
+      return new BoundedCounter((s) => encode(s, { disallowedSpecial: NO_SPECIAL }).length).count(text)
     } catch {
       // fall through to the estimate
     }
