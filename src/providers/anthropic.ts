@@ -108,7 +108,7 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink): BodyR
       track(obj)
       emit(e.raw)
     } else for (const s of tr.push(obj)) emit(s)
-  })
+  }, { tooLarge: (limit) => badUpstream(name, `an SSE event larger than ${limit} bytes (never ended?)`) })
   return {
     data(c) {
       firstByteAt ??= performance.now()

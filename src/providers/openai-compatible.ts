@@ -210,7 +210,7 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink, scrub:
       kept += d.length
     }
     emit(e.raw)
-  })
+  }, { tooLarge: (limit) => badUpstream(name, `an SSE event larger than ${limit} bytes (never ended?)`) })
   /** No usage from the upstream: count the prompt and the text relayed (deferred events are decoded only now). */
   const countRelayed = async (): Promise<AttemptResult['usage']> => {
     for (const d of deferred) {

@@ -84,3 +84,27 @@ test('recorded OpenAI streams decode to the expected chunks, byte by byte too', 
     assert.deepEqual(decode(split([...bytes].map((b) => Uint8Array.of(b)))), expected, `${f} byte by byte`)
   }
 })
+
+test('an event arriving in many chunks without line ends is held unscanned and delivered whole', () => {
+  const got: string[] = []
+  const split = createSseSplitter((e) => got.push(e.data))
+  const data = 'x'.repeat(10_000)
+  const wire = Buffer.from(`data: ${data}\n\ndata: next\n\n`)
+  for (let i = 0; i < wire.length; i += 7) split.push(wire.subarray(i, i + 7))
+  split.end()
+  assert.deepEqual(got, [data, 'next'])
+})
+
+test('an event that outgrows the limit is refused with the caller\'s error, not buffered without bound', () => {
+  const split = createSseSplitter(() => assert.fail('no event is complete'), { maxEventBytes: 1024, tooLarge: (n) => new Error(`over ${n}`) })
+  split.push(Buffer.from('data: {"endless":"'))
+  assert.throws(() => {
+    for (let i = 0; i < 100; i++) split.push(Buffer.from('y'.repeat(64)))
+  }, /over 1024/)
+  // many short lines that never end the event count the same
+  const lines = createSseSplitter(() => assert.fail('no event is complete'), { maxEventBytes: 1024 })
+  lines.push(Buffer.from('data: a\n'))
+  assert.throws(() => {
+    for (let i = 0; i < 100; i++) lines.push(Buffer.from('data: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n'))
+  }, /SSE event larger than 1024 bytes/)
+})

@@ -34,9 +34,30 @@ function isName(buf: Buffer, start: number, colon: number, name: string): boolea
   return true
 }
 
+/**
+ * Most bytes one unfinished event may hold (2 MiB: chat chunks are ~300 bytes, the largest real events, tool-call
+ * deltas and final events with logprobs, are kilobytes). An upstream that never ends an event, or one huge line,
+ * is refused instead of buffered without bound (an audit held the event loop 16 s with one endless line).
+ */
+export const MAX_SSE_EVENT_BYTES = 2 * 1024 * 1024
+
+/** tooLarge: the error to throw from push() when an event outgrows maxEventBytes (the adapter names its provider). */
+export interface SseSplitterOptions {
+  readonly maxEventBytes?: number
+  readonly tooLarge?: (limit: number) => Error
+}
+
+const defaultTooLarge = (limit: number): Error => new Error(`an SSE event larger than ${limit} bytes`)
+
 // HOT PATH: native memchr for line ends, field names compared as bytes, one utf8 slice per data line.
-export function createSseSplitter(onEvent: (e: SseEvent) => void): SseSplitter {
+export function createSseSplitter(onEvent: (e: SseEvent) => void, opts: SseSplitterOptions = {}): SseSplitter {
+  const maxEventBytes = opts.maxEventBytes ?? MAX_SSE_EVENT_BYTES
+  const tooLarge = opts.tooLarge ?? defaultTooLarge
   let pending: Buffer | undefined // bytes of the unfinished event (and possibly an unfinished line)
+  // Chunks after `pending` that hold no line end: nothing in them can complete a line, so they wait here unscanned
+  // and are joined once, when a line end comes (re-joining and re-scanning per chunk was quadratic in the event).
+  let held: Buffer[] = []
+  let heldBytes = 0
   let data: string[] = []
   let event: string | undefined
   let hasField = false
@@ -103,10 +124,23 @@ export function createSseSplitter(onEvent: (e: SseEvent) => void): SseSplitter {
   return {
     push(chunk) {
       if (chunk.length === 0) return
-      scan(pending === undefined ? viewOf(chunk) : Buffer.concat([pending, chunk]), false)
+      if (pending === undefined) return scan(viewOf(chunk), false)
+      const c = viewOf(chunk)
+      heldBytes += c.length
+      if (pending.length + heldBytes > maxEventBytes) throw tooLarge(maxEventBytes)
+      held.push(c)
+      if (c.indexOf(LF) < 0 && c.indexOf(CR) < 0) return
+      const joined = Buffer.concat([pending, ...held])
+      held = []
+      heldBytes = 0
+      scan(joined, false)
     },
     end() {
-      if (pending !== undefined) scan(pending, true)
+      if (pending === undefined) return
+      const joined = held.length === 0 ? pending : Buffer.concat([pending, ...held])
+      held = []
+      heldBytes = 0
+      scan(joined, true)
     },
     get isIdle() {
       return pending === undefined
