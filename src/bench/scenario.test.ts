@@ -45,6 +45,18 @@ test('a JSON syntax error has a position and never throws', () => {
   }
 })
 
+test('a JSON syntax error is reported where it is, not at 1:1', () => {
+  const where = (src: string) => {
+    const r = parseScenario(src, 'bad.json')
+    assert.equal(r.ok, false)
+    return r.ok ? [] : r.problems.map((p) => `${p.line}:${p.col}`)
+  }
+  // The audit's files: a doubled comma, then a missing comma between two members.
+  assert.equal(where('{\n  "name": "x",\n  "requests": [ {"method": "POST",, } ]\n}\n')[0], '3:35')
+  assert.equal(where('{\n  "name": "x",\n  "requests": [\n    {"method": "POST" "path": "/v1/chat/completions"}\n  ]\n}\n')[0], '4:23')
+  assert.equal(where('{\n  "name": "x",\n  "path": "/x",\n  "body": {"a": 1,,}\n}\n')[0], '4:19')
+})
+
 test('body and bodies are exclusive; bodies round-robin keeps order; strings pass through', () => {
   const both = parseScenario('{"name":"a","path":"/x","body":{},"bodies":[{}]}', 'a.json')
   assert.equal(both.ok, false)

@@ -70,7 +70,14 @@ export function parseScenario(src: string, file: string): ScenarioResult {
   const lc = new LineCounter()
   const doc = parseDocument(src, { lineCounter: lc, prettyErrors: false, uniqueKeys: true })
   if (doc.errors.length > 0) {
-    return { ok: false, problems: doc.errors.map((e) => ({ file, line: e.linePos?.[0].line ?? 1, col: e.linePos?.[0].col ?? 1, message: e.message.split('\n')[0] ?? 'syntax error' })) }
+    // With prettyErrors off the yaml package leaves linePos unset: the position comes from the error's offset.
+    return {
+      ok: false,
+      problems: doc.errors.map((e) => {
+        const pos = lc.linePos(e.pos[0])
+        return { file, line: Math.max(1, pos.line), col: Math.max(1, pos.col), message: e.message.split('\n')[0] ?? 'syntax error' }
+      }),
+    }
   }
   const problems: ScenarioProblem[] = []
   const at = (path: (string | number)[], message: string): void => {
