@@ -142,6 +142,8 @@ export function compileEndpoint(endpoint: Endpoint, d: EndpointDeps): Route {
       const headers = forward.length === 0 ? { 'x-request-id': ex.id } : forwarded(ex, forward)
       out = await runChain(cx, target, relay, requestTimeoutMs, headers, span)
       error = out.error
+      // a bug inside an attempt reached the client as 500 internal_error: the cause goes to the log like any other
+      if (error?.code === 'internal_error') onError?.(error.cause ?? error, ex)
       if (relay.blockedBy !== undefined) {
         error = relay.blockedBy
         out.status = error.status

@@ -4,6 +4,7 @@ import { ANTHROPIC_VERSION } from '../wire/anthropic.js'
 import { anthropicToOpenAIResponse, anthropicUsage, openAIToAnthropicRequest } from '../wire/anthropic-openai.js'
 import { createAnthropicToOpenAIStream } from '../wire/anthropic-openai-stream.js'
 import { isObject, promptText } from '../wire/openai.js'
+import { stringifyRequest } from '../wire/request.js'
 import { createSseSplitter } from '../wire/sse.js'
 import type { ProviderConfig } from './config.js'
 import { type BodyReader, createHttpTransport, jsonBodyReader, MAX_JSON_BYTES } from './http.js'
@@ -44,7 +45,7 @@ export function createAnthropicClient(cfg: ProviderConfig): ProviderClient {
           method: 'POST',
           path,
           headers: req.headers ? { ...statics, ...req.headers, ...fixed } : baseHeaders,
-          body: JSON.stringify(body),
+          body: stringifyRequest(body),
           signal: req.signal,
           timeoutMs: req.timeoutMs > 0 ? req.timeoutMs : cfg.timeoutMs,
           streamBudgetMs: req.streamBudgetMs,

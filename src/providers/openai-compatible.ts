@@ -8,6 +8,7 @@ import type { Endpoint } from '../core/types.js'
 import { openAIToAnthropicResponse } from '../wire/anthropic-openai.js'
 import { createOpenAIToAnthropicStream } from '../wire/anthropic-openai-stream.js'
 import { chunkText, DONE_DATA, isObject, looksLikeJsonObject, parseUsage, promptText, responseModel, responseText, sniffModel, sniffValueStart, SSE_DONE } from '../wire/openai.js'
+import { stringifyRequest } from '../wire/request.js'
 import { createSseSplitter } from '../wire/sse.js'
 import { plainRunEnd } from '../wire/sse-plain.js'
 import type { ProviderConfig } from './config.js'
@@ -59,7 +60,7 @@ export function createOpenAICompatibleClient(
           method: 'POST',
           path: path(endpoint, typeof body.model === 'string' ? body.model : ''),
           headers,
-          body: JSON.stringify(body),
+          body: stringifyRequest(body),
           signal: req.signal,
           timeoutMs: req.timeoutMs > 0 ? req.timeoutMs : cfg.timeoutMs,
           stream: req.stream,

@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { GatewayError } from '../core/errors.js'
 import type { Endpoint } from '../core/types.js'
-import { parseRequest } from './request.js'
+import { parseRequest, stringifyRequest } from './request.js'
 
 const enc = (v: unknown) => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v))
 const fails = (ep: Endpoint, body: unknown, code: string, param?: string) => {
@@ -79,4 +79,12 @@ test('anthropic tool use translates both ways into the canonical body (tools, to
   assert.deepEqual((r.body.tools as Array<{ function: { name: string } }>)[0]!.function.name, 'get_weather')
   const unknown = { ...body, messages: [{ role: 'user', content: [{ type: 'hologram' }] }] }
   assert.throws(() => parseRequest('messages', new TextEncoder().encode(JSON.stringify(unknown))), (e: GatewayError) => e.code === 'invalid_request' && e.extra.param === 'messages.0.content.0.type')
+})
+
+test('a body nested deeper than JSON.stringify can write back is invalid_request, not a crash', () => {
+  let deep = '1'
+  for (let i = 0; i < 20_000; i++) deep = `{"a":${deep}}`
+  const r = parseRequest('chat', new TextEncoder().encode(`{"model":"m","messages":[{"role":"user","content":"hi"}],"x":${deep}}`))
+  assert.throws(() => stringifyRequest(r.body), (e: unknown) => e instanceof GatewayError && e.code === 'invalid_request')
+  assert.equal(stringifyRequest({ model: 'm' }), '{"model":"m"}')
 })

@@ -143,3 +143,16 @@ function checkBlocks(blocks: unknown[], param: string): void {
     if (b.type === 'text' && typeof b.text !== 'string') throw bad(`${param}.${j}.text`, `'${param}.${j}.text' must be a string`)
   }
 }
+
+/**
+ * The request as JSON for an upstream. JSON.parse accepts nesting that JSON.stringify cannot write back (about 5,000
+ * levels overflow its stack): such a body is the client's error, 400, never a 500 and never half an upstream call.
+ */
+export function stringifyRequest(body: object): string {
+  try {
+    return JSON.stringify(body)
+  } catch (e) {
+    if (e instanceof RangeError) throw new GatewayError('invalid_request', 'the request body is nested too deeply')
+    throw e
+  }
+}
