@@ -48,13 +48,33 @@ export function badUpstream(provider: string, what: string): GatewayError {
   return new GatewayError('upstream_error', `provider ${provider}: ${what}`, { retryClass: 'status', upstreamStatus: 200 })
 }
 
-/** Removes every secret (provider key, static header values) an upstream might echo in its message. */
+/** Fragments this long of a secret (prefix, suffix or any other window) give it away; OpenAI's `sk-abc***wxyz` shows less. */
+const FRAGMENT = 8
+/** Only secrets at least this long are matched by fragment; shorter ones only whole. */
+const FRAGMENT_MIN_SECRET = 12
+const TOKEN = /[^\s"'`]+/g
+
+/**
+ * Removes every secret (provider key, static header values) an upstream might echo in its message: whole, and as any
+ * token (a run of non-space, non-quote characters) holding 8+ consecutive characters of one, so a quoted prefix
+ * (`sk-UPSTREAMSECRET-a`) or a masked form (`sk-UPSTR...c123`) goes too. A header value is also split at spaces
+ * ("Bearer <token>"). The 8-character windows are built once; a message costs one pass. Runs on error paths only.
+ */
 export function createScrubber(secrets: ReadonlyArray<string>): (s: string) => string {
   const list = secrets.filter((s) => s.length >= 6)
-  if (list.length === 0) return (s) => s
+  const windows = new Set<string>()
+  for (const part of secrets.flatMap((s) => s.split(/[\s"'`]+/))) {
+    if (part.length < FRAGMENT_MIN_SECRET) continue
+    for (let i = 0; i + FRAGMENT <= part.length; i++) windows.add(part.slice(i, i + FRAGMENT))
+  }
+  if (list.length === 0 && windows.size === 0) return (s) => s
+  const leaks = (token: string): boolean => {
+    for (let i = 0; i + FRAGMENT <= token.length; i++) if (windows.has(token.slice(i, i + FRAGMENT))) return true
+    return false
+  }
   return (s) => {
     for (const x of list) if (s.includes(x)) s = s.split(x).join('[redacted]')
-    return s
+    return windows.size === 0 ? s : s.replace(TOKEN, (t) => (t.length >= FRAGMENT && leaks(t) ? '[redacted]' : t))
   }
 }
 
