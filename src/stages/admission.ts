@@ -91,3 +91,26 @@ export const NOOP_END = (): void => {}
 export function newAdmission(now: number, cx: CallContext): Admission {
   return { now, cx, holds: [], reserved: 0, requests: undefined, tokens: undefined }
 }
+
+/**
+ * The decision of a requests window (key rpm, per-IP rpm): refuse with its message, or hold the call and let the most
+ * specific window (highest rank) fill the x-ratelimit-*-requests headers. Built once per compiled limit.
+ */
+export function requestsDecision(
+  scope: RejectScope,
+  message: string,
+  limitText: string,
+  hold: Hold,
+  rank: number,
+  onRejected: OnRejected | undefined,
+): (v: RateVerdict, a: Admission) => GatewayError | undefined {
+  return (v, a) => {
+    if (!v.ok) {
+      onRejected?.(scope)
+      return refusal('rate_limit_exceeded', message, v.retryAfterMs, { family: 'requests', limitText, v })
+    }
+    a.holds.push(hold)
+    if (!a.requests || a.requests.rank < rank) a.requests = { v, limitText, rank }
+    return undefined
+  }
+}

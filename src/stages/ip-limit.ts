@@ -3,7 +3,7 @@ import type { GatewayError } from '../core/errors.js'
 import { isPromise } from '../core/sync.js'
 import type { RateVerdict } from '../state/types.js'
 import type { LimitsConfig } from './access-config.js'
-import { quiet, NOOP_END, refusal, type Admission, type AdmissionStep, type Hold } from './admission.js'
+import { quiet, NOOP_END, refusal, requestsDecision, type Admission, type AdmissionStep, type Hold } from './admission.js'
 import type { LimitDeps } from './key-limit.js'
 import { actualTokens } from './key-limit.js'
 
@@ -25,15 +25,7 @@ export function compileIpLimit(limits: LimitsConfig | undefined, deps: LimitDeps
     const limitText = String(rpm)
     const message = `rate limit of ${rpm} requests per minute per client address reached`
     const hold: Hold = { undo: (now, a) => quiet(w.settle(a.cx.ex.ip, -1, now)), end: NOOP_END }
-    const decide = (v: RateVerdict, a: Admission): GatewayError | undefined => {
-      if (!v.ok) {
-        onRejected?.('ip')
-        return refusal('rate_limit_exceeded', message, v.retryAfterMs, { family: 'requests', limitText, v })
-      }
-      a.holds.push(hold)
-      if (!a.requests || a.requests.rank < IP_RANK) a.requests = { v, limitText, rank: IP_RANK }
-      return undefined
-    }
+    const decide = requestsDecision('ip', message, limitText, hold, IP_RANK, onRejected)
     steps.push((cx, a) => {
       const v = w.take(cx.ex.ip, 1, a.now)
       return isPromise(v) ? v.then((r) => decide(r, a)) : decide(v, a)

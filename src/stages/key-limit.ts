@@ -4,7 +4,7 @@ import type { GatewayError } from '../core/errors.js'
 import { isPromise } from '../core/sync.js'
 import type { RateVerdict, Store } from '../state/types.js'
 import type { KeyConfig } from './access-config.js'
-import { NOOP_END, quiet, refusal, type Admission, type AdmissionStep, type Hold, type OnRejected } from './admission.js'
+import { NOOP_END, quiet, refusal, requestsDecision, type Admission, type AdmissionStep, type Hold, type OnRejected } from './admission.js'
 
 export interface LimitDeps {
   readonly store: Store
@@ -27,15 +27,7 @@ export function compileKeyLimit(key: KeyConfig, deps: LimitDeps): AdmissionStep[
     const message = `key ${key.id}: rate limit of ${rpm} requests per minute reached`
     // The hold does not depend on the request: one object for every admitted call.
     const hold: Hold = { undo: (now) => quiet(w.settle(-1, now)), end: NOOP_END }
-    const decide = (v: RateVerdict, a: Admission): GatewayError | undefined => {
-      if (!v.ok) {
-        onRejected?.('key')
-        return refusal('rate_limit_exceeded', message, v.retryAfterMs, { family: 'requests', limitText, v })
-      }
-      a.holds.push(hold)
-      if (!a.requests || a.requests.rank < KEY_RANK) a.requests = { v, limitText, rank: KEY_RANK }
-      return undefined
-    }
+    const decide = requestsDecision('key', message, limitText, hold, KEY_RANK, onRejected)
     // HOT PATH: the sync (memory/shared store) case allocates no continuation.
     steps.push((_cx, a) => {
       const v = w.take(1, a.now)
