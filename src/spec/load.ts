@@ -1,10 +1,9 @@
 /** loadSpec: find (cosmiconfig), read and validate the spec; never throws on input (SPEC §2 `-c`, search; §3). */
-import { readFile } from 'node:fs/promises'
+import { open, stat } from 'node:fs/promises'
 import { basename, dirname, extname, resolve } from 'node:path'
-import { createRequire } from 'node:module'
-import { pathToFileURL } from 'node:url'
 import { checkDocument, type LoadResult } from './check.js'
 import { defaultSpec } from './default.js'
+import { loadSpecModule } from './module-loader.js'
 import { parseSpecSource } from './parse.js'
 import { locateNowhere, type SpecProblem } from './problems.js'
 
@@ -15,7 +14,12 @@ export interface LoadOptions {
   file?: string
   cwd?: string
   env?: NodeJS.ProcessEnv
+  /** Time limit for evaluating a JS/TS spec (module-loader.ts); default LLMGW_SPEC_LOAD_TIMEOUT_MS, else 10 s. */
+  moduleTimeoutMs?: number
 }
+
+/** Spec files larger than this are refused before they are read (a real spec with 10,000 keys is ~2 MB). */
+export const MAX_SPEC_BYTES = 16 * 1024 * 1024
 
 /** SPEC §2 search places, in order; package.json counts only with an "llmgw" field. */
 export const SEARCH_PLACES = [
@@ -45,7 +49,7 @@ export async function loadSpec(opts: LoadOptions = {}): Promise<LoadResult> {
     if (typeof found !== 'string') return found ?? defaultSpec(cwd)
     file = found
   }
-  return loadSpecFile(file, env)
+  return loadSpecFile(file, env, opts.moduleTimeoutMs === undefined ? {} : { moduleTimeoutMs: opts.moduleTimeoutMs })
 }
 
 /** The path of the first spec file in `cwd`, undefined when there is none, or a failed result when the search broke. */
@@ -75,47 +79,50 @@ export async function searchSpec(cwd: string): Promise<string | LoadResult | und
   }
 }
 
-/** Reads one spec file by its extension: YAML/JSON with positions, JS/MJS/CJS by import, TS via cosmiconfig's loader. */
-export async function loadSpecFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadResult> {
+/**
+ * Reads one spec file by its extension: YAML/JSON with positions (read here, no worker), JS/MJS/CJS/TS evaluated in
+ * a worker thread with a time limit (module-loader.ts). Files over MAX_SPEC_BYTES are refused before reading.
+ */
+export async function loadSpecFile(file: string, env: NodeJS.ProcessEnv = process.env, opts: { moduleTimeoutMs?: number } = {}): Promise<LoadResult> {
   const ext = extname(file).toLowerCase()
   if (!CODE_EXTENSIONS.has(ext)) {
-    let text: string
-    try {
-      text = await readFile(file, 'utf8')
-    } catch (e) {
-      return failed(file, 'unreadable-file', `cannot read the spec: ${messageOf(e)}`)
-    }
+    const text = await readSpecText(file)
+    if (typeof text !== 'string') return text
     return parseSpecSource(text, file, env, basename(file) === 'package.json' ? ['llmgw'] : [])
   }
-  let raw: unknown
   try {
-    raw = ext === '.ts' ? await importTs(file) : await importJs(file)
+    const st = await stat(file)
+    if (st.isFile() && st.size > MAX_SPEC_BYTES) return tooLarge(file, st.size)
   } catch (e) {
-    const code = (e as { code?: string }).code
-    if (code === 'ENOENT' || code === 'ERR_MODULE_NOT_FOUND' || code === 'EACCES') return failed(file, 'unreadable-file', `cannot read the spec: ${messageOf(e)}`)
-    return failed(file, 'module-error', `the spec module failed to load: ${messageOf(e)}`)
+    return failed(file, 'unreadable-file', `cannot read the spec: ${messageOf(e)}`)
   }
-  return checkDocument({ raw, file, resultFile: file, locate: locateNowhere, env, baseDir: dirname(file) })
+  const r = await loadSpecModule(file, { env, ...(opts.moduleTimeoutMs === undefined ? {} : { timeoutMs: opts.moduleTimeoutMs }) })
+  if (!r.ok) {
+    if (r.code === 'EACCES') return failed(file, 'unreadable-file', `cannot read the spec: ${r.message}`)
+    return { ok: false, file, problems: [{ file, line: r.line ?? 1, col: r.col ?? 1, rule: r.rule, severity: 'error', message: r.message }] }
+  }
+  return checkDocument({ raw: r.value, file, resultFile: file, locate: locateNowhere, env, baseDir: dirname(file) })
 }
 
-async function importJs(file: string): Promise<unknown> {
-  // The query makes a reload see the new ESM file; CommonJS files are cached by path, so drop that entry too.
-  delete createRequire(import.meta.url).cache[file]
-  const mod = (await import(`${pathToFileURL(file).href}?v=${Date.now()}`)) as { default?: unknown }
-  return mod.default ?? mod
+/** A spec file's text, or a failed result when it cannot be read or is over MAX_SPEC_BYTES (checked before reading). */
+export async function readSpecText(file: string): Promise<string | LoadResult> {
+  try {
+    const fh = await open(file, 'r')
+    try {
+      const st = await fh.stat()
+      if (st.isFile() && st.size > MAX_SPEC_BYTES) return tooLarge(file, st.size)
+      return await fh.readFile('utf8')
+    } finally {
+      await fh.close()
+    }
+  } catch (e) {
+    return failed(file, 'unreadable-file', `cannot read the spec: ${messageOf(e)}`)
+  }
 }
 
-async function importTs(file: string): Promise<unknown> {
-  await readFile(file) // a clear ENOENT before TypeScript is loaded
-  const { defaultLoaders } = await import('cosmiconfig')
-  const load = defaultLoaders['.ts']
-  if (!load) throw new Error('this cosmiconfig has no TypeScript loader')
-  try {
-    return await load(file, await readFile(file, 'utf8'))
-  } catch (e) {
-    if (/Cannot find (module|package) 'typescript'/.test(messageOf(e))) throw new Error('a .ts spec needs the typescript package installed (npm i -D typescript), or use YAML')
-    throw e
-  }
+function tooLarge(file: string, size: number): LoadResult {
+  const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MB`
+  return failed(file, 'file-too-large', `the spec file is ${mb(size)}, over the ${mb(MAX_SPEC_BYTES)} limit (a spec with 10,000 keys is about 2 MB): is this the right file?`)
 }
 
 function failed(file: string, rule: string, message: string): LoadResult {

@@ -1,0 +1,131 @@
+/** Worker thread entry of module-loader.ts: evaluates one .js/.mjs/.cjs/.ts spec and posts its export back as plain data. */
+import { writeFile, readFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { parentPort, workerData } from 'node:worker_threads'
+import type { ModuleJob, WorkerReply } from './module-loader.js'
+
+// Runs only inside the worker module-loader.ts starts for one load, and is terminated after it: nothing here may
+// assume it can clean up (a spec that never finishes is cut off mid-import). The loader removes compiledFile itself.
+
+const job = workerData as ModuleJob
+const reply = (r: WorkerReply): void => parentPort?.postMessage(r)
+
+try {
+  const target = job.compiledFile === undefined ? job.file : await transpileTs(job.file, job.compiledFile)
+  if (typeof target !== 'string') reply(target)
+  else {
+    const mod = (await import(pathToFileURL(target).href)) as Record<string, unknown>
+    // As before the worker: the default export (module.exports for CommonJS), else the named exports.
+    const value = mod.default ?? { ...mod }
+    if (typeof value === 'function') {
+      reply({ kind: 'error', rule: 'module-export', message: 'the spec module exports a function, not the spec: export the spec object itself (plain data)' })
+    } else {
+      try {
+        reply({ kind: 'ok', value })
+      } catch (e) {
+        const where = nonData(value, '', new Set())
+        const message = where
+          ? `the spec module's export holds ${where.what} at ${where.path}: a spec is plain data (objects, arrays, strings, numbers, booleans, dates)`
+          : `the spec module's export is not plain data: ${messageOf(e)}`
+        reply({ kind: 'error', rule: 'module-export', message })
+      }
+    }
+  }
+} catch (e) {
+  const code = (e as { code?: unknown }).code
+  reply({
+    kind: 'error',
+    rule: e instanceof SyntaxError ? 'module-syntax' : 'module-error',
+    message: `the spec module failed to load: ${messageOf(e)}`,
+    ...(typeof code === 'string' ? { code } : {}),
+    ...locate(e, job.compiledFile === undefined ? job.file : undefined),
+  })
+}
+
+/** Transpiles a .ts spec as cosmiconfig's loader does (the nearest tsconfig.json, ES2022 module), but reports syntax errors. */
+async function transpileTs(file: string, compiledFile: string): Promise<string | WorkerReply> {
+  let ts: typeof import('typescript')
+  try {
+    ts = ((await import('typescript')) as { default: typeof import('typescript') }).default
+  } catch {
+    return { kind: 'error', rule: 'module-error', message: 'a .ts spec needs the typescript package installed (npm i -D typescript), or use YAML' }
+  }
+  const source = await readFile(file, 'utf8')
+  const tsconfig = ts.findConfigFile(dirname(file), (f) => ts.sys.fileExists(f))
+  let compilerOptions: Record<string, unknown> = {}
+  if (tsconfig !== undefined) {
+    const { config, error } = ts.readConfigFile(tsconfig, (p) => ts.sys.readFile(p))
+    if (error) return { kind: 'error', rule: 'module-error', message: `${tsconfig}: ${ts.flattenDiagnosticMessageText(error.messageText, ' ')}` }
+    compilerOptions = ((config as { compilerOptions?: Record<string, unknown> } | undefined)?.compilerOptions ?? {}) as Record<string, unknown>
+  }
+  const out = ts.transpileModule(source, {
+    fileName: file,
+    reportDiagnostics: true,
+    compilerOptions: {
+      ...compilerOptions,
+      module: ts.ModuleKind.ES2022,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      target: ts.ScriptTarget.ES2022,
+      noEmit: false,
+      sourceMap: false,
+      inlineSourceMap: false,
+    },
+  })
+  // transpileModule still emits code for a broken file (`{;` becomes `{}`), so its syntax errors must be read here.
+  const syntax = out.diagnostics?.find((d) => d.category === ts.DiagnosticCategory.Error && d.file !== undefined && d.start !== undefined)
+  if (syntax?.file !== undefined && syntax.start !== undefined) {
+    const pos = syntax.file.getLineAndCharacterOfPosition(syntax.start)
+    return {
+      kind: 'error',
+      rule: 'module-syntax',
+      message: `TypeScript syntax error: ${ts.flattenDiagnosticMessageText(syntax.messageText, ' ')} (TS${syntax.code})`,
+      line: pos.line + 1,
+      col: pos.character + 1,
+    }
+  }
+  await writeFile(compiledFile, out.outputText)
+  return compiledFile
+}
+
+/** Where a structured clone would fail: the first function, symbol, promise or other non-data value, by path. */
+function nonData(v: unknown, path: string, seen: Set<object>): { path: string; what: string } | undefined {
+  const at = path === '' ? '(the export itself)' : path
+  if (typeof v === 'function') return { path: at, what: 'a function' }
+  if (typeof v === 'symbol') return { path: at, what: 'a symbol' }
+  if (v === null || typeof v !== 'object' || seen.has(v)) return undefined
+  seen.add(v)
+  if (v instanceof Promise) return { path: at, what: 'a Promise' }
+  if (v instanceof WeakMap || v instanceof WeakSet) return { path: at, what: `a ${v.constructor.name}` }
+  const entries: Array<[string, unknown]> = Array.isArray(v)
+    ? v.map((x, i) => [`${path}[${i}]`, x])
+    : v instanceof Map
+      ? [...v.entries()].map(([k, x]) => [`${path}.get(${String(k)})`, x])
+      : v instanceof Set
+        ? [...v].map((x, i) => [`${path}{${i}}`, x])
+        : Object.keys(v).map((k) => [path === '' ? k : `${path}.${k}`, (v as Record<string, unknown>)[k]])
+  for (const [p, x] of entries) {
+    const found = nonData(x, p, seen)
+    if (found) return found
+  }
+  return undefined
+}
+
+/** file:line:col of the spec file in an error's stack (a throw at top level; CommonJS syntax errors name the line). */
+function locate(e: unknown, file: string | undefined): { line?: number; col?: number } {
+  const stack = e instanceof Error ? (e.stack ?? '') : ''
+  if (file === undefined || stack === '') return {}
+  for (const name of [pathToFileURL(file).href, file]) {
+    const m = new RegExp(`${escapeRegExp(name)}:(\\d+)(?::(\\d+))?`).exec(stack)
+    if (m) return { line: Number(m[1]), ...(m[2] === undefined ? {} : { col: Number(m[2]) }) }
+  }
+  return {}
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+function messageOf(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? ''
+}
