@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto'
 import { formatDuration } from '../../core/duration.js'
 import { Secret } from '../../core/secret.js'
 import type { ChangeClass, ChangeKind, DiffRow } from './types.js'
+import { redactUrl } from './url.js'
 
 /** How a number is shown: milliseconds as "1.5s", bytes as "4mb". */
 export type Unit = 'ms' | 'bytes' | 'plain'
@@ -40,14 +41,26 @@ function formatBytes(n: number): string {
   return `${n}b`
 }
 
-/** Display text for a spec value; secrets are "[redacted]" however deeply they sit. */
+/** JSON.stringify replacer for display: header values hidden (they carry credentials), URL credentials hidden. */
+function displayReplacer(key: string, v: unknown): unknown {
+  if (typeof v === 'string') return redactUrl(v)
+  if (key === 'headers' && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    return Object.fromEntries(Object.keys(v).map((h) => [h, REDACTED]))
+  }
+  return v
+}
+
+/**
+ * Display text for a spec value; secrets are "[redacted]" however deeply they sit, and so are the credentials inside
+ * URLs (userinfo password, key/token query parameters) and the values of any nested `headers` map.
+ */
 export function formatValue(v: unknown, unit: Unit = 'plain'): string | undefined {
   if (v === undefined) return undefined
   if (v instanceof Secret) return REDACTED
   if (typeof v === 'number') return unit === 'ms' ? formatDuration(v) : unit === 'bytes' ? formatBytes(v) : String(v)
-  if (typeof v === 'string') return v
+  if (typeof v === 'string') return redactUrl(v)
   if (Array.isArray(v)) return v.length === 0 ? '[]' : v.map((x) => formatValue(x, unit) ?? '-').join(', ')
-  return JSON.stringify(v) // Secret.toJSON() keeps nested secrets out
+  return JSON.stringify(v, displayReplacer) // Secret.toJSON() keeps nested secrets out
 }
 
 type Judge<T> = ChangeClass | ((a: T | undefined, b: T | undefined) => ChangeClass)
@@ -91,11 +104,15 @@ export class ChangeList {
   value<T>(path: string, a: T | undefined, b: T | undefined, o: ValueOptions<T>): void {
     if (isSame(a, b)) return
     const kind: ChangeKind = a === undefined ? 'added' : b === undefined ? 'removed' : 'changed'
+    const before = formatValue(a, o.unit)
+    let after = formatValue(b, o.unit)
+    // Only a hidden part differs (a URL's password or key): the row must still show that something changed.
+    if (kind === 'changed' && after === before) after = `${after} (redacted part changed)`
     this.add({
       path,
       kind,
-      before: formatValue(a, o.unit),
-      after: formatValue(b, o.unit),
+      before,
+      after,
       class: typeof o.class === 'function' ? o.class(a, b) : o.class,
       needsRestart: o.restart ?? false,
       note: typeof o.note === 'function' ? o.note(a, b) : o.note,

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto'
 import type { AuthSpec, JwtSpec, KeySpec, LimitsSpec } from '../schema.js'
 import { ChangeList, formatValue } from './change-list.js'
+import { urlNote } from './url.js'
 
 /** The credential a key accepts, as its sha256 form, so `key: X` and `hash: sha256(X)` are the same key. */
 function credential(k: KeySpec): string {
@@ -86,7 +87,7 @@ export function diffAuth(c: ChangeList, a: AuthSpec, b: AuthSpec): void {
     rules: {
       issuer: { class: 'breaking', note: REJECTED },
       audience: { class: 'breaking', note: REJECTED },
-      jwksUrl: { class: 'breaking', note: `signing keys come from elsewhere: ${REJECTED}` },
+      jwksUrl: { class: 'breaking', note: urlNote(`signing keys come from elsewhere: ${REJECTED}`) },
       secret: { hidden: { class: 'breaking', note: `secret changed: ${REJECTED}` } },
       publicKey: { hidden: { class: 'breaking', note: `public key changed: ${REJECTED}` } },
       publicKeyFile: { class: 'breaking', note: `public key file changed: ${REJECTED}` },

@@ -1,6 +1,7 @@
 /** Semantic diff of `providers` (SPEC §3): identity by name; API keys and header values are never shown. */
 import type { ProviderSpec } from '../schema.js'
 import { ChangeList } from './change-list.js'
+import { redactUrl, urlNote } from './url.js'
 
 type Breaker = NonNullable<ProviderSpec['breaker']>
 
@@ -9,18 +10,21 @@ const looser = (higherIsLooser: boolean) => (x: number | undefined, y: number | 
 const breakerNote = (higherIsLooser: boolean) => (x: number | undefined, y: number | undefined) =>
   (y ?? 0) > (x ?? 0) === higherIsLooser ? 'breaker loosened: a failing upstream is cut off later' : 'breaker tightened: a failing upstream is cut off sooner'
 
+/** "openai https://host/v1", credentials in the URL hidden. */
+const describe = (p: ProviderSpec): string => `${p.type} ${redactUrl(p.baseUrl ?? '')}`.trim()
+
 export function diffProviders(c: ChangeList, olds: readonly ProviderSpec[], news: readonly ProviderSpec[]): void {
   c.keyed('providers', olds, news, (p) => p.name, {
-    added: (path, p) => c.add({ path, kind: 'added', after: `${p.type} ${p.baseUrl ?? ''}`.trim(), class: 'safe', note: 'new provider' }),
+    added: (path, p) => c.add({ path, kind: 'added', after: describe(p), class: 'safe', note: 'new provider' }),
     // The loader guarantees no model of the new spec targets a removed provider, so clients see the model rows instead.
-    removed: (path, p) => c.add({ path, kind: 'removed', before: `${p.type} ${p.baseUrl ?? ''}`.trim(), class: 'safe', note: 'provider no longer used; its pool is closed' }),
+    removed: (path, p) => c.add({ path, kind: 'removed', before: describe(p), class: 'safe', note: 'provider no longer used; its pool is closed' }),
     both: (path, a, b) => diffProvider(c, path, a, b),
   })
 }
 
 function diffProvider(c: ChangeList, path: string, a: ProviderSpec, b: ProviderSpec): void {
   c.value(`${path}.type`, a.type, b.type, { class: 'risky', note: 'different upstream API' })
-  c.value(`${path}.baseUrl`, a.baseUrl, b.baseUrl, { class: 'risky', note: 'requests go to a different upstream' })
+  c.value(`${path}.baseUrl`, a.baseUrl, b.baseUrl, { class: 'risky', note: urlNote('requests go to a different upstream') })
   c.value(`${path}.apiVersion`, a.type === 'azure-openai' ? a.apiVersion : undefined, b.type === 'azure-openai' ? b.apiVersion : undefined, {
     class: 'risky',
     note: 'azure api-version changed',

@@ -1,6 +1,7 @@
 /** Semantic diff of `server`, `admin`, `state`, `batching`, `observability` (SPEC §3): mostly operator-facing. */
 import type { AdminSpec, BatchingSpec, ObservabilitySpec, ServerSpec, StateSpec } from '../schema.js'
 import { ChangeList } from './change-list.js'
+import { urlNote } from './url.js'
 
 export function diffServer(c: ChangeList, a: ServerSpec, b: ServerSpec): void {
   // The listen socket and the worker threads are created once: these three cannot be hot-applied (SPEC §6).
@@ -60,7 +61,7 @@ export function diffObservability(c: ChangeList, a: ObservabilitySpec, b: Observ
     added: { class: 'safe', note: 'tracing on' },
     removed: { class: 'safe', note: 'tracing off' },
     rules: {
-      otlpEndpoint: { class: 'safe', note: 'traces go elsewhere' },
+      otlpEndpoint: { class: 'safe', note: urlNote('traces go elsewhere') },
       sampleRatio: { class: 'safe', note: 'trace sampling changed' },
       serviceName: { class: 'safe', note: 'trace service name changed' },
       headers: { hidden: { class: 'safe', note: 'exporter headers changed (values not shown)' } },
