@@ -1,5 +1,5 @@
 /** Lint rule plaintext-secret: secrets come from `${env:...}` (or `hash:` for keys), never the file (SPEC §3). */
-import { urlCredentials } from '../diff/url.js'
+import { urlCredentials } from '../../core/url-secrets.js'
 import { valueAt } from '../zod-problems.js'
 import type { Finding, LintRule } from './types.js'
 
