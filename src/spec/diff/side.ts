@@ -1,9 +1,8 @@
 /** One side of `llmgw diff` (SPEC §2): a spec file, or `git:REF:path` read with `git show`; validated like any spec. */
 import { execFile } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
 import { extname, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { loadSpecFile } from '../load.js'
+import { loadSpecFile, readSpecText } from '../load.js'
 import { parseSpecText } from '../parse.js'
 import type { SpecProblem } from '../problems.js'
 import type { Spec } from '../schema.js'
@@ -44,11 +43,14 @@ export async function loadDiffSide(ref: string, cwd: string, env: NodeJS.Process
   } else {
     file = resolve(cwd, ref)
     code = ['.js', '.mjs', '.cjs', '.ts'].includes(extname(file).toLowerCase())
-    try {
-      text = await readFile(file, 'utf8')
-    } catch (e) {
-      return { ok: false, label, error: `cannot read ${ref}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}` }
+    // the loader's read: the same size cap as lint and serve (a 50 MB spec is refused, not parsed for 20 s)
+    const got = await readSpecText(file)
+    if (typeof got !== 'string') {
+      const p = got.ok ? undefined : got.problems[0]
+      if (p?.rule === 'unreadable-file') return { ok: false, label, error: `cannot read ${ref}: ${/ENOENT/.test(p.message) ? 'no such file' : p.message}` }
+      return { ok: false, label, problems: got.ok ? [] : got.problems.map((x) => ({ ...x, file: label })) }
     }
+    text = got
   }
   const parse = (e: NodeJS.ProcessEnv) => (code ? loadSpecFile(file, e) : Promise.resolve(parseSpecText(text, file, e)))
   let result = await parse(env)
