@@ -21,6 +21,11 @@ const CONNECT_WORDS: Record<string, string> = {
 }
 // Anything longer is cut: an upstream error message is a hint for the client, not a transcript.
 const MAX_MESSAGE = 500
+/**
+ * An upstream message is cut to a few times what a client may see before it is scrubbed: scrubbing 64 KiB took ~3 ms.
+ * A secret cut at this edge leaves a fragment the scrubber still catches (8+ characters), or one past MAX_MESSAGE.
+ */
+const clip = (s: string): string => s.trim().slice(0, MAX_MESSAGE * 4)
 
 const errCode = (e: unknown): string | undefined => {
   const c = (e as { code?: unknown } | null)?.code
@@ -125,11 +130,11 @@ export function mapStatusError(
   }
   if (status === 404) {
     // The client named a public model; a 404 upstream means the gateway's baseUrl or target model is wrong.
-    const detail = scrub(upstreamMessage(body).trim()).slice(0, MAX_MESSAGE)
+    const detail = scrub(clip(upstreamMessage(body))).slice(0, MAX_MESSAGE)
     return new GatewayError('upstream_error', `provider ${provider}: upstream answered 404 (check the provider's baseUrl and the target model)${detail ? `: ${detail}` : ''}`, base)
   }
   if (status === 400 || status === 413 || status === 422) {
-    const msg = scrub(upstreamMessage(body).trim()).slice(0, MAX_MESSAGE)
+    const msg = scrub(clip(upstreamMessage(body))).slice(0, MAX_MESSAGE)
     return new GatewayError('invalid_request', msg || `provider ${provider}: upstream rejected the request (${status})`, base)
   }
   if (status === 401 || status === 403) {
