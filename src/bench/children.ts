@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { EXIT_WITH_PARENT_ENV } from './parent-link.js'
 
 export interface Child {
   readonly name: string
@@ -59,7 +60,12 @@ export function parseListening(line: string): string | undefined {
 export function spawnChild(o: SpawnOptions): Promise<Child> {
   hookExit()
   const argv = o.script ? [...(o.nodeArgs ?? []), o.script, ...o.args] : [...(o.nodeArgs ?? []), ...cliArgv(o.args)]
-  const proc = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: o.env ?? process.env })
+  // llmgw children get an IPC channel and exit when it closes: when this process dies, even by SIGKILL, which no
+  // exit hook sees (parent-link.ts). Scripts (baseline proxies, the clinic wrapper) do not know the protocol.
+  const env = o.script ? (o.env ?? process.env) : { ...(o.env ?? process.env), [EXIT_WITH_PARENT_ENV]: '1' }
+  const proc = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe', o.script ? 'ignore' : 'ipc'], env })
+  // the channel must never keep this process alive
+  proc.channel?.unref()
   live.add(proc)
   const lines: string[] = []
   const keep = (l: string): void => { lines.push(l); if (lines.length > 20) lines.shift() }

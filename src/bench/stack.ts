@@ -1,5 +1,5 @@
 /** The processes a self-hosted bench or profile runs: `llmgw mock` and `llmgw serve` on free loopback ports (SPEC §2). */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { request } from 'undici'
@@ -32,8 +32,40 @@ export async function startMock(): Promise<Child> {
   return spawnChild({ name: 'llmgw mock', args: ['mock', '--host', '127.0.0.1', '--port', '0', '--latency', '0ms', '--tokens-per-second', '0'] })
 }
 
+const TEMP_PREFIX = 'llmgw-bench-'
+
+/**
+ * The temp dir of a run is named after the pid that owns it. A run killed with SIGKILL cannot remove its own dir (its
+ * children do end, see parent-link.ts), so each run first removes the dirs of runs whose process is gone.
+ */
+export function sweepStaleTempDirs(root = tmpdir()): string[] {
+  const removed: string[] = []
+  let names: string[]
+  try { names = readdirSync(root) } catch { return removed }
+  for (const name of names) {
+    const m = /^llmgw-bench-(\d+)-/.exec(name)
+    if (!m || isRunning(Number(m[1]))) continue
+    try {
+      rmSync(join(root, name), { recursive: true, force: true })
+      removed.push(name)
+    } catch { /* another user's, or already gone: not ours to fix */ }
+  }
+  return removed
+}
+
+/** kill(pid, 0): ESRCH means no such process; EPERM means it runs under another user. */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
 export async function startStack(o: StackOptions): Promise<Stack> {
-  const dir = mkdtempSync(join(tmpdir(), 'llmgw-bench-'))
+  sweepStaleTempDirs()
+  const dir = mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}${process.pid}-`))
   let mock: Child | undefined
   try {
     mock = await startMock()

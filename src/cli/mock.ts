@@ -1,4 +1,5 @@
 /** `llmgw mock` (SPEC §2): a standalone mock LLM provider; one stdout line with its URL, serves until SIGINT/SIGTERM. */
+import { exitWithParent } from '../bench/parent-link.js'
 import { parseDuration } from '../core/duration.js'
 import { EXIT, UsageError } from './exit-codes.js'
 
@@ -32,13 +33,18 @@ export async function runMock(o: MockCliOptions): Promise<number> {
   process.stdout.write(`llmgw mock listening on ${server.url}\n`)
   const s = server
   await new Promise<void>((resolve) => {
+    let stopping = false
     const stop = (): void => {
+      if (stopping) return
+      stopping = true
       process.off('SIGINT', stop)
       process.off('SIGTERM', stop)
       void s.close().then(resolve, resolve)
     }
     process.on('SIGINT', stop)
     process.on('SIGTERM', stop)
+    // Started by `llmgw bench`/`profile`: stop when that parent is gone, even after a SIGKILL.
+    exitWithParent(stop)
   })
   return EXIT.ok
 }

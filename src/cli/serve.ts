@@ -1,6 +1,7 @@
 /** `llmgw serve` (SPEC §2): start the app, print where it listens, reload on SIGHUP, drain on SIGINT/SIGTERM, exit 0. */
 import { type App, SpecLoadError, startApp } from '../app/start.js'
 import { createJsonLog } from '../app/json-log.js'
+import { exitWithParent } from '../bench/parent-link.js'
 import { EXIT } from './exit-codes.js'
 
 export interface ServeOptions {
@@ -54,12 +55,17 @@ export async function runServe(o: ServeOptions): Promise<number> {
   process.on('SIGHUP', onHup)
   let ui: { unmount(): void } | undefined
   await new Promise<void>((resolve) => {
+    let stopping = false
     const stop = (signal: string) => (): void => {
+      if (stopping) return
+      stopping = true
       log.info('shutting down', { event: 'shutdown', signal, inflight: app.server?.inflight })
       void app.shutdown().then(resolve, resolve)
     }
     process.once('SIGINT', stop('SIGINT'))
     process.once('SIGTERM', stop('SIGTERM'))
+    // Started by `llmgw bench`/`profile`: drain and exit when that parent is gone, even after a SIGKILL.
+    exitWithParent(stop('parent-gone'))
     const snapshot = app.observe?.snapshot
     if (dashboard && snapshot)
       void import('../ui/dashboard.js').then(
