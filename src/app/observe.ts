@@ -18,7 +18,7 @@ export interface AppObservability {
 }
 
 export interface ObserveOptions {
-  /** Off in tests and when the dashboard owns stdout. */
+  /** Off in tests. With `dashboard` on, only destinations off the terminal are written (accessLogBesideDashboard). */
   accessLog: boolean
   /** Count llmgw_config_reloads_total here (default true); with --workers only worker 0 does, so the merged sum is right. */
   countReloads?: boolean
@@ -35,11 +35,22 @@ const labelsOf = (spec: Spec) => ({
   keys: spec.keys.map((k) => k.id),
 })
 
+/**
+ * The dashboard (ink) owns the terminal: an access log to stdout, or to stderr while that is the same TTY, would
+ * scribble over it and is left out. A file, or stderr redirected away from the TTY, is written as without the dashboard.
+ */
+export function accessLogBesideDashboard(destination: string, stderrIsTTY: boolean): boolean {
+  if (destination === 'stdout') return false
+  if (destination === 'stderr') return !stderrIsTTY
+  return true
+}
+
 /** Built once per app, not per reload: counters keep running across reloads (access-log destination changes need a restart). */
 export function createAppObservability(spec: Spec, version: string, o: ObserveOptions): AppObservability {
   const metrics: Metrics | undefined = spec.observability.metrics ? createMetrics(labelsOf(spec)) : undefined
   metrics?.setConfigVersion(version)
-  const log: AccessLog | null = o.accessLog ? createAccessLog(spec.observability.accessLog) : null
+  const writeLog = o.accessLog && (!o.dashboard || accessLogBesideDashboard(spec.observability.accessLog.destination, process.stderr.isTTY === true))
+  const log: AccessLog | null = writeLog ? createAccessLog(spec.observability.accessLog) : null
   const snapshot = o.dashboard
     ? createSnapshot({ models: spec.models.map((m) => m.name), version, ...(o.listenUrl ? { listenUrl: o.listenUrl } : {}), ...(o.specFile ? { specFile: o.specFile } : {}), ...(o.providerStates ? { providerStates: o.providerStates } : {}) })
     : undefined

@@ -1,5 +1,5 @@
 /** `llmgw serve` (SPEC §2): start the app, print where it listens, reload on SIGHUP, drain on SIGINT/SIGTERM, exit 0. */
-import { type App, SpecLoadError, startApp } from '../app/start.js'
+import { type App, SpecLoadError, type StartOptions, startApp } from '../app/start.js'
 import { createJsonLog } from '../app/json-log.js'
 import { exitWithParent } from '../bench/parent-link.js'
 import { EXIT } from './exit-codes.js'
@@ -21,23 +21,29 @@ export function shouldShowDashboard(flag: boolean | undefined, out: { isTTY?: bo
   return (flag ?? true) && out.isTTY === true && (out.columns ?? 0) > 0 && (out.rows ?? 0) > 0
 }
 
+/**
+ * What serve asks of startApp. The access log is not switched off for the dashboard here (it was, so a file log was
+ * never created with --dashboard): app/observe.ts keeps only a stdout/terminal destination off the dashboard's screen.
+ */
+export function serveStartOptions(o: ServeOptions, dashboard: boolean, log: StartOptions['log']): StartOptions {
+  return {
+    ...(o.config === undefined ? {} : { file: o.config }),
+    ...(o.host === undefined ? {} : { host: o.host }),
+    ...(o.port === undefined ? {} : { port: o.port }),
+    ...(o.workers === undefined ? {} : { workers: o.workers }),
+    watch: o.watch,
+    dashboard,
+    log,
+  }
+}
+
 export async function runServe(o: ServeOptions): Promise<number> {
   // The live dashboard owns a TTY's screen: then app events show in it and JSON lines stay off stdout.
   const dashboard = shouldShowDashboard(o.dashboard, process.stdout)
   const log = dashboard ? createJsonLog(() => {}) : createJsonLog()
   let app: App
   try {
-    app = await startApp({
-      ...(o.config === undefined ? {} : { file: o.config }),
-      ...(o.host === undefined ? {} : { host: o.host }),
-      ...(o.port === undefined ? {} : { port: o.port }),
-      ...(o.workers === undefined ? {} : { workers: o.workers }),
-      watch: o.watch,
-      dashboard,
-      // The access log goes where the spec says; with the dashboard on, not over it.
-      ...(dashboard ? { accessLog: false } : {}),
-      log,
-    })
+    app = await startApp(serveStartOptions(o, dashboard, log))
   } catch (e) {
     if (e instanceof SpecLoadError) {
       for (const p of e.problems) process.stderr.write(`${p.file}:${p.line}:${p.col}  ${p.severity}  ${p.message}  ${p.rule}\n`)
