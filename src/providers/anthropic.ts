@@ -1,4 +1,5 @@
 /** `type: anthropic` (SPEC §3 providers): the Messages API, translated to/from OpenAI; relayed as-is to /v1/messages clients. */
+import { concatBytes } from '../core/bytes.js'
 import { GatewayError } from '../core/errors.js'
 import { ANTHROPIC_VERSION } from '../wire/anthropic.js'
 import { anthropicToOpenAIResponse, anthropicUsage, openAIToAnthropicRequest } from '../wire/anthropic-openai.js'
@@ -81,8 +82,24 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink): BodyR
   let usage: AttemptResult['usage']
   let text = ''
   let complete = false
+  // One client write per upstream read, not per event (see openai-compatible.ts: undici reports each HTTP chunk of
+  // a read separately; the write waits for a microtask, so the whole read is parsed first).
+  let pending: Array<string | Uint8Array> = []
+  let flushQueued = false
   const emit = (s: string | Uint8Array): void => {
-    ok = sink.chunk(s) && ok
+    pending.push(s)
+  }
+  const flush = (): void => {
+    flushQueued = false
+    if (pending.length === 0) return
+    const out = pending.length === 1 ? pending[0]! : concatBytes(pending)
+    pending = []
+    ok = sink.chunk(out) && ok
+  }
+  const flushSoon = (): void => {
+    if (flushQueued || pending.length === 0) return
+    flushQueued = true
+    queueMicrotask(flush)
   }
   const track = (e: Obj): void => {
     if (e.type === 'message_start' && isObject(e.message)) {
@@ -113,13 +130,21 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink): BodyR
   return {
     data(c) {
       firstByteAt ??= performance.now()
+      try {
+        split.push(c)
+      } catch (e) {
+        flush() // what was relayed before a broken event still reaches the client, ahead of the error event
+        throw e
+      }
+      flushSoon()
+      const wasOk = ok
       ok = true
-      split.push(c)
-      return ok
+      return wasOk
     },
     drained: () => sink.drained(),
     async end() {
       split.end()
+      flush()
       if (!(passthrough ? complete : tr.complete)) throw badUpstream(name, 'upstream stream ended before message_stop')
       const reported = passthrough ? usage : tr.usage
       const result: AttemptResult = {
@@ -128,9 +153,11 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink): BodyR
         firstByteAt,
       }
       if (!passthrough) for (const s of tr.finish()) emit(s)
+      flush()
       return result
     },
     abandon() {
+      flush()
       if (sink.partial === undefined) return
       // Anthropic reports output tokens at the end: until then, the relayed text counted is the better figure
       const reported = passthrough ? usage : tr.usage

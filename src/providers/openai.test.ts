@@ -280,3 +280,20 @@ test('a stream the upstream cuts mid-way reports the usage of what was relayed (
   assert.equal(u?.completion_tokens, encode('Hello there, general').length)
   assert.ok((u?.prompt_tokens ?? 0) > 0)
 })
+
+test('several HTTP chunks in one upstream read go to the client in one write', async (t) => {
+  const httpChunk = (s: string): string => `${Buffer.byteLength(s).toString(16)}\r\n${s}\r\n`
+  const up = await captureServer(t, (_q, res) => {
+    // raw bytes: one TCP write holding the head and four chunked-encoding chunks (one event each, as servers send)
+    const s = res.socket!
+    s.write(`HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n${[roleEvent, delta('a'), delta('b'), delta('c')].map(httpChunk).join('')}`)
+    setTimeout(() => s.end(`${httpChunk(finishEvent)}${httpChunk('data: [DONE]\n\n')}0\r\n\r\n`), 30)
+  })
+  const c = createProviderClient(cfg('openai', up.url))
+  t.after(() => c.close())
+  const sink = memorySink()
+  const r = await c.call(call({ stream: true }), sink)
+  assert.equal(sink.parts[0], [roleEvent, delta('a'), delta('b'), delta('c')].join(''), 'the first read is one write')
+  assert.equal(sink.text(), [roleEvent, delta('a'), delta('b'), delta('c'), finishEvent, 'data: [DONE]\n\n'].join(''))
+  assert.equal(r.model, 'llama3')
+})
