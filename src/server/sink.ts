@@ -1,7 +1,7 @@
 /** The Sink over a uWS HttpResponse: cork, backpressure, abort (SPEC §4 streaming; STYLE "uWS rules"). */
 import type { HttpResponse } from 'uWebSockets.js'
 import type { HeaderPairs, Sink } from '../core/types.js'
-import { HEADER_CONNECTION, HEADER_REQUEST_ID } from './headers.js'
+import { HEADER_CONNECTION, HEADER_CONTENT_LENGTH, HEADER_REQUEST_ID } from './headers.js'
 import { formatStatusLine } from './respond.js'
 import { DrainWaiters } from './drain-waiters.js'
 
@@ -38,9 +38,14 @@ export class UwsSink implements ServerSink {
   /**
    * Tell the client to close after this response (a refused upload). We do not close it ourselves: closing with
    * unread upload bytes makes the kernel send a reset, and most clients then lose the 413 we just wrote (EPIPE).
-   * uWS discards whatever of the body still arrives; nothing of it is buffered.
+   * uWS discards whatever of the body still arrives; nothing of it is buffered. Checked again on uWS 20.30: its
+   * end(body, true) shuts down and closes at once (a raw client still uploading got EPIPE and no 413), and
+   * res.close() after end() throws. A client that ignores "connection: close" keeps the socket until the ~10 s idle
+   * timeout.
    */
   isClosing = false
+  /** A HEAD request: headers as for GET (content-length included), never a body. Set by the dispatcher. */
+  isHead = false
   readonly #res: HttpResponse
   readonly #id: string
   readonly #host: SinkHost
@@ -69,16 +74,21 @@ export class UwsSink implements ServerSink {
     if (this.isAborted || this.isStarted) return
     this.isStarted = true
     this.isEnded = true
-    if (uwsCallback.isInside) {
-      this.#writeHead(status, headers)
-      this.#res.end(body)
-    } else {
-      this.#res.cork(() => {
-        this.#writeHead(status, headers)
-        this.#res.end(body)
-      })
-    }
+    if (uwsCallback.isInside) this.#endWhole(status, headers, body)
+    else this.#res.cork(() => this.#endWhole(status, headers, body))
     this.#onFinish()
+  }
+
+  #endWhole(status: number, headers: HeaderPairs, body: string | Uint8Array): void {
+    const res = this.#res
+    this.#writeHead(status, headers)
+    if (this.isHead) {
+      // endWithoutBody(n) of uWS 20.30 breaks the connection for the next request: write the length ourselves.
+      res.writeHeader(HEADER_CONTENT_LENGTH, String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength))
+      res.endWithoutBody()
+    } else {
+      res.end(body)
+    }
   }
 
   /**
@@ -94,6 +104,7 @@ export class UwsSink implements ServerSink {
   write(chunk: string | Uint8Array): boolean {
     if (this.isAborted || this.isEnded) return false
     if (!this.isStarted) this.start(200, [])
+    if (this.isHead) return true // no body for HEAD; the head goes out with end()
     this.#chunk = chunk
     this.#res.cork(this.#corkedWrite)
     this.#chunk = ''
@@ -116,7 +127,8 @@ export class UwsSink implements ServerSink {
     this.isEnded = true
     this.#res.cork(() => {
       if (this.#head !== undefined) this.#flushHead()
-      this.#res.end(chunk ?? '')
+      if (this.isHead) this.#res.endWithoutBody()
+      else this.#res.end(chunk ?? '')
     })
     this.#waiters.release()
     this.#onFinish()
