@@ -40,7 +40,7 @@ export interface StartOptions {
   sharedPort?: boolean
   /** Where limits and budgets are counted; default a memory store of this thread (workers pass a shared one). */
   store?: Store
-  /** Write the access log (spec.observability.accessLog); default true. Tests and the dashboard turn it off. */
+  /** Write the access log (spec.observability.accessLog); default true. Tests turn it off; beside the dashboard a file log is still written (app/observe.ts). */
   accessLog?: boolean
   /** Count reloads in llmgw_config_reloads_total (default true; --workers: worker 0 only). */
   countReloads?: boolean
