@@ -1,16 +1,16 @@
 // The pass-through comparison of bench/README.md (issues 3 and 7), in one run on one machine:
 // direct to `llmgw mock`, node:http+undici proxy, uWS+undici proxy, and llmgw with auth, limits, metrics and
-// access log on, for non-streaming chat and a 20-chunk stream. Reports req/s, p50/p99, CPU µs per request of
+// access log on, for non-streaming chat and a 20-chunk stream (in one burst, and paced as a model sends it). Reports req/s, p50/p99, CPU µs per request of
 // the process in front of the mock (from /proc), and the unloaded time to first SSE event added over direct.
-// Usage (after `npm run build`): node bench/run-baselines.mjs [--duration 10s] [--connections 50] [--rounds 1] [--json FILE] [--dist dist]
+// Usage (after `npm run build`): node bench/run-baselines.mjs [--duration 10s] [--connections 50] [--rounds 1] [--scenarios chat,chat-stream,chat-stream-paced] [--json FILE] [--dist dist]
 import { createHash } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { benchArgs, benchDir, loadDist } from './common.mjs'
 
 const here = benchDir
-const a = benchArgs({ options: { rounds: { type: 'string', default: '1' }, json: { type: 'string' } } })
+const a = benchArgs({ options: { rounds: { type: 'string', default: '1' }, json: { type: 'string' }, scenarios: { type: 'string', default: 'chat,chat-stream,chat-stream-paced' } } })
 const { spawnChild, stopAll, runLoad, sampleProc, procDelta, probeTtfb, loadScenario, resolveScenario, parseDuration } = await loadDist(a.dist)
 
 const durationMs = parseDuration(a.duration)
@@ -18,10 +18,25 @@ const connections = Number(a.connections)
 const rounds = Math.max(1, Number(a.rounds))
 const KEY = 'llmgw-bench-key-0001'
 const auth = { authorization: `Bearer ${KEY}` }
-const scenarios = ['chat', 'chat-stream'].map((n) => { const r = loadScenario(resolveScenario(n)); if (!r.ok) throw new Error(JSON.stringify(r.problems)); return r.scenario })
 process.on('SIGINT', () => { void stopAll(0).then(() => process.exit(130)) })
 
 const dir = mkdtempSync(join(tmpdir(), 'llmgw-baselines-'))
+// chat-stream-paced: the same 20-chunk stream with the tokens spaced as a real model sends them (the mock paces them at
+// PACED_TPS, so each chunk arrives in its own read and goes out in its own write). The burst stream above arrives in
+// one read: the worst case for a gateway's per-stream work against a pass-through, this one the common case. The
+// proxies and the direct run get the pace from the scenario's header, llmgw's upstream from its provider's headers.
+const PACED_TPS = '2000'
+const PACED_MODEL = 'mock-paced'
+writeFileSync(join(dir, 'chat-stream-paced.json'), JSON.stringify({
+  ...JSON.parse(readFileSync(resolveScenario('chat-stream'), 'utf8')),
+  name: 'chat-stream-paced',
+  description: `chat-stream with the mock pacing tokens at ${PACED_TPS}/s: one read and one write per chunk`,
+}, (k, v) => (k === 'model' ? PACED_MODEL : k === 'headers' ? { ...v, 'x-mock-tokens-per-second': PACED_TPS } : v)))
+const scenarios = a.scenarios.split(',').map((n) => {
+  const r = loadScenario(n === 'chat-stream-paced' ? join(dir, `${n}.json`) : resolveScenario(n))
+  if (!r.ok) throw new Error(JSON.stringify(r.problems))
+  return r.scenario
+})
 const results = []
 try {
   const mock = await spawnChild({ name: 'mock', args: ['mock', '--port', '0', '--latency', '0ms', '--tokens-per-second', '0'] })
@@ -29,8 +44,14 @@ try {
   // auth required (hashed key), per-key rpm/tpm/concurrency limits far above the load, metrics and a JSON access log to a file
   writeFileSync(spec, JSON.stringify({
     version: 1,
-    providers: [{ name: 'up', type: 'openai', baseUrl: `${mock.url}/v1`, timeout: '30s', connections: 128 }],
-    models: [{ name: 'mock-1', targets: [{ provider: 'up', model: 'mock-1' }] }],
+    providers: [
+      { name: 'up', type: 'openai', baseUrl: `${mock.url}/v1`, timeout: '30s', connections: 128 },
+      { name: 'up-paced', type: 'openai', baseUrl: `${mock.url}/v1`, timeout: '30s', connections: 128, headers: { 'x-mock-tokens-per-second': PACED_TPS } },
+    ],
+    models: [
+      { name: 'mock-1', targets: [{ provider: 'up', model: 'mock-1' }] },
+      { name: PACED_MODEL, targets: [{ provider: 'up-paced', model: PACED_MODEL }] },
+    ],
     keys: [{ id: 'bench', hash: `sha256:${createHash('sha256').update(KEY).digest('hex')}`, limits: { rpm: 100000000, tpm: 1000000000000, concurrency: 100000 } }],
     auth: { required: true },
     observability: { accessLog: { format: 'json', destination: join(dir, 'access.log') }, metrics: true },
@@ -81,7 +102,7 @@ function formatMarkdown(rows) {
     const m = (name, k) => med(by(name).map((r) => r[k]))
     const uwsRps = 1e6 / m('uWS + undici', 'cpuUsPerReq'), nodeRps = 1e6 / m('node:http + undici', 'cpuUsPerReq')
     const direct = m('direct (llmgw mock)', 'firstEventMs')
-    out += `#### ${s.name}${s.stream ? ' (20-chunk SSE stream)' : ' (non-streaming)'}\n\n`
+    out += `#### ${s.name}${s.name === 'chat-stream-paced' ? ` (20-chunk SSE stream, tokens paced at ${PACED_TPS}/s)` : s.stream ? ' (20-chunk SSE stream)' : ' (non-streaming)'}\n\n`
     out += '| front | req per CPU-s vs uWS+undici | vs node:http+undici | req per CPU-second | CPU µs/req | req/s | p50 ms | p99 ms | non-2xx | RSS MB |' + (s.stream ? ' first SSE event ms (unloaded) | added over direct ms |' : '') + '\n'
     out += '|---|---|---|---|---|---|---|---|---|---|' + (s.stream ? '---|---|' : '') + '\n'
     for (const name of [...new Set(rows.map((r) => r.front))]) {
