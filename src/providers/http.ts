@@ -90,7 +90,11 @@ export function createHttpTransport(
       const fail = (e: unknown): void => {
         if (done) return
         const err = mapTransportError(provider, e)
-        reader?.abandon?.()
+        try {
+          reader?.abandon?.()
+        } catch {
+          // accounting what was relayed must never keep the failure from being reported
+        }
         finish(err)
         if (controller && !controller.aborted) controller.abort(err)
       }
