@@ -12,13 +12,13 @@ test('ordinary text within the budget is counted exactly', () => {
   assert.equal(new BoundedCounter(encode).count(text), encode(text))
 })
 
-test('long runs without whitespace reach the encoder in slices (the quadratic case), counts stay close', () => {
+test('long runs of non-space characters or of whitespace reach the encoder in slices (the quadratic cases), counts stay close', () => {
   const seen: number[] = []
   const spy = (s: string): number => {
     seen.push(s.length)
     return encode(s)
   }
-  const text = `prefix ${'a'.repeat(5_000)} middle ${'Zx9+/'.repeat(400)} suffix`
+  const text = `prefix ${'a'.repeat(5_000)} middle ${'Zx9+/'.repeat(400)} then ${' '.repeat(3_000)}x${'\n'.repeat(3_000)}y${' \n\t'.repeat(1_000)} suffix`
   const n = new BoundedCounter(spy).count(text)
   assert.ok(Math.max(...seen) <= RUN_SLICE + 8, `largest piece encoded: ${Math.max(...seen)} characters`)
   const exact = encode(text)

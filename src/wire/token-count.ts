@@ -4,7 +4,7 @@
  * Why: gpt-tokenizer merges inside one pre-token (a run with no whitespace) in time quadratic in its length: 80 KB of
  * one letter took 19 s and 60 KB in a request body held the event loop for 7 s (a denial of service wherever a tpm
  * limit makes the gateway count a client's prompt, or an upstream omits usage). Two bounds make it linear and short:
- * - runs of RUN_SLICE or more non-space characters are counted in RUN_SLICE slices (a real tokenizer would split
+ * - runs of RUN_SLICE or more non-space characters, or of whitespace, are counted in RUN_SLICE slices (a real tokenizer would split
  *   them into tokens far shorter than that anyway; counts move by a token or two per slice at most);
  * - only the first EXACT_CHARS characters are encoded; the rest is counted at the tokens-per-character ratio seen so
  *   far (an estimate, as the SPEC's reservation is; the upstream's reported usage settles it).
@@ -14,9 +14,11 @@ export type Encode = (text: string) => number
 
 export const EXACT_CHARS = 65_536
 export const RUN_SLICE = 256
-const LONG_RUN = new RegExp(`\\S{${RUN_SLICE},}`, 'g')
+// a long run of non-space characters, or of whitespace (64 K spaces or newlines held the loop 4-5 s): each is one
+// pre-token to the tokenizer
+const LONG_RUN = new RegExp(`\\S{${RUN_SLICE},}|\\s{${RUN_SLICE},}`, 'g')
 
-/** Tokens of text, long whitespace-free runs counted in slices. */
+/** Tokens of text, long runs of one kind (non-space, or whitespace) counted in slices. */
 function countSliced(encode: Encode, text: string): number {
   LONG_RUN.lastIndex = 0
   let m = LONG_RUN.exec(text)
