@@ -9,6 +9,7 @@ import { startMockServer } from '../mock/server.js'
 import type { ProviderConfig } from './config.js'
 import { createProviderClient } from './index.js'
 import type { AttemptSink, ProviderClient, UpstreamCall } from './types.js'
+import { mapStatusError } from './upstream-errors.js'
 import { upstreamCall } from '../testing/upstream-call.js'
 
 type After = { after(fn: () => unknown): void }
@@ -135,4 +136,12 @@ test('an already aborted signal fails at once without touching the upstream', as
   const { err } = await failure(c, { signal: ac.signal })
   assert.equal(err.code, 'upstream_error')
   assert.equal(m.stats().requests, 0)
+})
+
+test("an upstream's retry-after is passed on in seconds, capped at an hour", () => {
+  const ra = (h: Record<string, string>) => mapStatusError('p', 429, h, '', (s) => s).extra.headers
+  assert.deepEqual(ra({ 'retry-after': '7' }), [['retry-after', '7']])
+  assert.deepEqual(ra({ 'retry-after-ms': '1500' }), [['retry-after', '2']])
+  assert.deepEqual(ra({ 'retry-after': '99999999' }), [['retry-after', '3600']])
+  assert.deepEqual(ra({}), [['retry-after', '1']])
 })

@@ -100,16 +100,20 @@ function upstreamMessage(body: string): string {
 function retryAfterSeconds(headers: Readonly<Record<string, string | string[] | undefined>>): string {
   const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)
   const ms = Number(one(headers['retry-after-ms']))
-  if (Number.isFinite(ms) && ms > 0) return String(Math.ceil(ms / 1000))
+  if (Number.isFinite(ms) && ms > 0) return capped(Math.ceil(ms / 1000))
   const ra = one(headers['retry-after'])
   if (ra !== undefined) {
     const s = Number(ra)
-    if (Number.isFinite(s) && s >= 0) return String(Math.ceil(s))
+    if (Number.isFinite(s) && s >= 0) return capped(Math.ceil(s))
     const at = Date.parse(ra)
-    if (Number.isFinite(at)) return String(Math.max(0, Math.ceil((at - Date.now()) / 1000)))
+    if (Number.isFinite(at)) return capped(Math.max(0, Math.ceil((at - Date.now()) / 1000)))
   }
   return '1'
 }
+
+// An upstream's retry-after is passed on, but never one that tells clients to stay away for more than an hour.
+const MAX_RETRY_AFTER_S = 3600
+const capped = (s: number): string => String(Math.min(s, MAX_RETRY_AFTER_S))
 
 /** An upstream non-2xx answer -> the client-facing error; retryClass 'status' with extra.upstreamStatus for `retry.on`. */
 export function mapStatusError(
