@@ -11,7 +11,7 @@ import { packageRoot } from '../core/package-root.js'
 import { Secret } from '../core/secret.js'
 import { startMockServer } from '../mock/server.js'
 import { createProviderClient } from './index.js'
-import type { AttemptSink, UpstreamCall } from './types.js'
+import type { UpstreamCall } from './types.js'
 import { recordingSink, upstreamCall } from '../testing/upstream-call.js'
 
 type After = { after(fn: () => unknown): void }

@@ -1,5 +1,4 @@
 /** `type: anthropic` (SPEC §3 providers): the Messages API, translated to/from OpenAI; relayed as-is to /v1/messages clients. */
-import { concatBytes } from '../core/bytes.js'
 import { GatewayError } from '../core/errors.js'
 import { ANTHROPIC_VERSION } from '../wire/anthropic.js'
 import { anthropicToOpenAIResponse, anthropicUsage, openAIToAnthropicRequest } from '../wire/anthropic-openai.js'
@@ -11,7 +10,8 @@ import type { ProviderConfig } from './config.js'
 import { type BodyReader, createHttpTransport, jsonBodyReader, MAX_JSON_BYTES } from './http.js'
 import { countUsage } from './tokens.js'
 import type { AttemptResult, AttemptSink, ProviderClient, UpstreamCall } from './types.js'
-import { badUpstream, createScrubber } from './upstream-errors.js'
+import { ReadBatch } from './read-batch.js'
+import { badUpstream, createScrubber, sseEventTooLarge } from './upstream-errors.js'
 
 const MAX_COUNTED_TEXT = 1024 * 1024
 type Obj = Record<string, unknown>
@@ -75,32 +75,15 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink): BodyR
   sink.begin('text/event-stream')
   const passthrough = req.clientFormat === 'anthropic'
   const tr = createAnthropicToOpenAIStream(req.clientWantsUsage)
-  let ok = true
   let firstByteAt: number | undefined
   // passthrough tracking (the translator tracks the same for OpenAI clients)
   let model: string | undefined
   let usage: AttemptResult['usage']
   let text = ''
   let complete = false
-  // One client write per upstream read, not per event (see openai-compatible.ts: undici reports each HTTP chunk of
-  // a read separately; the write waits for a microtask, so the whole read is parsed first).
-  let pending: Array<string | Uint8Array> = []
-  let flushQueued = false
-  const emit = (s: string | Uint8Array): void => {
-    pending.push(s)
-  }
-  const flush = (): void => {
-    flushQueued = false
-    if (pending.length === 0) return
-    const out = pending.length === 1 ? pending[0]! : concatBytes(pending)
-    pending = []
-    ok = sink.chunk(out) && ok
-  }
-  const flushSoon = (): void => {
-    if (flushQueued || pending.length === 0) return
-    flushQueued = true
-    queueMicrotask(flush)
-  }
+  const batch = new ReadBatch((out) => sink.chunk(out)) // one client write per upstream read (read-batch.ts)
+  const emit = (s: string | Uint8Array): void => batch.push(s)
+  const flush = batch.flush
   const track = (e: Obj): void => {
     if (e.type === 'message_start' && isObject(e.message)) {
       model = typeof e.message.model === 'string' ? e.message.model : model
@@ -126,7 +109,7 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink): BodyR
       track(obj)
       emit(e.raw)
     } else for (const s of tr.push(obj)) emit(s)
-  }, { tooLarge: (limit) => badUpstream(name, `an SSE event larger than ${limit} bytes (never ended?)`) })
+  }, { tooLarge: (limit) => sseEventTooLarge(name, limit) })
   return {
     data(c) {
       firstByteAt ??= performance.now()
@@ -136,10 +119,8 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink): BodyR
         flush() // what was relayed before a broken event still reaches the client, ahead of the error event
         throw e
       }
-      flushSoon()
-      const wasOk = ok
-      ok = true
-      return wasOk
+      batch.flushSoon()
+      return batch.takeOk()
     },
     drained: () => sink.drained(),
     async end() {

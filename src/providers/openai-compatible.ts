@@ -2,7 +2,6 @@
  * The OpenAI-wire relay shared by `openai` and `azure-openai` (SPEC §3 providers, §4 streaming, §7 usage): they differ
  * only in URL and auth header. Streams relay each SSE event's bytes as they arrive; nothing is re-serialised.
  */
-import { concatBytes } from '../core/bytes.js'
 import { GatewayError } from '../core/errors.js'
 import type { Endpoint } from '../core/types.js'
 import { openAIToAnthropicResponse } from '../wire/anthropic-openai.js'
@@ -15,7 +14,8 @@ import type { ProviderConfig } from './config.js'
 import { type BodyReader, createHttpTransport, jsonBodyReader, MAX_JSON_BYTES } from './http.js'
 import { countUsage } from './tokens.js'
 import type { AttemptResult, AttemptSink, ProviderClient, UpstreamCall } from './types.js'
-import { badUpstream, createScrubber } from './upstream-errors.js'
+import { ReadBatch } from './read-batch.js'
+import { badUpstream, createScrubber, sseEventTooLarge } from './upstream-errors.js'
 
 /** The upstream endpoints an OpenAI-wire server has (/v1/messages goes to chat completions). */
 export type OpenAIEndpoint = Exclude<Endpoint, 'messages'>
@@ -115,7 +115,6 @@ function eventData(chunk: Buffer): string[] {
 function streamReader(name: string, req: UpstreamCall, sink: AttemptSink, scrub: (s: string) => string): BodyReader<AttemptResult> {
   sink.begin('text/event-stream')
   const tr = req.clientFormat === 'anthropic' ? createOpenAIToAnthropicStream() : undefined
-  let ok = true
   let firstByteAt: number | undefined
   let model: string | undefined
   let usage: AttemptResult['usage']
@@ -125,29 +124,10 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink, scrub:
   let kept = 0
   let done = false
   let finished = false
-  // Events of one upstream read go to the client in one write: a uWS write is a syscall, and 20 events arrive in
-  // a few reads (per-event writes were 25% of the gateway's CPU on a 20-chunk stream, bench/README.md). One read
-  // of a chunked upstream body is several data() calls (undici reports each HTTP chunk, and servers send one per
-  // event): the write waits for a microtask, so it goes out once the whole read is parsed. Measured with strace on
-  // a paced 20-chunk stream under load: 23 client writes per stream before, as many as upstream reads after.
-  let pending: Array<string | Uint8Array> = []
-  let flushQueued = false
-  const emit = (s: string | Uint8Array): void => {
-    pending.push(s)
-  }
-  const flush = (): void => {
-    flushQueued = false
-    if (pending.length === 0) return
-    const out = concatBytes(pending)
-    pending = []
-    // after [DONE] nothing more is relayed: the sink may send these bytes with the end of the response
-    ok = (done && sink.last !== undefined ? sink.last(out) : sink.chunk(out)) && ok
-  }
-  const flushSoon = (): void => {
-    if (flushQueued || pending.length === 0) return
-    flushQueued = true
-    queueMicrotask(flush)
-  }
+  // after [DONE] nothing more is relayed: the sink may send those bytes with the end of the response
+  const batch = new ReadBatch((out) => (done && sink.last !== undefined ? sink.last(out) : sink.chunk(out)))
+  const emit = (s: string | Uint8Array): void => batch.push(s)
+  const flush = batch.flush
   const parse = (d: string): Record<string, unknown> => {
     let obj: unknown
     try {
@@ -221,7 +201,7 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink, scrub:
       kept += d.length
     }
     emit(e.raw)
-  }, { tooLarge: (limit) => badUpstream(name, `an SSE event larger than ${limit} bytes (never ended?)`) })
+  }, { tooLarge: (limit) => sseEventTooLarge(name, limit) })
   /** No usage from the upstream: count the prompt and the text relayed (deferred events are decoded only now). */
   const countRelayed = async (): Promise<AttemptResult['usage']> => {
     for (const d of deferred) {
@@ -241,11 +221,8 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink, scrub:
         flush() // what was relayed before a broken event still reaches the client, ahead of the error event
         throw e
       }
-      flushSoon()
-      // the client's backpressure, as the last write found it (a deferred write reports on the next read)
-      const wasOk = ok
-      ok = true
-      return wasOk
+      batch.flushSoon()
+      return batch.takeOk()
     },
     drained: () => sink.drained(),
     async end() {

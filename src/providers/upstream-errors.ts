@@ -48,6 +48,11 @@ export function streamTimedOut(provider: string): GatewayError {
   return new GatewayError('upstream_timeout', `provider ${provider}: the request timeout ran out before the stream ended`, { retryClass: 'timeout' })
 }
 
+/** An upstream SSE event past the splitter's limit (wire/sse.ts MAX_SSE_EVENT_BYTES): never ended, or absurd. */
+export function sseEventTooLarge(provider: string, limit: number): GatewayError {
+  return badUpstream(provider, `an SSE event larger than ${limit} bytes (never ended?)`)
+}
+
 /** A broken answer from an upstream that did answer 2xx (invalid JSON, broken SSE, too large). Never retried after begin(). */
 export function badUpstream(provider: string, what: string): GatewayError {
   return new GatewayError('upstream_error', `provider ${provider}: ${what}`, { retryClass: 'status', upstreamStatus: 200 })
