@@ -130,3 +130,30 @@ test('recorded Anthropic streams through the adapter give the expected OpenAI ch
     assert.deepEqual([...chunks, ...got], expected, f)
   }
 })
+
+test('passthrough: the HTTP chunks of one upstream read are one client write; a stream cut mid-way reports what was relayed', async (t) => {
+  const ev = (type: string, o: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...o })}\n\n`
+  const httpChunk = (s: string): string => `${Buffer.byteLength(s).toString(16)}\r\n${s}\r\n`
+  const first = [
+    ev('message_start', { message: { id: 'm1', type: 'message', role: 'assistant', model: 'claude-x', content: [], usage: { input_tokens: 9, output_tokens: 1 } } }),
+    ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+    ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'Hello there, general' } }),
+  ]
+  // one TCP write holding the head and three chunked-encoding chunks, then the connection is cut
+  const srv = createServer((_q, res) => {
+    const s = res.socket!
+    s.write(`HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n${first.map(httpChunk).join('')}`)
+    setTimeout(() => s.destroy(), 30)
+  })
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
+  t.after(() => new Promise<void>((r) => srv.close(() => r())))
+  const c = createProviderClient({ name: 'claude', type: 'anthropic', baseUrl: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, apiKey: new Secret('sk-ant-test'), headers: {}, timeoutMs: 5000, connections: 1 })
+  t.after(() => c.close())
+  const sink = memorySink()
+  await assert.rejects(c.call(call({ endpoint: 'messages', clientFormat: 'anthropic', stream: true }), sink), (e: unknown) => e instanceof GatewayError && e.code === 'upstream_error')
+  assert.deepEqual(sink.parts, [first.join('')], 'one write for the read')
+  assert.equal(sink.partials.length, 1)
+  const u = await sink.partials[0]
+  assert.equal(u?.prompt_tokens, 9)
+  assert.ok((u?.completion_tokens ?? 0) >= 3, `completion tokens of the relayed text: ${u?.completion_tokens}`)
+})
