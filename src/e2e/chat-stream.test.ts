@@ -100,6 +100,9 @@ test('server.requestTimeout bounds a whole stream: a longer one ends with an ups
   const metrics = await (await fetch(`${gw.url}/metrics`)).text()
   assert.match(metrics, /^llmgw_requests_total\{[^}]*model="ext-model"[^}]*status="504"[^}]*\} 1$/m)
   assert.match(metrics, /^llmgw_tokens_total\{[^}]*model="ext-model"[^}]*direction="output"[^}]*\} [1-9]/m)
+  // the in-process mock provider accounts its cut streams too
+  assert.match(metrics, /^llmgw_requests_total\{[^}]*model="sim-model"[^}]*status="504"[^}]*\} 1$/m)
+  assert.match(metrics, /^llmgw_tokens_total\{[^}]*model="sim-model"[^}]*direction="output"[^}]*\} [1-9]/m)
 })
 
 test('a broken upstream stream ends with an SSE error event, never a hang', async (t) => {
