@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { startApp } from './start.js'
+import { until } from '../testing/until.js'
 
 const spec = (model: string, before = '') =>
   `${before}\nmodule.exports = ${JSON.stringify({ version: 1, providers: [{ name: 'sim', type: 'mock' }], models: [{ name: model, targets: [{ provider: 'sim', model: 'mock-1' }] }], auth: { required: false } })}\n`
@@ -19,14 +20,6 @@ async function errorReloads(url: string): Promise<number> {
   return Number(/^llmgw_config_reloads_total\{result="error"\} (\d+)/m.exec(text)?.[1] ?? 0)
 }
 
-/** Polls; the bound is generous (the 300 ms module limit plus seconds), not a timing assertion. */
-async function until(what: string, check: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 test('a .js spec edited into an endless loop: the reload fails (old spec serves, metric, 400), and a later valid edit applies', { timeout: 60_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'llmgw-jsreload-'))
@@ -49,7 +42,7 @@ test('a .js spec edited into an endless loop: the reload fails (old spec serves,
   assert.deepEqual(await modelIds(app.url), ['a'])
 
   writeFileSync(file, spec('never', 'while (true) {}'))
-  await until('the failed reload to be counted', async () => (await errorReloads(app.url)) >= 1)
+  await until('the failed reload to be counted', async () => (await errorReloads(app.url)) >= 1, 15_000)
   assert.deepEqual(await modelIds(app.url), ['a'], 'the old spec keeps serving')
   assert.ok(logs.some((l) => l.includes('module-timeout')), logs.join('\n'))
 
@@ -58,5 +51,5 @@ test('a .js spec edited into an endless loop: the reload fails (old spec serves,
   assert.match(await admin.text(), /did not finish loading within 300 ms/)
 
   writeFileSync(file, spec('b'))
-  await until('the valid edit', async () => (await modelIds(app.url)).join() === 'b')
+  await until('the valid edit', async () => (await modelIds(app.url)).join() === 'b', 15_000)
 })

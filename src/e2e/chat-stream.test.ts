@@ -2,6 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startE2E } from '../testing/e2e-specs.js'
+import { until } from '../testing/until.js'
 import { loadOpenAISchemas, validateOpenAI } from '../testing/openai-schema.js'
 
 const messages = [{ role: 'user' as const, content: 'Count to five' }]
@@ -97,7 +98,13 @@ test('server.requestTimeout bounds a whole stream: a longer one ends with an ups
     const tokens = (body.match(/"delta":\{"content":"[^"]/g) ?? []).length
     assert.ok(tokens < 20, `${model}: ${tokens} of 20 tokens relayed, the stream was not cut`)
   }
-  const metrics = await (await fetch(`${gw.url}/metrics`)).text()
+  // a cut stream without upstream usage is counted with the tokenizer, loaded on first need (hundreds of ms on a
+  // busy machine): its record lands after the response ended, so wait for both before reading
+  let metrics = ''
+  await until('both cut streams to be recorded', async () => {
+    metrics = await (await fetch(`${gw.url}/metrics`)).text()
+    return (metrics.match(/^llmgw_requests_total\{[^}]*status="504"[^}]*\} /gm) ?? []).length === 2
+  })
   assert.match(metrics, /^llmgw_requests_total\{[^}]*model="ext-model"[^}]*status="504"[^}]*\} 1$/m)
   assert.match(metrics, /^llmgw_tokens_total\{[^}]*model="ext-model"[^}]*direction="output"[^}]*\} [1-9]/m)
   // the in-process mock provider accounts its cut streams too

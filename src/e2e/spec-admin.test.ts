@@ -3,6 +3,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { rename, writeFile } from 'node:fs/promises'
 import { startTestGateway } from '../testing/harness.js'
+import { until } from '../testing/until.js'
 
 const ADMIN_TOKEN = 'adm-spec-admin-token-1'
 const UPSTREAM_KEY = 'sk-spec-admin-upstream-2'
@@ -37,13 +38,6 @@ async function modelIds(url: string, headers: Record<string, string> = {}): Prom
   return ((await res.json()) as { data: Array<{ id: string }> }).data.map((m) => m.id).sort()
 }
 
-async function until(what: string, check: () => Promise<boolean>, ms = 8000): Promise<void> {
-  const end = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 test('/healthz 200 ok, /readyz 200; /metrics has every SPEC §5 metric name and moves with traffic', async (t) => {
   const gw = await startTestGateway(spec(['a']), { t })
