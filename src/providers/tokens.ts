@@ -1,37 +1,84 @@
-/** Token counting for streams and answers the upstream reported no usage for (SPEC §7: never recorded as zero). */
+/**
+ * Token counting for streams and answers the upstream reported no usage for (SPEC §7: never recorded as zero).
+ *
+ * Counting happens in a worker thread (token-worker.ts), started on first need. Why: gpt-tokenizer takes ~450 ms of
+ * module evaluation to load its ranks, and encoding a long answer takes milliseconds more; on the event loop, the
+ * first client that left mid-stream stalled every request in flight for half a second, and a self-hosted upstream
+ * that never reports usage had every answer encoded on the request thread. The accounting is asynchronous anyway
+ * (it settles after the response ended), so nothing waits on the worker but the usage record itself.
+ */
+import { Worker } from 'node:worker_threads'
 import type { Usage } from '../core/types.js'
-import { BoundedCounter } from '../wire/token-count.js'
 
-type Encode = (text: string, opts: { disallowedSpecial: Set<string> }) => number[]
+/** What tokens.ts asks the worker. */
+export interface CountJob {
+  id: number
+  texts: string[]
+}
 
-// gpt-tokenizer takes ~400 ms to load its ranks: load it only when an upstream really omitted usage.
-let encoder: Promise<Encode | undefined> | undefined
-const loadEncoder = (): Promise<Encode | undefined> =>
-  (encoder ??= import('gpt-tokenizer').then(
-    (m) => m.encode as unknown as Encode,
-    () => undefined,
-  ))
+/** What the worker answers: one count per text, in order. */
+export interface CountReply {
+  id: number
+  counts: number[]
+}
 
-// Special-token text in an answer ("<|endoftext|>") is counted as ordinary text, never a throw.
-const NO_SPECIAL = new Set<string>()
+const WORKER_URL = new URL('./token-worker.js', import.meta.url)
 
-/** Tokens in text (o200k encoding), bounded in time (wire/token-count.ts); ~4 characters per token if the tokenizer cannot run. */
-export async function countTokens(text: string): Promise<number> {
-  if (text.length === 0) return 0
-  const encode = await loadEncoder()
-  if (encode) {
-    try {
-      return new BoundedCounter((s) => encode(s, { disallowedSpecial: NO_SPECIAL }).length).count(text)
-    } catch {
-      // fall through to the estimate
-    }
+/** ~4 characters per token: the count when the worker cannot run (SPEC §7 still never records zero). */
+const estimate = (text: string): number => Math.ceil(text.length / 4)
+
+let worker: Worker | undefined
+/** Set when a worker died before ever answering (the tokenizer cannot load here): estimate from then on. */
+let broken = false
+let answered = false
+let nextId = 0
+const pending = new Map<number, (counts: number[] | undefined) => void>()
+
+function counter(): Worker | undefined {
+  if (worker !== undefined || broken) return worker
+  let w: Worker
+  try {
+    w = new Worker(WORKER_URL)
+  } catch {
+    broken = true
+    return undefined
   }
-  return Math.ceil(text.length / 4)
+  w.on('message', (r: CountReply) => {
+    answered = true
+    const done = pending.get(r.id)
+    pending.delete(r.id)
+    done?.(r.counts)
+    // idle: a waiting worker must not keep a finished process alive
+    if (pending.size === 0) w.unref()
+  })
+  w.on('error', () => undefined) // the exit that follows settles what was pending
+  w.on('exit', () => {
+    if (worker === w) worker = undefined
+    if (!answered) broken = true
+    for (const done of pending.values()) done(undefined)
+    pending.clear()
+  })
+  w.unref()
+  worker = w
+  return w
+}
+
+/** Tokens of each text (o200k encoding, bounded in time: wire/token-count.ts), estimated if the worker cannot count. */
+export function countTexts(texts: string[]): Promise<number[]> {
+  const w = texts.some((t) => t.length > 0) ? counter() : undefined
+  if (w === undefined) return Promise.resolve(texts.map(estimate))
+  const id = nextId++
+  if (pending.size === 0) w.ref()
+  return new Promise((resolve) => {
+    pending.set(id, (counts) => resolve(counts ?? texts.map(estimate)))
+    const job: CountJob = { id, texts }
+    w.postMessage(job)
+  })
 }
 
 /** Usage counted from the relayed completion text and the prompt, for answers that came without one. */
 export async function countUsage(prompt: string, completion: string): Promise<Usage> {
-  const [p, c] = await Promise.all([countTokens(prompt), countTokens(completion)])
+  const [p = 0, c = 0] = await countTexts([prompt, completion])
   // a non-empty answer is never zero tokens, nor is a request (it has at least its role markers)
   const completionTokens = Math.max(c, completion.length > 0 ? 1 : 0)
   const promptTokens = Math.max(p, 1)
