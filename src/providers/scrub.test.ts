@@ -69,3 +69,19 @@ test('mapStatusError passes a 400 message to the client without the key prefix t
   assertNoFragment(e.message, KEY)
   assert.equal(e.message, 'Invalid API key format: [redacted] (expected sk-...)')
 })
+
+test('encoded echoes go too: base64 at any byte offset (a Basic credential), base64url, percent-encoding', () => {
+  const key = 'sk-UPSTREAMSECRET+/abc123def456ghi789=='
+  const s = createScrubber([key])
+  for (const prefix of ['', 'u:', 'us:', 'user:']) {
+    const basic = Buffer.from(`${prefix}${key}`).toString('base64')
+    const out = s(`upstream saw "Authorization: Basic ${basic}" and refused it`)
+    assert.equal(out, 'upstream saw "Authorization: Basic [redacted]" and refused it', `prefix "${prefix}"`)
+    const url = Buffer.from(`${prefix}${key}`).toString('base64url')
+    assert.equal(s(`token=${url}`), '[redacted]', `base64url, prefix "${prefix}"`)
+  }
+  assert.equal(s(`GET /v1?key=${encodeURIComponent(key)} failed`), 'GET [redacted] failed')
+  // unrelated base64 and text stay
+  const other = `blob ${Buffer.from('nothing secret in this text at all').toString('base64')} ok`
+  assert.equal(s(other), other)
+})

@@ -75,7 +75,7 @@ export function createScrubber(secrets: ReadonlyArray<string>): (s: string) => s
   const windows = new Set<string>()
   for (const part of secrets.flatMap((s) => s.split(/[\s"'`]+/))) {
     if (part.length < FRAGMENT_MIN_SECRET) continue
-    for (let i = 0; i + FRAGMENT <= part.length; i++) windows.add(part.slice(i, i + FRAGMENT))
+    for (const form of encodedForms(part)) for (let i = 0; i + FRAGMENT <= form.length; i++) windows.add(form.slice(i, i + FRAGMENT))
   }
   if (list.length === 0 && windows.size === 0) return (s) => s
   const leaks = (token: string): boolean => {
@@ -86,6 +86,29 @@ export function createScrubber(secrets: ReadonlyArray<string>): (s: string) => s
     for (const x of list) if (s.includes(x)) s = s.split(x).join('[redacted]')
     return windows.size === 0 ? s : s.replace(TOKEN, (t) => (t.length >= FRAGMENT && leaks(t) ? '[redacted]' : t))
   }
+}
+
+/**
+ * A secret as an upstream may echo it: as is, percent-encoded, and base64 (and base64url) encoded, e.g. inside a
+ * Basic credential ("user:<key>") or a debug dump of the request. Base64 of a secret depends on how many bytes came
+ * before it (mod 3): each of the three alignments is encoded, and only the characters whose 6 bits all come from the
+ * secret are kept (those at its edges mix with the unknown bytes around it).
+ */
+function encodedForms(secret: string): string[] {
+  const forms = [secret]
+  const pct = encodeURIComponent(secret)
+  if (pct !== secret) forms.push(pct)
+  const bytes = Buffer.from(secret)
+  for (let lead = 0; lead < 3; lead++) {
+    const b64 = Buffer.concat([Buffer.alloc(lead), bytes]).toString('base64')
+    // character i holds bits [6i, 6i + 6): stable when they lie within bytes [lead, lead + length)
+    const stable = b64.slice(Math.ceil((lead * 8) / 6), Math.floor(((lead + bytes.length) * 8) / 6))
+    if (stable.length < FRAGMENT) continue
+    forms.push(stable)
+    const url = stable.replaceAll('+', '-').replaceAll('/', '_')
+    if (url !== stable) forms.push(url)
+  }
+  return forms
 }
 
 /** `error.message` of an OpenAI- or Anthropic-shaped error body, or the body text itself. */
