@@ -1,10 +1,9 @@
-/** What one app keeps across every reload (SPEC §6): observability, the limit store, breakers, tracer and response caches. */
+/** What one app keeps across every reload (SPEC §6): observability, the limit store, the registry (breakers, response caches, experiments), tracer. */
 import type { RollbackNotice } from '../compile/experiments.js'
 import type { ProtectionDeps, ProtectionState } from '../compile/protection.js'
 import { createTracer, type Tracer } from '../observe/tracing.js'
 import type { RejectScope } from '../stages/admission.js'
 import type { BreakerState } from '../stages/breaker.js'
-import type { ResponseCache } from '../stages/cache.js'
 import type { LoadResult } from '../spec/load.js'
 import type { Spec } from '../spec/schema.js'
 import { createRegistry } from '../state/registry.js'
@@ -16,8 +15,6 @@ export interface AppState {
   readonly observe: AppObservability
   readonly protection: ProtectionState
   readonly tracer: Tracer
-  /** Response caches by model identity: entries survive reloads that leave their model's cache alone. */
-  readonly caches: Map<string, ResponseCache>
   readonly onRollback: RollbackNotice
   /** Close what start opened, in reverse: store, tracer (flushes spans), access log. */
   close(): Promise<void>
@@ -66,7 +63,6 @@ export async function createAppState(
     observe,
     protection,
     tracer,
-    caches: new Map(),
     onRollback: (experiment, variant, why) => log.warn('experiment variant rolled back', { event: 'rollback', experiment, variant, why }),
     async close() {
       await owned?.close()

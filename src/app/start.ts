@@ -6,6 +6,7 @@ import { createProviderPool } from '../compile/provider-pool.js'
 import { compileProtection, type ProtectionDeps } from '../compile/protection.js'
 import type { Store } from '../state/types.js'
 import { createAppState, startOnlyOf } from './app-state.js'
+import { trackUse } from '../state/registry.js'
 import type { AppObservability } from './observe.js'
 import { type ServerHandle, startServer } from '../server/server.js'
 import { loadSpec, type LoadResult } from '../spec/load.js'
@@ -62,6 +63,8 @@ export interface App {
   readonly server: ServerHandle | undefined
   /** Metrics, access log and the dashboard's snapshot (undefined with --workers > 1). */
   readonly observe: AppObservability | undefined
+  /** Runtime entities kept across reloads (breakers, response caches, experiments); undefined with --workers > 1. */
+  readonly stateSize?: number
   reload(): Promise<ReloadOutcome>
   /** /readyz -> 503, stop listening, drain in-flight requests up to server.shutdownGrace, close. Idempotent. */
   shutdown(): Promise<void>
@@ -107,8 +110,11 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
   const observe = shared.observe
   const onError = (err: unknown, ex: Exchange | undefined): void =>
     log.error('internal error', { requestId: ex?.id, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) })
+  // What each compiled spec asked the registry for: after its swap, the rest is dropped (SPEC §6 carry-over, bounded).
+  const stateUsed = new WeakMap<CompiledGateway, ReadonlySet<string>>()
   const compile = (spec: Spec, version: string): CompiledGateway => {
-    const protection = compileProtection(spec, shared.protection)
+    const tracked = trackUse(shared.protection.registry)
+    const protection = compileProtection(spec, { ...shared.protection, registry: tracked.registry })
     const { close: _close, guarded: _guarded, ...hooks } = protection
     const g = compileGateway(spec, {
       onError,
@@ -119,13 +125,14 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
       headerNames: [...(hooks.headerNames ?? []), ...(opts.compileDeps?.headerNames ?? [])],
       version,
       providerPool: pool,
-      caches: shared.caches,
+      registry: tracked.registry,
       onRollback: shared.onRollback,
       tracer: shared.tracer,
       isReady: () => ready,
       reload: () => (opts.adminReload ? opts.adminReload(() => app.reload()) : app.reload()),
     })
     protections.set(g, protection)
+    stateUsed.set(g, tracked.used)
     return g
   }
 
@@ -181,6 +188,7 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
     gateway = next
     spec = r.spec
     server.swap(next)
+    shared.protection.registry.sweep(stateUsed.get(next) ?? [])
     void retire(prev)
     observe.reloaded({ ok: true, spec: r.spec, version: r.version })
     log.info('reload ok', { event: 'reload', result: 'ok', version: r.version })
@@ -202,6 +210,9 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
       return gateway.version
     },
     workers: 1,
+    get stateSize() {
+      return shared.protection.registry.size
+    },
     get gateway() {
       return gateway
     },

@@ -1,6 +1,8 @@
 /** SPEC §3 `experiments`: attach each experiment to its model, with a compiled model per variant that has a target. */
 import type { ExperimentSpec } from '../spec/schema.js'
 import { createExperiment } from '../stages/experiment.js'
+import type { Registry } from '../state/registry.js'
+import { formatIdentity } from './identity.js'
 import type { CompiledModel } from './call.js'
 import type { ModelTable, ProviderHandle } from './model.js'
 import { compilePicker, createTarget } from './target.js'
@@ -15,7 +17,7 @@ export function attachExperiments(
   experiments: readonly ExperimentSpec[],
   table: ModelTable,
   providers: ReadonlyMap<string, ProviderHandle>,
-  onRollback: RollbackNotice | undefined,
+  deps: { registry: Registry; onRollback?: RollbackNotice },
 ): void {
   for (const e of experiments) {
     const base = table.resolve(e.model)
@@ -29,7 +31,9 @@ export function attachExperiments(
       variant.chain = [variant, ...base.chain.slice(1)]
       return variant
     })
-    const runtime = createExperiment(
+    // Kept across reloads by the experiment's whole config: a variant rolled back stays rolled back through unrelated
+    // edits (a reload must not send traffic back to a canary that failed); an edited experiment starts fresh.
+    const runtime = deps.registry.keep(formatIdentity(`experiment:${e.name}`, e), () => createExperiment(
       {
         name: e.name,
         stickyBy: e.stickyBy,
@@ -38,8 +42,8 @@ export function attachExperiments(
           ? { rollback: { minRequests: e.rollback.minRequests, windowMs: e.rollback.window, maxErrorRate: e.rollback.maxErrorRate, maxP95Ms: e.rollback.maxP95 } }
           : {}),
       },
-      onRollback,
-    )
+      deps.onRollback,
+    ))
     base.experiment = { runtime, models }
   }
 }

@@ -20,7 +20,9 @@ import { GatewayError } from '../core/errors.js'
 import { compileRouter, type RouteTable } from './router.js'
 import { createStageProfile, isStageProfilingRequested, type StageProfile } from './stage-profile.js'
 import { wrapBatching } from '../stages/batch-embeddings.js'
-import { createMemoryCache, type ResponseCache } from '../stages/cache.js'
+import { createMemoryCache } from '../stages/cache.js'
+import { createRegistry, type Registry } from '../state/registry.js'
+import { formatIdentity } from './identity.js'
 import { experimentHeaderNames } from '../stages/experiment.js'
 import { attachExperiments, type RollbackNotice } from './experiments.js'
 import { compileModelRules, ruleHeaderNames } from './rules.js'
@@ -54,8 +56,11 @@ export interface CompileDeps {
   forwardHeaders?: readonly string[]
   /** Internal errors (bugs) with their request, for the log. */
   onError?: (err: unknown, ex: Exchange) => void
-  /** Response caches by model identity, kept by the app across reloads so entries survive unrelated changes. */
-  caches?: Map<string, ResponseCache>
+  /**
+   * Runtime state kept by the app across reloads (SPEC §6), by identity: response caches and experiment rollback
+   * state here (breakers through wrapProvider). Unchanged entities carry on; absent: everything starts fresh.
+   */
+  registry?: Registry
   /** An experiment's canary was rolled back (for the log). */
   onRollback?: RollbackNotice
   /** Trace propagation and export (observe/tracing.ts); absent = no tracing code on the request path. */
@@ -99,18 +104,17 @@ export function compileGateway(spec: Spec, deps: CompileDeps = {}): CompiledGate
   }
   const extraGuards = deps.guards?.forModel ?? (() => [])
   const table = compileModelTable(plan.models, providers, (m) => [...rules.get(m)!.guards, ...extraGuards(m)])
-  const caches = deps.caches ?? new Map<string, ResponseCache>()
+  const registry = deps.registry ?? createRegistry()
   for (const m of table.models) {
     m.response = rules.get(m.plan)!.response
     const c = m.plan.spec.cache
     if (c === undefined) continue
-    // Same model name and ttl -> same store: entries survive reloads that leave this model's cache alone.
-    const id = `${m.name}\0${c.ttl}`
-    let store = caches.get(id)
-    if (store === undefined) caches.set(id, (store = createMemoryCache()))
+    // Same name, ttl and targets -> same store: entries survive reloads that leave this model's answers alone, and
+    // a model pointed at other upstream models starts empty (an old answer is not theirs).
+    const store = registry.keep(formatIdentity(`cache:${m.name}`, { ttl: c.ttl, targets: m.plan.targets.map((t) => [t.provider, t.model]) }), createMemoryCache)
     m.cache = { ttlMs: c.ttl, store }
   }
-  attachExperiments(spec.experiments, table, providers, deps.onRollback)
+  attachExperiments(spec.experiments, table, providers, { registry, ...(deps.onRollback ? { onRollback: deps.onRollback } : {}) })
   const profile = deps.profileStages || isStageProfilingRequested() ? createStageProfile() : undefined
   const admission = deps.guards?.admission ?? []
   if (admission.length > 0 || table.models.some((m) => m.guards.length > 0)) void preloadTokenizer()

@@ -4,7 +4,8 @@
  * Limit windows, gauges and budgets need no registry: the Store hands back the same entry for the same identity.
  * Objects that are not store entries (a provider's circuit breaker) are kept here. compile/ asks with an identity
  * that changes when the entity's configuration changes, so edited entities start fresh and unchanged ones carry on.
- * After a successful reload, sweep() with the identities still in use drops the rest (bounded by the spec's size).
+ * Each compile asks through trackUse(); after its gateway is swapped in, sweep() with what it used drops the rest, so
+ * what is kept stays bounded by the spec's size however many reloads edit it (a dropped response cache frees its entries).
  */
 export interface Registry {
   keep<T>(identity: string, make: () => T): T
@@ -35,6 +36,24 @@ export function createRegistry(): Registry {
     },
     get size() {
       return entries.size
+    },
+  }
+}
+
+/** A view of `registry` that records every identity asked for: one compile's live set, to sweep() with after its swap. */
+export function trackUse(registry: Registry): { registry: Registry; used: ReadonlySet<string> } {
+  const used = new Set<string>()
+  return {
+    used,
+    registry: {
+      keep(identity, make) {
+        used.add(identity)
+        return registry.keep(identity, make)
+      },
+      sweep: (live) => registry.sweep(live),
+      get size() {
+        return registry.size
+      },
     },
   }
 }

@@ -1,0 +1,87 @@
+/**
+ * SPEC §6 carry-over beyond limits and breakers: a rolled-back canary stays rolled back through unrelated reloads,
+ * a response cache empties when its model is pointed at other upstream models, and what reloads leave behind is
+ * dropped (the app's kept state stays bounded by the spec however many edits it sees).
+ */
+import { test, type TestContext } from 'node:test'
+import assert from 'node:assert/strict'
+import { writeFile } from 'node:fs/promises'
+import { startTestGateway, startTestMock, type TestGateway } from '../testing/harness.js'
+
+async function setup(t: TestContext) {
+  const mock = await startTestMock({ t, latencyMs: 0 })
+  const up = { type: 'openai', baseUrl: `${mock.url}/v1`, apiKey: 'sk-reload-state-up', timeout: '5s' }
+  const spec = (o: { extra?: string; canaryWeight?: number; cachedModel?: string } = {}) => ({
+    version: 1,
+    server: { sseKeepalive: 0 },
+    providers: [{ name: 'up', ...up }, { name: 'down', ...up, headers: { 'x-mock-fail': '500' } }],
+    models: [
+      { name: 'exp', targets: [{ provider: 'up', model: 'mock-1' }], retry: { attempts: 1 } },
+      { name: 'cached', targets: [{ provider: 'up', model: o.cachedModel ?? 'mock-1' }], cache: { ttl: '5m' } },
+      ...(o.extra ? [{ name: o.extra, targets: [{ provider: 'up', model: 'mock-1' }] }] : []),
+    ],
+    experiments: [
+      {
+        name: 'canary',
+        model: 'exp',
+        stickyBy: 'header:x-user-id',
+        variants: [{ name: 'control', weight: 1 }, { name: 'bad', weight: o.canaryWeight ?? 1000, target: { provider: 'down', model: 'mock-1' } }],
+        rollback: { maxErrorRate: 0.1, minRequests: 3, window: '1m' },
+      },
+    ],
+  })
+  const gw = await startTestGateway(spec(), { t })
+  const reload = async (next: object): Promise<void> => {
+    await writeFile(gw.specFile, JSON.stringify(next))
+    const res = await fetch(`${gw.url}/admin/reload`, { method: 'POST' })
+    assert.equal(res.status, 200, await res.text())
+  }
+  return { gw, spec, reload }
+}
+
+async function chat(gw: TestGateway, model: string, user: string, content = 'hi') {
+  const res = await fetch(`${gw.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-user-id': user },
+    body: JSON.stringify({ model, messages: [{ role: 'user', content }] }),
+    signal: AbortSignal.timeout(8000),
+  })
+  await res.arrayBuffer()
+  return { status: res.status, variant: res.headers.get('x-llmgw-variant'), cache: res.headers.get('x-llmgw-cache') }
+}
+
+/** The variant that sticky id u0 gets, over a few ids (the canary weighs 1000 to 1: they all land on it). */
+const variantsOf = async (gw: TestGateway): Promise<string> =>
+  [...new Set(await Promise.all(['u0', 'u1', 'u2', 'u3'].map(async (u) => (await chat(gw, 'exp', u)).variant)))].join()
+
+test('a rolled-back canary stays rolled back through an unrelated reload; editing the experiment starts it afresh', async (t) => {
+  const { gw, spec, reload } = await setup(t)
+  assert.equal(await variantsOf(gw), 'bad', 'before: the canary takes the traffic (and fails)')
+  // failures are judged at most 4 times a second: keep failing until the rollback lands
+  for (let i = 0; i < 100 && (await chat(gw, 'exp', 'u0')).variant === 'bad'; i++) await new Promise((r) => setTimeout(r, 50))
+  assert.equal(await variantsOf(gw), 'control', 'rolled back')
+  await reload(spec({ extra: 'other' }))
+  assert.equal(await variantsOf(gw), 'control', 'an unrelated reload must not send traffic back to the failed canary')
+  await reload(spec({ extra: 'other', canaryWeight: 999 }))
+  assert.equal(await variantsOf(gw), 'bad', 'the experiment was edited: it starts afresh')
+})
+
+test('a response cache carries over an unrelated reload, and empties when its model gets other upstream models', async (t) => {
+  const { gw, spec, reload } = await setup(t)
+  assert.equal((await chat(gw, 'cached', 'u', 'remember me')).cache, 'MISS')
+  assert.equal((await chat(gw, 'cached', 'u', 'remember me')).cache, 'HIT')
+  await reload(spec({ extra: 'other' }))
+  assert.equal((await chat(gw, 'cached', 'u', 'remember me')).cache, 'HIT', 'unrelated edit: the entry carried over')
+  await reload(spec({ extra: 'other', cachedModel: 'mock-2' }))
+  assert.equal((await chat(gw, 'cached', 'u', 'remember me')).cache, 'MISS', 'another upstream model: an old answer is not its answer')
+})
+
+test('state left behind by edited entities is dropped: after 30 edits the app keeps what one spec needs', async (t) => {
+  const { gw, spec, reload } = await setup(t)
+  await chat(gw, 'cached', 'u', 'fill')
+  const kept = (): number => gw.app.stateSize!
+  const base = kept()
+  for (let i = 0; i < 30; i++) await reload(spec({ canaryWeight: 500 + i, cachedModel: `mock-${i}` }))
+  assert.ok(base >= 2, `a cache and an experiment are kept: ${base}`)
+  assert.equal(kept(), base, 'one cache and one experiment, not one per edit')
+})
