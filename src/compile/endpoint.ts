@@ -180,7 +180,7 @@ export function compileEndpoint(endpoint: Endpoint, d: EndpointDeps): Route {
       if (--tracker.n === 0) tracker.onIdle?.()
     }
   }
-  return { hasBody: true, handle }
+  return { hasBody: true, handle, ...(format === 'openai' ? {} : { errorBody: (err: GatewayError) => formatErrorBody(err, format) }) }
 }
 
 /** A cache HIT: answered with no upstream attempt and no tokens spent. */

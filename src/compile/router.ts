@@ -11,8 +11,10 @@ const NOT_FOUND_ROUTE: Route = {
   handle: (_ex, sink) => sink.send(404, JSON_HEADERS, notFound.body()),
 }
 
-function methodNotAllowed(allow: string): Route {
-  const body = new GatewayError('method_not_allowed', `method not allowed; allowed: ${allow}`).body()
+/** 405, in the dialect of the path's own routes (an Anthropic client on /v1/messages reads Anthropic's error shape). */
+function methodNotAllowed(allow: string, like: Route | undefined): Route {
+  const err = new GatewayError('method_not_allowed', `method not allowed; allowed: ${allow}`)
+  const body = like?.errorBody ? like.errorBody(err) : err.body()
   const headers = [...JSON_HEADERS, ['allow', allow] as const]
   return { hasBody: false, handle: (_ex, sink) => sink.send(405, headers, body) }
 }
@@ -29,7 +31,7 @@ export function compileRouter(table: RouteTable): Router {
   const paths = new Map<string, PathEntry>()
   for (const [path, methods] of Object.entries(table)) {
     const allow = Object.keys(methods).join(', ')
-    const other = methodNotAllowed(allow)
+    const other = methodNotAllowed(allow, methods.POST ?? methods.GET)
     paths.set(path, { get: methods.GET, post: methods.POST, other })
   }
   return {

@@ -1,5 +1,6 @@
 /** The contracts the hot path shares: server/ builds Exchanges and Sinks, compile/ builds the Gateway that serves them. */
 import type { Cancellation } from './cancel.js'
+import type { GatewayError } from './errors.js'
 
 export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'messages'
 
@@ -62,6 +63,11 @@ export interface Route {
   /** Whether server/ must read the body (bounded by Gateway.maxBodyBytes) before calling handle. */
   readonly hasBody: boolean
   handle(ex: Exchange, sink: Sink): void | Promise<void>
+  /**
+   * The body of an error server/ answers itself on this route (413), in the route's client dialect (/v1/messages
+   * speaks Anthropic's error shape); absent: the OpenAI shape.
+   */
+  readonly errorBody?: (err: GatewayError) => string
 }
 
 /** Method + path -> Route, compiled once. Always answers: unknown paths get a 404 route, wrong methods a 405 route. */

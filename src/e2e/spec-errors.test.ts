@@ -98,6 +98,29 @@ test('400 invalid_json / invalid_request with param; 404 model_not_found / not_f
   assert.equal((await call(chat, { body: { model: 'good', messages }, headers: auth })).status, 200)
 })
 
+test("/v1/messages answers its 405 and 413 in Anthropic's error shape like its other errors (the SPEC's code inside)", async (t) => {
+  const { gw, auth } = await gateway(t)
+  const url = `${gw.url}/v1/messages`
+  const anthropicError = (r: Reply, status: number, type: string, code: string): void => {
+    assert.equal(r.status, status, r.text)
+    assert.deepEqual(r.body, { type: 'error', error: { type, message: (r.body as { error: { message: string } }).error.message, param: null, code } }, r.text)
+  }
+  const wrong = await call(url, { method: 'GET', headers: auth })
+  anthropicError(wrong, 405, 'invalid_request_error', 'method_not_allowed')
+  assert.equal(wrong.headers.get('allow'), 'POST')
+  const big = { model: 'good', max_tokens: 5, messages: [{ role: 'user', content: 'x'.repeat(5000) }] }
+  anthropicError(await call(url, { body: big, headers: auth }), 413, 'request_too_large', 'request_too_large')
+  // chunked: the cap is found while reading, not from content-length
+  const chunked = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...auth },
+    body: new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(JSON.stringify(big))); c.close() } }),
+    duplex: 'half',
+    signal: AbortSignal.timeout(8000),
+  } as RequestInit).catch((e: unknown) => e)
+  if (chunked instanceof Response) anthropicError({ status: chunked.status, headers: chunked.headers, text: '', body: await chunked.json() }, 413, 'request_too_large', 'request_too_large')
+})
+
 test('401 invalid_api_key for missing, unknown and expired keys (Bearer and x-api-key); 403 model_not_allowed', async (t) => {
   const { gw } = await gateway(t)
   const chat = `${gw.url}/v1/chat/completions`

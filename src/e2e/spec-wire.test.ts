@@ -206,6 +206,11 @@ test('anthropic provider: OpenAI chat translated both ways (incl. stream), n > 1
   const n2 = await post(`${gw.url}/v1/chat/completions`, { model: 'claude', messages, n: 2 })
   assert.equal(n2.status, 400)
   assert.equal(((await n2.json()) as { error: { param: string } }).error.param, 'n')
+  // a wrong type is the client's 400 before any upstream call, whatever the provider (it was dropped in translation)
+  const nullPart = await post(`${gw.url}/v1/chat/completions`, { model: 'claude', messages: [{ role: 'user', content: [null] }] })
+  assert.equal(nullPart.status, 400)
+  const nullErr = ((await nullPart.json()) as { error: { code: string; param: string } }).error
+  assert.deepEqual([nullErr.code, nullErr.param], ['invalid_request', 'messages[0].content[0]'])
   const tools = await post(`${gw.url}/v1/messages`, {
     model: 'chat',
     max_tokens: 50,

@@ -99,6 +99,15 @@ test('n > 1 on an anthropic provider -> invalid_request with param n, no upstrea
   assert.equal(m.stats().requests, 0)
 })
 
+test('a content part or tool Anthropic cannot take -> invalid_request naming it, no upstream call (never silently dropped)', async (t) => {
+  const { m, c } = await setup(t)
+  const audio = { ...chat, messages: [{ role: 'user', content: [{ type: 'text', text: 'listen' }, { type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }] }] }
+  await assert.rejects(c.call(call({ body: audio }), memorySink()), (e: unknown) => e instanceof GatewayError && e.code === 'invalid_request' && e.extra.param === 'messages[0].content[1]')
+  const custom = { ...chat, tools: [{ type: 'custom', custom: { name: 'grammar' } }] }
+  await assert.rejects(c.call(call({ body: custom }), memorySink()), (e: unknown) => e instanceof GatewayError && e.code === 'invalid_request' && e.extra.param === 'tools[0]')
+  assert.equal(m.stats().requests, 0)
+})
+
 test('recorded Anthropic streams through the adapter give the expected OpenAI chunks; a mid-stream error throws after begin', async (t) => {
   const dir = join(packageRoot(), 'fixtures', 'upstream', 'anthropic')
   let bytes = Buffer.alloc(0)

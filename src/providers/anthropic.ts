@@ -1,7 +1,7 @@
 /** `type: anthropic` (SPEC §3 providers): the Messages API, translated to/from OpenAI; relayed as-is to /v1/messages clients. */
 import { GatewayError } from '../core/errors.js'
 import { ANTHROPIC_VERSION } from '../wire/anthropic.js'
-import { anthropicToOpenAIResponse, anthropicUsage, openAIToAnthropicRequest } from '../wire/anthropic-openai.js'
+import { anthropicToOpenAIResponse, anthropicUsage, openAIToAnthropicRequest, untranslatable } from '../wire/anthropic-openai.js'
 import { createAnthropicToOpenAIStream } from '../wire/anthropic-openai-stream.js'
 import { isObject, promptText } from '../wire/openai.js'
 import { stringifyRequest } from '../wire/request.js'
@@ -39,6 +39,9 @@ export function createAnthropicClient(cfg: ProviderConfig): ProviderClient {
         // Anthropic has no `n`: answering one choice where the client asked for several would be a silent difference.
         return Promise.reject(new GatewayError('invalid_request', `n > 1 is not supported by provider ${name} (anthropic)`, { param: 'n', retryClass: 'status', upstreamStatus: 400 }))
       }
+      const part = untranslatable(req.body)
+      if (part !== undefined)
+        return Promise.reject(new GatewayError('invalid_request', `provider ${name} (anthropic) takes text and image content parts and function tools only; '${part}' is neither`, { param: part, retryClass: 'status', upstreamStatus: 400 }))
       const body = openAIToAnthropicRequest(req.body)
       body.stream = req.stream
       return http.send(

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
 import type { GatewayError } from '../core/errors.js'
-import type { HeaderPairs, Sink } from '../core/types.js'
+import type { HeaderPairs, Route, Sink } from '../core/types.js'
 import { CONTENT_TYPE_JSON, HEADER_CONTENT_TYPE, MAX_REQUEST_ID_LENGTH } from './headers.js'
 
 const statusLines: string[] = []
@@ -26,7 +26,7 @@ export function createRequestId(fromClient: string): string {
 const JSON_HEADERS: HeaderPairs = [[HEADER_CONTENT_TYPE, CONTENT_TYPE_JSON]]
 
 /** The OpenAI-shaped error JSON with its status and extra headers (e.g. retry-after on a 429). */
-export function sendError(sink: Sink, err: GatewayError): void {
+export function sendError(sink: Sink, err: GatewayError, route?: Route): void {
   const extra = err.extra.headers
-  sink.send(err.status, extra && extra.length > 0 ? [...JSON_HEADERS, ...extra] : JSON_HEADERS, err.body())
+  sink.send(err.status, extra && extra.length > 0 ? [...JSON_HEADERS, ...extra] : JSON_HEADERS, route?.errorBody ? route.errorBody(err) : err.body())
 }

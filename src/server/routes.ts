@@ -155,7 +155,7 @@ export function createDispatch(host: DispatchHost, pick: RouterPick): (res: Http
     if (contentLength > max) {
       // Refuse before reading a byte; the client is told to close (the rest of the body is not worth receiving).
       sink.isClosing = true
-      sendError(sink, createTooLargeError(max))
+      sendError(sink, createTooLargeError(max), route)
       ex.settle()
       return
     }
@@ -172,7 +172,7 @@ export function createDispatch(host: DispatchHost, pick: RouterPick): (res: Http
       () => {
         isReadingBody = false
         sink.isClosing = true
-        sendError(sink, createTooLargeError(max))
+        sendError(sink, createTooLargeError(max), route)
         ex.settle()
       },
     )

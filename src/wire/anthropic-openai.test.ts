@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { packageRoot } from '../core/package-root.js'
 import { GatewayError } from '../core/errors.js'
-import { anthropicToOpenAIRequest, anthropicToOpenAIResponse, openAIToAnthropicRequest, openAIToAnthropicResponse } from './anthropic-openai.js'
+import { anthropicToOpenAIRequest, anthropicToOpenAIResponse, openAIToAnthropicRequest, openAIToAnthropicResponse, untranslatable } from './anthropic-openai.js'
 import { createAnthropicToOpenAIStream, createOpenAIToAnthropicStream } from './anthropic-openai-stream.js'
 import { createSseSplitter } from './sse.js'
 
@@ -125,4 +125,27 @@ test('OpenAI chunks -> Anthropic events: message_start, text block, tool block, 
   assert.equal(delta.delta.stop_reason, 'tool_use')
   assert.equal(delta.usage.output_tokens, 3)
   assert.equal(tr.text, 'Hi')
+})
+
+test('parallel tool use: parallel_tool_calls false <-> disable_parallel_tool_use true, both ways', () => {
+  const tools = [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }]
+  const messages = [{ role: 'user', content: 'x' }]
+  assert.deepEqual(openAIToAnthropicRequest({ model: 'c', messages, tools, parallel_tool_calls: false }).tool_choice, { type: 'auto', disable_parallel_tool_use: true })
+  assert.deepEqual(openAIToAnthropicRequest({ model: 'c', messages, tools, tool_choice: 'required', parallel_tool_calls: false }).tool_choice, { type: 'any', disable_parallel_tool_use: true })
+  assert.deepEqual(openAIToAnthropicRequest({ model: 'c', messages, tools, tool_choice: 'none', parallel_tool_calls: false }).tool_choice, { type: 'none' })
+  assert.equal(openAIToAnthropicRequest({ model: 'c', messages, tools, parallel_tool_calls: true }).tool_choice, undefined)
+  const back = anthropicToOpenAIRequest({ model: 'c', max_tokens: 5, messages, tools: [{ name: 'f', input_schema: { type: 'object' } }], tool_choice: { type: 'auto', disable_parallel_tool_use: true } })
+  assert.equal(back.tool_choice, 'auto')
+  assert.equal(back.parallel_tool_calls, false)
+  const plain = anthropicToOpenAIRequest({ model: 'c', max_tokens: 5, messages, tools: [{ name: 'f', input_schema: { type: 'object' } }], tool_choice: { type: 'auto' } })
+  assert.equal(plain.parallel_tool_calls, undefined)
+})
+
+test('untranslatable names the first part Anthropic cannot take (audio, files, custom tools); text, images and refusals translate', () => {
+  const ok = { messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'image_url', image_url: { url: 'http://x/i.png' } }] }, { role: 'assistant', content: [{ type: 'refusal', refusal: 'no' }] }], tools: [{ type: 'function', function: { name: 'f' } }] }
+  assert.equal(untranslatable(ok), undefined)
+  assert.equal(untranslatable({ messages: [{ role: 'user', content: 'a' }, { role: 'user', content: [{ type: 'input_audio', input_audio: {} }] }] }), 'messages[1].content[0]')
+  assert.equal(untranslatable({ messages: [{ role: 'user', content: [{ type: 'file', file: {} }] }] }), 'messages[0].content[0]')
+  assert.equal(untranslatable({ messages: [{ role: 'user', content: 'a' }], tools: [{ type: 'custom', custom: { name: 'c' } }] }), 'tools[0]')
+  assert.deepEqual(openAIToAnthropicRequest({ model: 'c', messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: [{ type: 'refusal', refusal: 'no' }] }] }).messages[1], { role: 'assistant', content: [{ type: 'text', text: 'no' }] })
 })

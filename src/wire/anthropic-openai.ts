@@ -39,6 +39,7 @@ function toBlocks(content: unknown): AnthropicBlock[] {
   for (const p of content as unknown[]) {
     if (!isObject(p)) continue
     if (p.type === 'text' && typeof p.text === 'string') out.push({ type: 'text', text: p.text })
+    else if (p.type === 'refusal' && typeof p.refusal === 'string') out.push({ type: 'text', text: p.refusal })
     else if (p.type === 'image_url' && isObject(p.image_url) && typeof p.image_url.url === 'string') {
       const url = p.image_url.url
       const m = /^data:([^;,]+);base64,(.*)$/s.exec(url)
@@ -46,6 +47,27 @@ function toBlocks(content: unknown): AnthropicBlock[] {
     }
   }
   return out
+}
+
+/**
+ * The first part of an OpenAI chat request that Anthropic cannot take (a content part other than text or an image, a
+ * tool that is not a function), as a `param` path; undefined when everything translates. The caller refuses such a
+ * request: dropping the part would answer a different question than the one asked.
+ */
+export function untranslatable(body: Readonly<Obj>): string | undefined {
+  const messages = Array.isArray(body.messages) ? (body.messages as unknown[]) : []
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i]
+    if (!isObject(m) || !Array.isArray(m.content)) continue
+    const parts = m.content as unknown[]
+    for (let j = 0; j < parts.length; j++) {
+      const p = parts[j]
+      if (!isObject(p) || (p.type !== 'text' && p.type !== 'image_url' && !(p.type === 'refusal' && m.role === 'assistant'))) return `messages[${i}].content[${j}]`
+    }
+  }
+  const tools = Array.isArray(body.tools) ? (body.tools as unknown[]) : []
+  for (let i = 0; i < tools.length; i++) if (!isObject(tools[i]) || (tools[i] as Obj).type !== 'function') return `tools[${i}]`
+  return undefined
 }
 
 function parseArguments(args: unknown): unknown {
@@ -102,7 +124,9 @@ export function openAIToAnthropicRequest(body: Readonly<Obj>): AnthropicRequest 
       return [{ name: f.name, ...(description ? { description } : {}), input_schema: isObject(f.parameters) ? f.parameters : { type: 'object', properties: {} } }]
     })
     const choice = toolChoiceToAnthropic(body.tool_choice)
-    if (choice) out.tool_choice = choice
+    // parallel_tool_calls: false is Anthropic's disable_parallel_tool_use on the tool choice (auto unless one was given)
+    if (body.parallel_tool_calls === false && choice?.type !== 'none') out.tool_choice = { ...(choice ?? { type: 'auto' }), disable_parallel_tool_use: true }
+    else if (choice) out.tool_choice = choice
   }
   const user = str(body.user)
   if (user) out.metadata = { user_id: user }
@@ -188,7 +212,10 @@ export function anthropicToOpenAIRequest(body: Readonly<Obj>): Obj {
       function: { name: t.name, ...(typeof t.description === 'string' ? { description: t.description } : {}), parameters: t.input_schema ?? { type: 'object', properties: {} } },
     }))
     const c = body.tool_choice
-    if (isObject(c)) out.tool_choice = c.type === 'any' ? 'required' : c.type === 'tool' ? { type: 'function', function: { name: c.name } } : c.type === 'none' ? 'none' : 'auto'
+    if (isObject(c)) {
+      out.tool_choice = c.type === 'any' ? 'required' : c.type === 'tool' ? { type: 'function', function: { name: c.name } } : c.type === 'none' ? 'none' : 'auto'
+      if (c.disable_parallel_tool_use === true) out.parallel_tool_calls = false
+    }
   }
   if (isObject(body.metadata) && typeof body.metadata.user_id === 'string') out.user = body.metadata.user_id
   return out

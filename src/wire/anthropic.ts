@@ -33,7 +33,8 @@ export interface AnthropicTool {
   input_schema: Record<string, unknown>
 }
 
-export type AnthropicToolChoice = { type: 'auto' } | { type: 'any' } | { type: 'none' } | { type: 'tool'; name: string }
+/** `disable_parallel_tool_use` (auto, any, tool): at most one tool call per answer, OpenAI's parallel_tool_calls: false. */
+export type AnthropicToolChoice = ({ type: 'auto' } | { type: 'any' } | { type: 'none' } | { type: 'tool'; name: string }) & { disable_parallel_tool_use?: boolean }
 
 export interface AnthropicRequest {
   model: string

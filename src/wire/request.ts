@@ -2,6 +2,7 @@
 import { GatewayError } from '../core/errors.js'
 import type { Endpoint } from '../core/types.js'
 import { anthropicToOpenAIRequest } from './anthropic-openai.js'
+import { checkChatBody } from './chat-request.js'
 
 /** A validated request: the body in canonical OpenAI shape plus the fields routing needs, read once. */
 export interface ParsedRequest {
@@ -13,7 +14,6 @@ export interface ParsedRequest {
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: false })
-const CHAT_ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function'])
 
 const bad = (param: string, message: string): GatewayError => new GatewayError('invalid_request', message, { param })
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -33,7 +33,7 @@ export function parseRequest(endpoint: Endpoint, bytes: Uint8Array): ParsedReque
   checkCommon(raw)
   switch (endpoint) {
     case 'chat':
-      checkChatMessages(raw.messages)
+      checkChatBody(raw)
       break
     case 'completions':
       checkTextInput(raw.prompt, 'prompt')
@@ -69,20 +69,6 @@ function checkCommon(b: Record<string, unknown>): void {
   const stop = b.stop
   if (stop !== undefined && stop !== null && typeof stop !== 'string' && !(Array.isArray(stop) && stop.every((s) => typeof s === 'string')))
     throw bad('stop', "'stop' must be a string or an array of strings")
-}
-
-function checkChatMessages(messages: unknown): void {
-  if (!Array.isArray(messages)) throw bad('messages', "'messages' is required and must be an array")
-  if (messages.length === 0) throw bad('messages', "'messages' must contain at least one message")
-  for (let i = 0; i < messages.length; i++) {
-    const m: unknown = messages[i]
-    if (!isObject(m)) throw bad(`messages[${i}]`, `'messages[${i}]' must be an object`)
-    if (typeof m.role !== 'string' || !CHAT_ROLES.has(m.role))
-      throw bad(`messages[${i}].role`, `'messages[${i}].role' must be one of ${[...CHAT_ROLES].join(', ')}`)
-    const c = m.content
-    const ok = typeof c === 'string' || Array.isArray(c) || ((c === null || c === undefined) && (m.role === 'assistant' || m.role === 'function'))
-    if (!ok) throw bad(`messages[${i}].content`, `'messages[${i}].content' must be a string or an array of content parts`)
-  }
 }
 
 /** `prompt` / `input`: a string, an array of strings, an array of token ids, or an array of token id arrays. */
