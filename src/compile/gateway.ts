@@ -10,7 +10,7 @@ import { compileAdminRoutes, type ReloadOutcome } from './admin.js'
 import { type Authenticate, compileEndpoint, type EndpointDeps, type InflightTracker } from './endpoint.js'
 import { preloadTokenizer } from './estimate.js'
 import { compileModelTable, type ModelTable, type ProviderHandle } from './model.js'
-import { compileModelsList } from './models-list.js'
+import { compileModelRetrieve, compileModelsList } from './models-list.js'
 import { compilePlan, type ModelPlan, type Plan } from './plan.js'
 import { createProviderPool, type ProviderPool } from './provider-pool.js'
 import { redactSpec } from './redact.js'
@@ -134,12 +134,14 @@ export function compileGateway(spec: Spec, deps: CompileDeps = {}): CompiledGate
     tracer: deps.tracer,
   }
   const chat = compileEndpoint('chat', endpointDeps)
+  const createdSec = Math.floor(Date.now() / 1000)
   const proxied: RouteTable = {
     '/v1/chat/completions': { POST: chat },
     '/v1/completions': { POST: compileEndpoint('completions', endpointDeps) },
     '/v1/embeddings': { POST: compileEndpoint('embeddings', endpointDeps) },
     '/v1/messages': { POST: compileEndpoint('messages', endpointDeps) },
-    '/v1/models': { GET: compileModelsList(table.names, deps.authenticate, Math.floor(Date.now() / 1000)) },
+    '/v1/models': { GET: compileModelsList(table.names, deps.authenticate, createdSec) },
+    '/v1/models/*': { GET: compileModelRetrieve(table.names, deps.authenticate, createdSec) },
     // A plain GET reaches here only without an Upgrade header (the server answers upgrades itself): say what is needed (QA F11).
     '/v1/ws': { GET: { hasBody: false, handle: (_ex, sink) => sink.send(400, JSON_HEADERS, WS_NEEDS_UPGRADE) } },
   }

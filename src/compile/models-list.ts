@@ -1,5 +1,5 @@
-/** GET /v1/models (SPEC §4): the public (non-glob) models this caller may use, in OpenAI's list format. */
-import { toGatewayError } from '../core/errors.js'
+/** GET /v1/models (SPEC §4): the public (non-glob) models this caller may use, in OpenAI's list format; and GET /v1/models/{id}. */
+import { GatewayError, toGatewayError } from '../core/errors.js'
 import type { Caller } from '../core/pipeline.js'
 import { isPromise } from '../core/sync.js'
 import type { Exchange, Route, Sink } from '../core/types.js'
@@ -23,6 +23,45 @@ export function compileModelsList(names: readonly string[], authenticate: Authen
         const c = authenticate(ex)
         if (!isPromise(c)) return sink.send(200, JSON_HEADERS, bodyFor(c))
         return c.then((caller) => sink.send(200, JSON_HEADERS, bodyFor(caller)), (e: unknown) => fail(sink, e))
+      } catch (e) {
+        fail(sink, e)
+      }
+    },
+  }
+}
+
+const MODELS_PREFIX = '/v1/models/'
+
+/**
+ * GET /v1/models/{id} (OpenAI's models.retrieve): the model object when this caller may use it, else 404
+ * model_not_found, as for a model that does not exist (the list hides them too). `id` may be percent-encoded.
+ */
+export function compileModelRetrieve(names: readonly string[], authenticate: Authenticate | undefined, createdSec: number): Route {
+  const bodies = new Map(names.map((id) => [id, JSON.stringify({ id, object: 'model', created: createdSec, owned_by: 'llmgw' })]))
+  const answer = (sink: Sink, id: string, caller: Caller | undefined): void => {
+    const body = bodies.get(id)
+    if (body !== undefined && (caller === undefined || caller.allows(id))) return sink.send(200, JSON_HEADERS, body)
+    const err = new GatewayError('model_not_found', `the model '${id}' does not exist or this key may not use it`, { param: 'model' })
+    sink.send(err.status, JSON_HEADERS, err.body())
+  }
+  const fail = (sink: Sink, e: unknown): void => {
+    const err = toGatewayError(e)
+    sink.send(err.status, formatErrorHeaders(err, undefined), formatErrorBody(err, 'openai'))
+  }
+  return {
+    hasBody: false,
+    handle(ex: Exchange, sink: Sink) {
+      let id = ex.path.slice(MODELS_PREFIX.length)
+      try {
+        id = decodeURIComponent(id)
+      } catch {
+        // not valid percent-encoding: look it up as sent (it will not be found)
+      }
+      if (authenticate === undefined) return answer(sink, id, undefined)
+      try {
+        const c = authenticate(ex)
+        if (!isPromise(c)) return answer(sink, id, c)
+        return c.then((caller) => answer(sink, id, caller), (e: unknown) => fail(sink, e))
       } catch (e) {
         fail(sink, e)
       }

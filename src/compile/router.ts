@@ -26,17 +26,27 @@ interface PathEntry {
   readonly other: Route
 }
 
-/** HOT PATH: one Map lookup and a method compare; every Route object exists before the first request. */
+/**
+ * HOT PATH: one Map lookup and a method compare; every Route object exists before the first request. A key ending in
+ * `/*` matches every path below it (`/v1/models/*`: GET /v1/models/{id}); those are tried only when no exact path is.
+ */
 export function compileRouter(table: RouteTable): Router {
   const paths = new Map<string, PathEntry>()
+  const prefixes: Array<readonly [string, PathEntry]> = []
   for (const [path, methods] of Object.entries(table)) {
     const allow = Object.keys(methods).join(', ')
     const other = methodNotAllowed(allow, methods.POST ?? methods.GET)
-    paths.set(path, { get: methods.GET, post: methods.POST, other })
+    const entry = { get: methods.GET, post: methods.POST, other }
+    if (path.endsWith('/*')) prefixes.push([path.slice(0, -1), entry])
+    else paths.set(path, entry)
+  }
+  const below = (path: string): PathEntry | undefined => {
+    for (const [prefix, entry] of prefixes) if (path.length > prefix.length && path.startsWith(prefix)) return entry
+    return undefined
   }
   return {
     find(method, path) {
-      const e = paths.get(path)
+      const e = paths.get(path) ?? (prefixes.length > 0 ? below(path) : undefined)
       if (e === undefined) return NOT_FOUND_ROUTE
       // server/ may hand the method in either case (uWS getMethod() is lower-case): compare both, allocate nothing.
       if (method === 'POST' || method === 'post') return e.post ?? e.other
