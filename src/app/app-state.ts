@@ -3,7 +3,6 @@ import type { RollbackNotice } from '../compile/experiments.js'
 import type { ProtectionDeps, ProtectionState } from '../compile/protection.js'
 import { createTracer, type Tracer } from '../observe/tracing.js'
 import type { RejectScope } from '../stages/admission.js'
-import type { BreakerState } from '../stages/breaker.js'
 import type { LoadResult } from '../spec/load.js'
 import type { Spec } from '../spec/schema.js'
 import { createRegistry } from '../state/registry.js'
@@ -55,7 +54,6 @@ export async function createAppState(
     store: opts.store ?? owned!.store,
     registry: createRegistry(),
     ...(rejections ? { onRejected: (scope: RejectScope) => rejections.get(scope)?.inc() } : {}),
-    ...(metrics ? { onBreakerState: (provider: string, state: BreakerState) => metrics.setBreakerState(provider, state) } : {}),
   }
   const t = first.spec.observability.tracing
   const tracer = await createTracer(t ? { otlpEndpoint: t.otlpEndpoint, sampleRatio: t.sampleRatio, serviceName: t.serviceName, headers: t.headers } : undefined)

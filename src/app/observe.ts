@@ -47,7 +47,7 @@ export function accessLogBesideDashboard(destination: string, stderrIsTTY: boole
 
 /** Built once per app, not per reload: counters keep running across reloads (access-log destination changes need a restart). */
 export function createAppObservability(spec: Spec, version: string, o: ObserveOptions): AppObservability {
-  const metrics: Metrics | undefined = spec.observability.metrics ? createMetrics(labelsOf(spec)) : undefined
+  const metrics: Metrics | undefined = spec.observability.metrics ? createMetrics(labelsOf(spec), o.providerStates ? { breakers: o.providerStates } : {}) : undefined
   metrics?.setConfigVersion(version)
   const writeLog = o.accessLog && (!o.dashboard || accessLogBesideDashboard(spec.observability.accessLog.destination, process.stderr.isTTY === true))
   const log: AccessLog | null = writeLog ? createAccessLog(spec.observability.accessLog) : null

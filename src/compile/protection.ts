@@ -4,7 +4,6 @@ import type { Spec } from '../spec/schema.js'
 import type { AccessConfig, ProviderGuardConfig } from '../stages/access-config.js'
 import { compileAccess } from '../stages/access.js'
 import type { OnRejected } from '../stages/admission.js'
-import type { BreakerState } from '../stages/breaker.js'
 import { type GuardedProvider, wrapProvider } from '../stages/provider-guard.js'
 import type { Registry } from '../state/registry.js'
 import type { Store } from '../state/types.js'
@@ -17,8 +16,6 @@ export interface ProtectionState {
   readonly registry: Registry
   /** llmgw_ratelimit_rejections_total{scope}: a handle bound once per scope by the caller, called per refusal. */
   readonly onRejected?: OnRejected
-  /** llmgw_breaker_state{provider}: called on every breaker transition of that provider. */
-  readonly onBreakerState?: (provider: string, state: BreakerState) => void
 }
 
 export type ProtectionDeps = Pick<CompileDeps, 'authenticate' | 'guards' | 'wrapProvider' | 'headerNames'> & {
@@ -69,10 +66,7 @@ export function compileProtection(spec: Spec, state: ProtectionState): Protectio
           ? { breaker: { failureRate: p.breaker.failureRate, minRequests: p.breaker.minRequests, windowMs: p.breaker.window, cooldownMs: p.breaker.cooldown, halfOpenProbes: p.breaker.halfOpenProbes } }
           : {}),
       }
-      const report = state.onBreakerState
-      // The name is bound here, at compile time; a breaker kept across a reload reports through its first closure.
-      const onBreakerState = report ? (s: BreakerState): void => report(p.name, s) : undefined
-      const g = wrapProvider(client, cfg, { registry: state.registry, identity: formatIdentity(`guard:${p.name}`, cfg), ...(onBreakerState ? { onBreakerState } : {}) })
+      const g = wrapProvider(client, cfg, { registry: state.registry, identity: formatIdentity(`guard:${p.name}`, cfg) })
       guarded.set(p.name, g)
       return g
     },

@@ -7,6 +7,7 @@ import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
 import { startTestGateway, startTestMock, type TestGateway } from '../testing/harness.js'
+import { until } from '../testing/until.js'
 
 async function setup(t: TestContext) {
   const mock = await startTestMock({ t, latencyMs: 0 })
@@ -84,4 +85,24 @@ test('state left behind by edited entities is dropped: after 30 edits the app ke
   for (let i = 0; i < 30; i++) await reload(spec({ canaryWeight: 500 + i, cachedModel: `mock-${i}` }))
   assert.ok(base >= 2, `a cache and an experiment are kept: ${base}`)
   assert.equal(kept(), base, 'one cache and one experiment, not one per edit')
+})
+
+test('llmgw_breaker_state shows the breakers serving now: half-open once the cooldown ran out, closed after a reload reset it', async (t) => {
+  const mock = await startTestMock({ t, latencyMs: 0 })
+  const spec = (cooldown: string) => ({
+    version: 1,
+    providers: [{ name: 'down', type: 'openai', baseUrl: `${mock.url}/v1`, apiKey: 'x', headers: { 'x-mock-fail': '500' }, breaker: { failureRate: 0.5, minRequests: 2, window: '10s', cooldown, halfOpenProbes: 1 } }],
+    models: [{ name: 'm', targets: [{ provider: 'down', model: 'mock-1' }], retry: { attempts: 1 } }],
+  })
+  const gw = await startTestGateway(spec('2s'), { t })
+  const gauge = async (): Promise<number> => Number(/^llmgw_breaker_state\{provider="down"\} (\d)$/m.exec(await (await fetch(`${gw.url}/metrics`)).text())?.[1])
+  for (let i = 0; i < 3; i++) await chat(gw, 'm', 'u')
+  assert.equal(await gauge(), 1, 'open')
+  // no request in between: the scrape itself sees the cooldown ran out (a deadline, not a timing assertion)
+  await until('half-open after the cooldown', async () => (await gauge()) === 2)
+  for (let i = 0; i < 3; i++) await chat(gw, 'm', 'u')
+  assert.equal(await gauge(), 1, 'the probe failed: open again')
+  await writeFile(gw.specFile, JSON.stringify(spec('30s')))
+  assert.equal((await fetch(`${gw.url}/admin/reload`, { method: 'POST' })).status, 200)
+  assert.equal(await gauge(), 0, 'the breaker changed: a fresh, closed one serves')
 })

@@ -48,7 +48,8 @@ test('every SPEC §5 name is present with its type and exactly its labels', asyn
 })
 
 test('counters move with synthetic records', async () => {
-  const m = createMetrics(SETS)
+  const breakers: Array<{ name: string; breaker: 'closed' | 'open' | 'half-open' }> = [{ name: 'claude', breaker: 'closed' }]
+  const m = createMetrics(SETS, { breakers: () => breakers })
   for (let i = 0; i < 3; i++) m.onStart()
   m.onEnd(syntheticRecord({ model: 'gpt-4o', provider: 'openai', status: 200, promptTokens: 10, completionTokens: 5, costUsd: 0.25, keyId: 'team-a', latencyMs: 300, ttftMs: 40, cache: 'HIT' }))
   m.onEnd(syntheticRecord({ model: 'gpt-4o', provider: 'openai', status: 200, promptTokens: 1, completionTokens: 2, costUsd: 0.5, keyId: 'team-a', latencyMs: 30_000, ttftMs: undefined }))
@@ -72,13 +73,17 @@ test('counters move with synthetic records', async () => {
   m.rejections('ip').inc()
   m.rejections('ip').inc()
   m.reload('error')
-  m.setBreakerState('claude', 'half-open')
+  assert.equal(sampleValue(await scrape(m), 'llmgw_breaker_state', { provider: 'claude' }), 0)
+  // read live at each scrape: whatever the serving breakers say now, unknown providers ignored
+  breakers[0]!.breaker = 'half-open'
+  breakers.push({ name: 'not-in-spec', breaker: 'open' })
   m.setConfigVersion('v1')
   m.setConfigVersion('v2')
   f = await scrape(m)
   assert.equal(sampleValue(f, 'llmgw_ratelimit_rejections_total', { scope: 'ip' }), 2)
   assert.equal(sampleValue(f, 'llmgw_config_reloads_total', { result: 'error' }), 1)
   assert.equal(sampleValue(f, 'llmgw_breaker_state', { provider: 'claude' }), 2)
+  assert.equal(f.get('llmgw_breaker_state')!.samples.some((x) => x.labels.provider === 'not-in-spec'), false)
   assert.deepEqual(f.get('llmgw_config_info')!.samples.map((s) => [s.labels.version, s.value]), [['v2', 1]])
 })
 

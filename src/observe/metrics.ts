@@ -26,7 +26,6 @@ export interface Metrics extends RequestObserver {
   cacheResult(result: CacheResult): BoundCounter
   reload(result: ReloadResult): void
   setConfigVersion(version: string): void
-  setBreakerState(provider: string, state: BreakerState): void
   /** After a reload: series of kept names keep their values, removed names' series are dropped. */
   updateLabels(opts: LabelSets): void
   text(): Promise<string>
@@ -40,7 +39,13 @@ const CACHE_RESULTS: readonly CacheResult[] = ['hit', 'miss', 'bypass']
 const LATENCY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 90, 120]
 const TTFT_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120]
 
-export function createMetrics(opts: LabelSets): Metrics {
+/** What the scrape reads live, from the Gateway serving now. */
+export interface LiveStates {
+  /** Each provider's breaker state now (llmgw_breaker_state): a reload's fresh breaker, a cooldown that ran out. */
+  breakers?: () => Iterable<{ readonly name: string; readonly breaker: BreakerState }>
+}
+
+export function createMetrics(opts: LabelSets, live: LiveStates = {}): Metrics {
   const registry = new Registry()
   const registers = [registry]
   // Hot-path counters live in slot tables (plain numbers); collect() moves their deltas into prom-client per scrape.
@@ -83,7 +88,13 @@ export function createMetrics(opts: LabelSets): Metrics {
     collect: () => small.scope.flush(rejected),
   })
   // Workers each hold a copy of breaker state and config version: summing them would be meaningless.
-  const breaker = new Gauge({ name: 'llmgw_breaker_state', help: '0 closed, 1 open, 2 half-open', labelNames: ['provider'], aggregator: 'max', registers })
+  // Read at scrape time from the breakers serving now: pushed on transitions, the gauge kept a breaker's "open" after a
+  // reload replaced it with a fresh one, and showed "open" past its cooldown until a request moved it to half-open.
+  const states = live.breakers
+  const breaker: Gauge<string> = new Gauge({
+    name: 'llmgw_breaker_state', help: '0 closed, 1 open, 2 half-open', labelNames: ['provider'], aggregator: 'max', registers,
+    ...(states ? { collect: () => { for (const p of states()) if (labels.hasProvider(p.name)) breaker.labels(p.name).set(BREAKER_VALUE[p.breaker]) } } : {}),
+  })
   const inflight: Gauge = new Gauge({ name: 'llmgw_inflight_requests', help: 'Requests in flight', registers, collect: () => inflight.set(inflightN) })
   const reloads = new Counter({ name: 'llmgw_config_reloads_total', help: 'Spec reloads', labelNames: ['result'], registers })
   const info = new Gauge({ name: 'llmgw_config_info', help: 'Active spec version (value 1)', labelNames: ['version'], aggregator: 'max', registers })
@@ -122,9 +133,6 @@ export function createMetrics(opts: LabelSets): Metrics {
       if (version !== undefined && version !== v) info.remove(version)
       version = v
       info.labels(v).set(1)
-    },
-    setBreakerState(provider, state) {
-      if (labels.hasProvider(provider)) breaker.labels(provider).set(BREAKER_VALUE[state])
     },
     updateLabels(next) {
       for (const p of labels.providers) if (!next.providers.includes(p)) breaker.remove(p)
