@@ -3,6 +3,7 @@ import { type App, SpecLoadError, type StartOptions, startApp } from '../app/sta
 import { createJsonLog } from '../app/json-log.js'
 import { exitWithParent } from '../bench/parent-link.js'
 import { EXIT } from './exit-codes.js'
+import { holdStartSignals, releaseStartSignals } from './start-signals.js'
 
 export interface ServeOptions {
   config?: string
@@ -41,10 +42,12 @@ export async function runServe(o: ServeOptions): Promise<number> {
   // The live dashboard owns a TTY's screen: then app events show in it and JSON lines stay off stdout.
   const dashboard = shouldShowDashboard(o.dashboard, process.stdout)
   const log = dashboard ? createJsonLog(() => {}) : createJsonLog()
+  holdStartSignals()
   let app: App
   try {
     app = await startApp(serveStartOptions(o, dashboard, log))
   } catch (e) {
+    releaseStartSignals()
     if (e instanceof SpecLoadError) {
       for (const p of e.problems) process.stderr.write(`${p.file}:${p.line}:${p.col}  ${p.severity}  ${p.message}  ${p.rule}\n`)
       process.stderr.write(`llmgw serve: the spec is invalid (${e.problems.length} problem(s)); not starting\n`)
@@ -70,6 +73,8 @@ export async function runServe(o: ServeOptions): Promise<number> {
     }
     process.once('SIGINT', stop('SIGINT'))
     process.once('SIGTERM', stop('SIGTERM'))
+    const early = releaseStartSignals()
+    if (early !== undefined) stop(early)()
     // Started by `llmgw bench`/`profile`: drain and exit when that parent is gone, even after a SIGKILL.
     exitWithParent(stop('parent-gone'))
     const snapshot = app.observe?.snapshot

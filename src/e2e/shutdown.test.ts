@@ -80,3 +80,28 @@ test('an invalid spec at start exits 1 with file:line:col problems', async (t) =
   assert.equal(await child.exited, 1)
   assert.match(child.stderr(), /bad\.yaml:5:\d+ +error/)
 })
+
+test('SIGTERM and SIGHUP while serve is still starting: the app comes up, drains at once and exits 0 (not 143)', async (t) => {
+  const dir = await tempDir(t)
+  const mark = join(dir, 'loading')
+  // a spec module that says when it is being evaluated, then keeps the load busy for a moment (it runs in a worker:
+  // the main thread is free to take signals meanwhile)
+  await writeFile(join(dir, 'llmgw.config.mjs'), [
+    "import { writeFileSync } from 'node:fs'",
+    `writeFileSync(${JSON.stringify(mark)}, 'x')`,
+    'const end = Date.now() + 1500',
+    'while (Date.now() < end);',
+    "export default { version: 1, providers: [{ name: 'sim', type: 'mock' }], models: [{ name: 'm', targets: [{ provider: 'sim', model: 'mock-1' }] }] }",
+    '',
+  ].join('\n'))
+  const child = spawnCli(['serve', '--port', '0', '--no-watch', '--no-dashboard'], { cwd: dir, t })
+  const deadline = Date.now() + 15_000
+  while (!(await import('node:fs')).existsSync(mark)) {
+    assert.ok(Date.now() < deadline, `the spec module never started loading; stderr: ${child.stderr()}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  child.proc.kill('SIGHUP')
+  child.proc.kill('SIGTERM')
+  assert.equal(await child.exited, 0, child.stderr())
+  assert.ok(child.lines.some((l) => l.includes('"signal":"SIGTERM"')), child.lines.join('\n'))
+})

@@ -9,6 +9,7 @@
  */
 import { Worker } from 'node:worker_threads'
 import type { Usage } from '../core/types.js'
+import { WORKER_EXEC_ARGV } from '../core/worker-argv.js'
 
 /** What tokens.ts asks the worker. */
 export interface CountJob {
@@ -38,7 +39,7 @@ function counter(): Worker | undefined {
   if (worker !== undefined || broken) return worker
   let w: Worker
   try {
-    w = new Worker(WORKER_URL)
+    w = new Worker(WORKER_URL, { execArgv: [...WORKER_EXEC_ARGV] })
   } catch {
     broken = true
     return undefined

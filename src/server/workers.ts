@@ -2,6 +2,7 @@
 import { createServer } from 'node:net'
 import { isMainThread, parentPort, Worker, workerData as rawWorkerData } from 'node:worker_threads'
 import { closeAllServers } from './server.js'
+import { WORKER_EXEC_ARGV } from '../core/worker-argv.js'
 
 /*
  * How the port is shared: uSockets sets SO_REUSEPORT on a listen socket when the port is non-zero (checked with
@@ -54,10 +55,6 @@ export interface WorkerPool {
   close(graceMs: number): Promise<void>
 }
 
-const WORKER_EXEC_ARGV = process.execArgv.filter((a, i, all) => {
-  const evalFlag = (x: string | undefined): boolean => x === '-e' || x === '--eval' || x === '-p' || x === '--print'
-  return !a.startsWith('--input-type') && !evalFlag(a) && !evalFlag(all[i - 1])
-})
 const TAG = '__llmgwPool'
 type Control =
   | { [TAG]: 'listening'; port: number }
@@ -90,8 +87,7 @@ export async function startWorkers(opts: WorkerPoolOptions): Promise<WorkerPool>
   /** Starts worker `index`; resolves with the port it reports, rejects if it dies or stalls first. */
   function spawn(index: number): Promise<number> {
     const init: WorkerInit = { index, port, data: opts.workerData }
-    // A worker inherits execArgv; flags that only make sense for the main script (--input-type with -e) would kill it.
-    const w = new Worker(entry, { workerData: init, execArgv: WORKER_EXEC_ARGV })
+    const w = new Worker(entry, { workerData: init, execArgv: [...WORKER_EXEC_ARGV] })
     workers[index] = w
     let lastError: unknown
     return new Promise((resolve, reject) => {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { Worker } from 'node:worker_threads'
+import { WORKER_EXEC_ARGV } from '../core/worker-argv.js'
 
 // Why a worker: a spec module is code. Imported in-process, an endless loop hung lint/serve/diff for good, a busy
 // loop in an edited live spec froze a serving gateway (reload must stay off the request path, SPEC §6), and a
@@ -60,7 +61,7 @@ export async function loadSpecModule(file: string, opts: ModuleLoadOptions = {})
   const job: ModuleJob = { file, ...(extname(file).toLowerCase() === '.ts' ? { compiledFile: `${file}.${randomUUID()}.mjs` } : {}) }
   let worker: Worker
   try {
-    worker = new Worker(WORKER_URL, { workerData: job, env: plainEnv(env), resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } })
+    worker = new Worker(WORKER_URL, { workerData: job, env: plainEnv(env), execArgv: [...WORKER_EXEC_ARGV], resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } })
   } catch (e) {
     return { ok: false, rule: 'module-error', message: `cannot start the spec module worker: ${messageOf(e)}` }
   }
