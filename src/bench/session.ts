@@ -1,6 +1,7 @@
 /** One `llmgw bench` run: every scenario against the gateway and directly against the mock (SPEC §2 `bench`). */
 import { request, type Dispatcher } from 'undici'
 import { packageVersion } from '../core/package-root.js'
+import { redactUrl } from '../core/url-secrets.js'
 import type { Child } from './children.js'
 import { computeRatios } from './compare.js'
 import { procDelta, sampleProc } from './proc.js'
@@ -38,7 +39,7 @@ export async function runSession(o: SessionOptions): Promise<BenchResult> {
   let interrupted = false
   const result = (): BenchResult => ({
     schema: BENCH_RESULT_SCHEMA, llmgwVersion: packageVersion(), createdAt: new Date().toISOString(), machine: machineInfo(),
-    mode: o.target ? 'target' : 'self-hosted', target: o.target ?? null, config: o.config ?? null,
+    mode: o.target ? 'target' : 'self-hosted', target: o.target === undefined ? null : redactUrl(o.target), config: o.config ?? null,
     connections: o.connections, durationMs: o.durationMs, interrupted, errors, scenarios: results,
   })
   try {
@@ -90,7 +91,7 @@ export async function runSession(o: SessionOptions): Promise<BenchResult> {
 const WARMUP_FROM_MS = 5000
 
 /** One request first: a target that is down or a scenario the gateway refuses is a clear message, not 10 s of errors. */
-async function probe(baseUrl: string, s: Scenario): Promise<string | undefined> {
+export async function probe(baseUrl: string, s: Scenario): Promise<string | undefined> {
   // undici, not fetch: fetch refuses "bad ports" (6000, 6665...) that a free-port pick can land on
   let res: Dispatcher.ResponseData
   try {

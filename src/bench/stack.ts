@@ -1,11 +1,12 @@
 /** The processes a self-hosted bench or profile runs: `llmgw mock` and `llmgw serve` on free loopback ports (SPEC §2). */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { request } from 'undici'
 import { cliArgv, spawnChild, type Child } from './children.js'
 import { writeBenchSpec } from './gateway-spec.js'
 import type { Scenario } from './scenario.js'
+import { loadSpecFile } from '../spec/load.js'
 
 export interface StackOptions {
   readonly config?: string
@@ -64,6 +65,7 @@ function isRunning(pid: number): boolean {
 }
 
 export async function startStack(o: StackOptions): Promise<Stack> {
+  if (o.config !== undefined) await assertValidSpec(o.config)
   sweepStaleTempDirs()
   const dir = mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}${process.pid}-`))
   let mock: Child | undefined
@@ -107,4 +109,16 @@ export async function mockStats(mockUrl: string): Promise<MockStats | undefined>
   } catch {
     return undefined
   }
+}
+
+/**
+ * The user's -c is checked as serve and lint check it, before anything starts: its problems then point at their file
+ * (`file:line:col`). Checked only after the rewrite for the mock, they pointed at a deleted temporary file, lost those
+ * in the providers the rewrite replaces, and let through what serve refuses (a missing `${env:...}` in an apiKey).
+ */
+async function assertValidSpec(config: string): Promise<void> {
+  const r = await loadSpecFile(resolve(config))
+  if (r.ok) return
+  const lines = r.problems.filter((p) => p.severity === 'error').map((p) => `    ${p.file}:${p.line}:${p.col}  ${p.severity}  ${p.message}  ${p.rule}`)
+  throw new Error(`the spec ${config} is invalid (${lines.length} problem(s)); run llmgw lint ${config}\n${lines.join('\n')}`)
 }

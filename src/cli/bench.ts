@@ -1,5 +1,6 @@
 /** `llmgw bench` (SPEC §2): load the gateway with autocannon, report ratios to direct, gate on a baseline. */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { accessSync, constants, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import { parseDuration } from '../core/duration.js'
 import { baselineExitCode, compareToBaseline, missingFromRun, parsePercent } from '../bench/compare.js'
 import { formatRegressions, formatReport } from '../bench/report.js'
@@ -36,6 +37,7 @@ export async function runBench(o: BenchOptions): Promise<number> {
     try { assertLoopback(o.target) } catch (e) { if (e instanceof NotLoopbackError) throw new UsageError(`--target: ${e.message}`); throw e }
   }
   const baseline = o.baseline ? readBaseline(o.baseline) : undefined
+  if (o.saveBaseline) assertWritableFile(o.saveBaseline, '--save-baseline')
   const scenarios = loadScenarios(o.scenario)
 
   const ac = new AbortController()
@@ -67,8 +69,12 @@ export async function runBench(o: BenchOptions): Promise<number> {
   if (o.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
   else process.stdout.write(`${formatReport(result)}\n`)
   if (o.saveBaseline) {
-    writeFileSync(o.saveBaseline, `${JSON.stringify(result, null, 2)}\n`)
-    process.stderr.write(`llmgw bench: baseline written to ${o.saveBaseline}\n`)
+    try {
+      writeFileSync(o.saveBaseline, `${JSON.stringify(result, null, 2)}\n`)
+      process.stderr.write(`llmgw bench: baseline written to ${o.saveBaseline}\n`)
+    } catch (e) {
+      throw new UsageError(`--save-baseline: cannot write ${o.saveBaseline}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`)
+    }
   }
   if (ac.signal.aborted) return EXIT_INTERRUPTED
   if (result.errors.length > 0) {
@@ -80,12 +86,36 @@ export async function runBench(o: BenchOptions): Promise<number> {
     const missing = missingFromRun(result, baseline)
     // the gate's verdict goes with the report: stdout, unless stdout carries the --json document
     const say = (t: string): boolean => (o.json ? process.stderr : process.stdout).write(`${t}\n`)
+    if (rows.length === 0) {
+      // a gate that measured nothing has not passed: every scenario was skipped, or none is in the baseline
+      say('llmgw bench: nothing was compared: no scenario ran in both this run and the baseline; the gate fails')
+      if (missing.length > 0) say(`not in this run: ${missing.join(', ')}`)
+      return EXIT.failure
+    }
     say(formatRegressions(rows, maxRegression))
     if (missing.length > 0) say(`not in this run (not compared): ${missing.join(', ')}`)
-    if (rows.length === 0) say('llmgw bench: nothing to compare: no scenario ran in both this run and the baseline')
     if (baselineExitCode(rows) !== 0) return EXIT.failure
   }
   return EXIT.ok
+}
+
+/** Before a run of many seconds: a path that cannot take the file is a usage error now, not a stack trace after. */
+function assertWritableFile(file: string, flag: string): void {
+  const dir = dirname(resolve(file))
+  const kind = (p: string): 'dir' | 'file' | 'none' => {
+    try {
+      return statSync(p).isDirectory() ? 'dir' : 'file'
+    } catch {
+      return 'none'
+    }
+  }
+  if (kind(file) === 'dir') throw new UsageError(`${flag}: ${file} is a directory; give a file path`)
+  if (kind(dir) !== 'dir') throw new UsageError(`${flag}: ${dir} is not an existing directory`)
+  try {
+    accessSync(dir, constants.W_OK)
+  } catch {
+    throw new UsageError(`${flag}: cannot write in ${dir}`)
+  }
 }
 
 function readBaseline(file: string): BenchResult {

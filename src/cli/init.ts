@@ -31,7 +31,12 @@ export async function runInit(o: InitOptions, cwd: string = process.cwd()): Prom
     return EXIT.failure
   }
   const text = await readFile(join(packageRoot(), 'templates', `${name}.yaml`), 'utf8')
-  await writeFile(target, text.replace(MODELINE, `# yaml-language-server: $schema=${schemaRef(cwd)}`))
+  try {
+    await writeFile(target, text.replace(MODELINE, `# yaml-language-server: $schema=${schemaRef(cwd)}`))
+  } catch (e) {
+    process.stderr.write(`llmgw init: cannot write ${INIT_FILE}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`)
+    return EXIT.failure
+  }
   process.stdout.write(`wrote ${INIT_FILE} from the ${name} template; check it with: llmgw lint, run it with: llmgw serve\n`)
   return EXIT.ok
 }

@@ -38,3 +38,25 @@ test('--baseline: exit 1 with a REGRESSED row when req/s fell beyond --max-regre
   assert.equal(ok.code, 0, ok.stderr)
   assert.match(ok.stdout, /no regression beyond 5\.0% against the baseline/)
 })
+
+test('--baseline: a gate that compared nothing fails (exit 1, never "no regression"); --save-baseline is checked before the run', async (t) => {
+  const mock = await startMockServer({ host: '127.0.0.1', port: 0, latencyMs: 0 })
+  const dir = mkdtempSync(join(tmpdir(), 'llmgw-baseline-'))
+  t.after(async () => { await mock.close(); rmSync(dir, { recursive: true, force: true }) })
+  const base = baseline(1)
+  const other = { ...base, scenarios: [{ ...base.scenarios[0]!, name: 'not-run-today' }] }
+  const file = join(dir, 'other.json')
+  writeFileSync(file, JSON.stringify(other))
+  const args = ['bench', '--target', mock.url, '--scenario', 'chat', '--duration', '1s', '--connections', '2']
+  const none = await runCli([...args, '--baseline', file])
+  assert.equal(none.code, 1, none.stderr)
+  assert.match(none.stdout, /nothing was compared/)
+  assert.doesNotMatch(none.stdout, /no regression/)
+  // a directory as the file to write: a usage error before any load (the target sees no request), no stack trace
+  const before = mock.stats().requests
+  const bad = await runCli([...args, '--save-baseline', dir])
+  assert.equal(bad.code, 2, bad.stderr)
+  assert.match(bad.stderr, /--save-baseline: .* is a directory/)
+  assert.doesNotMatch(bad.stderr, /\n\s+at /, 'no stack trace')
+  assert.equal(mock.stats().requests, before, 'checked before the run')
+})

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path'
 import { packageRoot } from '../core/package-root.js'
 import { runLoad, type LoadResult } from '../bench/run.js'
 import type { Scenario } from '../bench/scenario.js'
+import { probe } from '../bench/session.js'
 import { startStack, type Stack } from '../bench/stack.js'
 import { clinicStatus, parseClinicReport } from './clinic.js'
 import { formatCpuSummary, readCpuProfile, summarizeCpuProfile } from './cpuprofile.js'
@@ -46,6 +47,9 @@ export async function runProfileSession(o: ProfileSessionOptions): Promise<void>
       gatewayEnv: o.tool === 'stages' ? { LLMGW_PROFILE_STAGES: '1' } : useClinic ? { NO_INSIGHT: 'true', CI: 'true' } : {},
     })
     o.print(`driving ${o.scenario.name} at ${o.connections} connections for ${o.durationMs / 1000}s against ${stack.gateway.url} (pid ${stack.gateway.pid})`)
+    // a scenario the gateway refuses (404 model, 401 key) would profile error answers: say why, as bench does
+    const refused = await probe(stack.gateway.url, o.scenario)
+    if (refused) throw new ProfileError(`${o.scenario.name}: ${refused}`)
     const load = await driveLoad(stack, o)
     o.print(`${load.requests} requests, ${load.reqPerSec.toFixed(0)} req/s, p50 ${load.latencyMs.p50} ms, p99 ${load.latencyMs.p99} ms, ${load.non2xx} non-2xx, ${load.errors} errors${load.interrupted ? ' (interrupted)' : ''}`)
     if (o.tool === 'stages') {
