@@ -51,3 +51,15 @@ test('unreadable file or no spec found: exit 2', (t) => {
   assert.equal(found.status, 0, found.stdout + found.stderr)
   assert.equal(found.stdout, '')
 })
+
+test('a broken package.json in the working directory (the search reads it) is reported at its line:col with the reason, for lint and serve', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'llmgw-badpkg-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  writeFileSync(join(dir, 'package.json'), '{"name": "app",\n')
+  const r = llmgw(['lint'], dir)
+  assert.equal(r.status, 1, r.stderr)
+  assert.match(r.stdout, new RegExp(`package\\.json:2:1 +error +\\S`), r.stdout)
+  const s = llmgw(['serve', '--port', '0', '--no-dashboard'], dir)
+  assert.equal(s.status, 1)
+  assert.match(s.stderr, /package\.json:2:1 +error +\S/, s.stderr)
+})

@@ -110,7 +110,7 @@ export function startMockServer(opts: MockServerOptions = {}): Promise<MockServe
 
   return new Promise((resolve, reject) => {
     app.listen(host, opts.port ?? 0, (token: us_listen_socket | false) => {
-      if (!token) return reject(new Error(`llmgw mock: cannot listen on ${host}:${opts.port ?? 0}`))
+      if (!token) return reject(new Error(`cannot listen on ${host}:${opts.port ?? 0} (in use?)`))
       const port = uWS.us_socket_local_port(token)
       resolve({
         url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,

@@ -19,7 +19,7 @@ export async function lintFileSet(files: readonly string[], cwd: string, env: No
       const message = `no spec found in ${cwd} (looked for ${SEARCH_PLACES.join(', ')}); pass a file`
       return [{ file: cwd, ok: false, problems: [{ file: cwd, line: 1, col: 1, rule: 'no-spec-found', severity: 'error', message }] }]
     }
-    if (typeof found !== 'string') return [{ file: cwd, ok: false, problems: found.ok ? [] : found.problems }]
+    if (typeof found !== 'string') return [{ file: found.file ?? cwd, ok: false, problems: found.ok ? [] : found.problems }]
     targets = [found]
   }
   const out: FileLint[] = []

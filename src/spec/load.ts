@@ -75,7 +75,12 @@ export async function searchSpec(cwd: string): Promise<string | LoadResult | und
     const result = await explorer.search(cwd)
     return result?.filepath
   } catch (e) {
-    return failed(cwd, 'unreadable-file', `searching for a spec failed: ${messageOf(e)}`)
+    // cosmiconfig parses package.json itself and throws on broken JSON: read that file as a spec is read, so the
+    // problem has its line:col and reason (the first line of cosmiconfig's message had neither)
+    const text = (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ').trim().slice(0, 300)
+    const bad = /JSON Error in (\S+?):/.exec(text)
+    const own = bad ? await loadSpecFile(bad[1]!) : undefined
+    return own !== undefined && !own.ok ? own : failed(cwd, 'unreadable-file', `searching for a spec failed: ${text}`)
   }
 }
 
