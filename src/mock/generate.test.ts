@@ -62,3 +62,21 @@ test('bad bodies get a 400 in the endpoint format, never a throw', () => {
   assert.equal(a.status, 400)
   assert.equal((JSON.parse(a.parts[0] as string) as { type: string }).type, 'error')
 })
+
+test('chat n: that many choices, each its own answer, usage counting them all; streamed chunks interleave and reassemble to them', () => {
+  const one = generateMockAnswer('chat', body('hi'))
+  const three = generateMockAnswer('chat', body('hi', { n: 3 }))
+  const choices = (JSON.parse(three.parts[0] as string) as { choices: Array<{ index: number; message: { content: string } }> }).choices
+  assert.deepEqual(choices.map((c) => c.index), [0, 1, 2])
+  assert.equal(choices[0]!.message.content, text(one), 'choice 0 is the answer without n')
+  assert.equal(new Set(choices.map((c) => c.message.content)).size, 3)
+  assert.equal(three.usage?.completion_tokens, 3 * one.usage!.completion_tokens)
+  assert.equal(three.usage?.prompt_tokens, one.usage!.prompt_tokens)
+  const streamed = chunks(generateMockAnswer('chat', body('hi', { n: 3, stream: true })))
+  for (const c of choices) {
+    const mine = streamed.flatMap((x) => (x.choices as Array<{ index: number; delta: { content?: string }; finish_reason: string | null }>).filter((ch) => ch.index === c.index))
+    assert.equal(mine.map((ch) => ch.delta.content ?? '').join(''), c.message.content)
+    assert.equal(mine.at(-1)?.finish_reason, 'stop')
+  }
+  assert.equal((JSON.parse(generateMockAnswer('chat', body('hi', { n: 1000 })).parts[0] as string) as { choices: unknown[] }).choices.length, 16, 'capped')
+})

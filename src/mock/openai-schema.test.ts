@@ -97,6 +97,8 @@ test('chat.completion, every chat.completion.chunk (with and without usage) matc
   const root = loadSchemas()
   if (!root) return t.skip(`absent: ${SCHEMAS_FILE}`)
   check(root, 'CreateChatCompletionResponse', generateMockAnswer('chat', chat).parts[0] as string)
+  check(root, 'CreateChatCompletionResponse', generateMockAnswer('chat', { ...chat, n: 2 }).parts[0] as string)
+  for (const d of dataOf(generateMockAnswer('chat', { ...chat, n: 2, stream: true }).parts)) check(root, 'CreateChatCompletionStreamResponse', d)
   for (const include_usage of [true, false]) {
     const a = generateMockAnswer('chat', { ...chat, stream: true, stream_options: { include_usage } })
     assert.equal(a.parts.at(-1), 'data: [DONE]\n\n')

@@ -25,6 +25,8 @@ export interface MockOptions {
 
 export const MOCK_MODELS = ['mock-1', 'mock-embed-1'] as const
 export const DEFAULT_EMBEDDING_DIMENSIONS = 8
+/** Most choices (`n`) one mock answer has. */
+export const MAX_CHOICES = 16
 const MAX_DIMENSIONS = 4096
 const JSON_TYPE = 'application/json'
 const SSE_TYPE = 'text/event-stream'
@@ -65,8 +67,12 @@ export function generateMockAnswer(endpoint: MockEndpoint, body: unknown, o: Moc
   const n = limit === undefined ? wanted : Math.min(wanted, limit)
   const truncated = n < wanted
   const pieces = answerPieces(answerWords(key, n))
+  // chat `n`: that many choices, each its own deterministic answer (OpenAI caps n at 128; the mock at MAX_CHOICES)
+  const choices = endpoint === 'chat' && Number.isInteger(body.n) && (body.n as number) > 1 ? Math.min(body.n as number, MAX_CHOICES) : 1
+  const all = [pieces]
+  for (let i = 1; i < choices; i++) all.push(answerPieces(answerWords(`${key}\u0002${i}`, n)))
   // one token per word plus one per turn: the same count for the OpenAI and the Anthropic form of a conversation
-  const usage = usageOf(countWords(key) + key.split('\u0001').length, n)
+  const usage = usageOf(countWords(key) + key.split('\u0001').length, n * choices)
   const id = `${((hashText(key) ^ created) >>> 0).toString(16).padStart(8, '0')}${(hashText(model) >>> 0).toString(16)}`
   const stream = body.stream === true
   const parts =
@@ -76,8 +82,8 @@ export function generateMockAnswer(endpoint: MockEndpoint, body: unknown, o: Moc
         : [formatAnthropicMessage(`msg_mock${id}`, model, pieces.join(''), usage, truncated)]
       : endpoint === 'chat'
         ? stream
-          ? chatStream(`chatcmpl-mock${id}`, created, model, pieces, usage, truncated, includeUsage(body))
-          : [chatCompletion(`chatcmpl-mock${id}`, created, model, pieces.join(''), usage, truncated)]
+          ? chatStream(`chatcmpl-mock${id}`, created, model, all, usage, truncated, includeUsage(body))
+          : [chatCompletion(`chatcmpl-mock${id}`, created, model, all.map((p) => p.join('')), usage, truncated)]
         : stream
           ? completionStream(`cmpl-mock${id}`, created, model, pieces, usage, truncated, includeUsage(body))
           : [textCompletion(`cmpl-mock${id}`, created, model, pieces.join(''), usage, truncated)]
@@ -87,27 +93,35 @@ export function generateMockAnswer(endpoint: MockEndpoint, body: unknown, o: Moc
 const includeUsage = (body: Record<string, unknown>): boolean =>
   isObject(body.stream_options) && body.stream_options.include_usage === true
 
-function chatCompletion(id: string, created: number, model: string, text: string, usage: Usage, truncated: boolean): string {
+function chatCompletion(id: string, created: number, model: string, texts: string[], usage: Usage, truncated: boolean): string {
   return JSON.stringify({
     id,
     object: 'chat.completion',
     created,
     model,
-    choices: [
-      { index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: truncated ? 'length' : 'stop' },
-    ],
+    choices: texts.map((text, index) => ({
+      index, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: truncated ? 'length' : 'stop',
+    })),
     usage,
     system_fingerprint: 'fp_llmgw_mock',
   })
 }
 
-function chatStream(id: string, created: number, model: string, pieces: string[], usage: Usage, truncated: boolean, withUsage: boolean): string[] {
+/** One stream per answer; with several choices (n) their chunks interleave, piece by piece, as OpenAI's do. */
+function chatStream(id: string, created: number, model: string, choices: string[][], usage: Usage, truncated: boolean, withUsage: boolean): string[] {
   // the envelope is built once per answer; each chunk only adds its delta (OpenAI sends usage:null on every chunk when asked)
-  const head = `{"id":"${id}","object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"system_fingerprint":"fp_llmgw_mock","choices":[{"index":0,"delta":`
+  const base = `{"id":"${id}","object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"system_fingerprint":"fp_llmgw_mock","choices":[{"index":`
+  const heads = choices.map((_, i) => `${base}${i},"delta":`)
   const tail = (finish: string): string => `,"logprobs":null,"finish_reason":${finish}}]${withUsage ? ',"usage":null' : ''}}`
-  const out = [sse(`${head}{"role":"assistant","content":"","refusal":null}${tail('null')}`)]
-  for (const p of pieces) out.push(sse(`${head}{"content":${JSON.stringify(p)}}${tail('null')}`))
-  out.push(sse(`${head}{}${tail(truncated ? '"length"' : '"stop"')}`))
+  const out = heads.map((head) => sse(`${head}{"role":"assistant","content":"","refusal":null}${tail('null')}`))
+  const longest = Math.max(...choices.map((c) => c.length))
+  for (let k = 0; k < longest; k++) {
+    for (let i = 0; i < choices.length; i++) {
+      const p = choices[i]![k]
+      if (p !== undefined) out.push(sse(`${heads[i]}{"content":${JSON.stringify(p)}}${tail('null')}`))
+    }
+  }
+  for (const head of heads) out.push(sse(`${head}{}${tail(truncated ? '"length"' : '"stop"')}`))
   if (withUsage) {
     out.push(sse(JSON.stringify({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_llmgw_mock', choices: [], usage })))
   }
