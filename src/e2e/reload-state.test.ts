@@ -106,3 +106,22 @@ test('llmgw_breaker_state shows the breakers serving now: half-open once the coo
   assert.equal((await fetch(`${gw.url}/admin/reload`, { method: 'POST' })).status, 200)
   assert.equal(await gauge(), 0, 'the breaker changed: a fresh, closed one serves')
 })
+
+test('a provider\'s maxInFlight counts the requests admitted before a reload: no second cap\'s worth reaches it', async (t) => {
+  const mock = await startTestMock({ t, latencyMs: 0 })
+  const spec = (extra: string) => ({
+    version: 1,
+    providers: [{ name: 'slow', type: 'openai', baseUrl: `${mock.url}/v1`, apiKey: 'x', timeout: '10s', headers: { 'x-mock-latency': '1500ms' }, maxInFlight: 2, queue: { size: 0, timeout: '1s' } }],
+    models: [{ name: 'm', targets: [{ provider: 'slow', model: 'mock-1' }] }, { name: extra, targets: [{ provider: 'slow', model: 'mock-1' }] }],
+  })
+  const gw = await startTestGateway(spec('a'), { t })
+  const held = [chat(gw, 'm', 'u1'), chat(gw, 'm', 'u2')]
+  await until('both requests upstream', async () => mock.stats().requests >= 2)
+  await writeFile(gw.specFile, JSON.stringify(spec('b')))
+  assert.equal((await fetch(`${gw.url}/admin/reload`, { method: 'POST' })).status, 200)
+  const third = await chat(gw, 'm', 'u3')
+  assert.equal(third.status, 503, 'the two admitted before the reload still hold the provider\'s two slots')
+  assert.deepEqual((await Promise.all(held)).map((r) => r.status), [200, 200])
+  assert.equal(mock.stats().requests, 2)
+  assert.equal((await chat(gw, 'm', 'u4')).status, 200, 'the slots are free again')
+})

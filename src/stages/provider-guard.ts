@@ -31,7 +31,11 @@ export interface ProviderGuardDeps {
 }
 
 export function wrapProvider(client: ProviderClient, cfg: ProviderGuardConfig, deps: ProviderGuardDeps = {}): GuardedProvider {
-  const q = createInflightLimiter(client.name, cfg.maxInFlight, cfg.queue.size, cfg.queue.timeoutMs)
+  // Kept across reloads like the breaker, by its own settings: a new limiter per reload forgot the requests in flight,
+  // so every reload (even of an identical spec) let up to maxInFlight more reach the provider.
+  const makeQueue = () => createInflightLimiter(client.name, cfg.maxInFlight, cfg.queue.size, cfg.queue.timeoutMs)
+  const queueId = `queue:${client.name}:${cfg.maxInFlight}:${cfg.queue.size}:${cfg.queue.timeoutMs}`
+  const q = deps.registry ? deps.registry.keep(queueId, makeQueue) : makeQueue()
   const bcfg = cfg.breaker
   const make = (): Breaker | null => (bcfg ? createBreaker(bcfg, deps.clock, deps.onBreakerState) : null)
   const identity = deps.identity ?? `${client.name}:${JSON.stringify(bcfg ?? null)}`
