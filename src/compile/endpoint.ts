@@ -9,7 +9,7 @@ import { costOf, RequestContext } from './context.js'
 import { compileGuardList } from './guards.js'
 import { modelNotFound, type ModelTable } from './model.js'
 import { Relay } from './relay.js'
-import { type ErrorFormat, formatErrorBody, formatErrorHeaders } from './respond.js'
+import { type ErrorFormat, formatErrorBody, formatErrorHeaders, formatStreamError } from './respond.js'
 import { type StageProfile, timeStage } from './stage-profile.js'
 import { cacheKey, isBypass } from '../stages/cache.js'
 import type { RequestSpan, Tracer } from '../observe/tracing.js'
@@ -180,7 +180,12 @@ export function compileEndpoint(endpoint: Endpoint, d: EndpointDeps): Route {
       if (--tracker.n === 0) tracker.onIdle?.()
     }
   }
-  return { hasBody: true, handle, ...(format === 'openai' ? {} : { errorBody: (err: GatewayError) => formatErrorBody(err, format) }) }
+  return {
+    hasBody: true,
+    handle,
+    streamError: (err: GatewayError) => formatStreamError(err, format),
+    ...(format === 'openai' ? {} : { errorBody: (err: GatewayError) => formatErrorBody(err, format) }),
+  }
 }
 
 /** A cache HIT: answered with no upstream attempt and no tokens spent. */

@@ -68,6 +68,8 @@ export interface Route {
    * speaks Anthropic's error shape); absent: the OpenAI shape.
    */
   readonly errorBody?: (err: GatewayError) => string
+  /** The last event of a stream of this route cut by the server itself (shutdown); absent: an OpenAI `data:` event. */
+  readonly streamError?: (err: GatewayError) => string
 }
 
 /** Method + path -> Route, compiled once. Always answers: unknown paths get a 404 route, wrong methods a 405 route. */

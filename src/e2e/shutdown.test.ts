@@ -105,3 +105,49 @@ test('SIGTERM and SIGHUP while serve is still starting: the app comes up, drains
   assert.equal(await child.exited, 0, child.stderr())
   assert.ok(child.lines.some((l) => l.includes('"signal":"SIGTERM"')), child.lines.join('\n'))
 })
+
+test('past server.shutdownGrace, unfinished responses get a last word: a stream its error event, a waiting request a 503; the upstream is aborted', async (t) => {
+  const mock = await startTestMock({ t })
+  const dir = await tempDir(t)
+  const file = join(dir, 'spec.yaml')
+  await writeFile(file, [
+    'version: 1',
+    'server: { shutdownGrace: 600ms, sseKeepalive: 0 }',
+    'providers:',
+    `  - { name: ext, type: openai, baseUrl: "${mock.url}/v1", headers: { x-mock-tokens-per-second: "5", x-mock-answer-tokens: "100" } }`,
+    `  - { name: mute, type: openai, baseUrl: "${mock.url}/v1", timeout: 30s, headers: { x-mock-latency: 20s } }`,
+    'models:',
+    '  - { name: long, targets: [{ provider: ext, model: m }] }',
+    '  - { name: silent, targets: [{ provider: mute, model: m }] }',
+    '',
+  ].join('\n'))
+  const child = spawnCli(['serve', '-c', file, '--port', '0', '--no-watch', '--no-dashboard'], { cwd: dir, t })
+  const { url } = await child.listening()
+  const post = (model: string, stream: boolean) => fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'x' }], stream }),
+    signal: AbortSignal.timeout(15_000),
+  })
+  const stream = await post('long', true)
+  assert.equal(stream.status, 200)
+  const waiting = post('silent', false)
+  const reader = stream.body!.getReader()
+  let text = Buffer.from((await reader.read()).value!).toString()
+  // both calls are upstream before the signal (a request still connecting when the listener closes gets no answer)
+  for (let i = 0; i < 500 && mock.stats().requests < 2; i++) await new Promise((r) => setTimeout(r, 10))
+  const abortsBefore = mock.stats().aborted
+  child.proc.kill('SIGTERM')
+  for (;;) {
+    const r = await reader.read()
+    if (r.done) break
+    text += Buffer.from(r.value).toString()
+  }
+  assert.match(text, /data: \{"error":\{"message":"llmgw is shutting down[^"]*","type":"[^"]+","param":null,"code":"upstream_unavailable"\}\}\n\n$/, text.slice(-300))
+  assert.doesNotMatch(text, /\[DONE\]/)
+  const w = await waiting
+  assert.equal(w.status, 503)
+  assert.equal(((await w.json()) as { error: { code: string } }).error.code, 'upstream_unavailable')
+  assert.equal(await child.exited, 0)
+  assert.ok(mock.stats().aborted >= abortsBefore + 2, 'both upstream calls were aborted')
+})

@@ -23,7 +23,7 @@ export function createRequestId(fromClient: string): string {
   return idPrefix + (++idCounter).toString(36)
 }
 
-const JSON_HEADERS: HeaderPairs = [[HEADER_CONTENT_TYPE, CONTENT_TYPE_JSON]]
+export const JSON_HEADERS: HeaderPairs = [[HEADER_CONTENT_TYPE, CONTENT_TYPE_JSON]]
 
 /** The OpenAI-shaped error JSON with its status and extra headers (e.g. retry-after on a 429). */
 export function sendError(sink: Sink, err: GatewayError, route?: Route): void {

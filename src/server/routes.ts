@@ -123,6 +123,8 @@ export function createDispatch(host: DispatchHost, pick: RouterPick): (res: Http
       () => host.leave(gen),
     )
     const sink = new UwsSink(res, id, host, () => ex.settle())
+    sink.route = route
+    sink.exchange = ex
     // HEAD runs the GET route (compile/router.ts); the sink keeps every answer to it bodiless, errors included.
     if (method === 'HEAD' || method === 'head') sink.isHead = true
     // While true, the handler has not run yet: a client leaving mid-body must settle its part too.

@@ -5,6 +5,9 @@ import type { Exchange, Gateway } from '../core/types.js'
 import { createDispatch, type DispatchHost, type Generation } from './routes.js'
 import { loadUws, type Uws } from '../core/uws.js'
 import { registerWebSocket } from './ws.js'
+import { GatewayError } from '../core/errors.js'
+import { JSON_HEADERS } from './respond.js'
+import type { UwsSink } from './sink.js'
 
 export interface ServerOptions {
   host: string
@@ -68,6 +71,7 @@ function wake(waiters: Array<() => void>): void {
 class ServerState implements DispatchHost {
   isDraining = false
   inflight = 0
+  readonly live = new Set<UwsSink>()
   #current: GatewayGeneration
   // Weak: a retired Gateway must not be kept alive by the server once its last request is done.
   readonly #generations = new WeakMap<Gateway, GatewayGeneration>()
@@ -209,8 +213,30 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
       const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))
       await Promise.race([state.whenIdle(), grace])
       clearTimeout(timer)
+      // uWS's close() drops what a socket has not sent yet: give the last words a moment to leave
+      if (cutInflight(state.live) > 0) await new Promise((resolve) => setTimeout(resolve, LAST_WORD_MS))
       close()
     },
     close,
   }
+}
+
+/** How long the last words of cut responses get to reach their clients before the connections close. */
+const LAST_WORD_MS = 100
+const SHUTDOWN = new GatewayError('upstream_unavailable', 'llmgw is shutting down: server.shutdownGrace ran out before this response was finished')
+
+/**
+ * The grace ran out with responses unfinished: each gets a last word before the connections close (SPEC §4: a
+ * failure after streaming began ends with an error event, never a silent cut), in its route's dialect, and its
+ * exchange is aborted so the upstream call stops and what was relayed is accounted.
+ */
+function cutInflight(live: Set<UwsSink>): number {
+  const cut = [...live]
+  for (const sink of cut) {
+    const route = sink.route
+    const event = route?.streamError ? route.streamError(SHUTDOWN) : `data: ${SHUTDOWN.body()}\n\n`
+    sink.finishForShutdown(event, SHUTDOWN.status, JSON_HEADERS, route?.errorBody ? route.errorBody(SHUTDOWN) : SHUTDOWN.body())
+    sink.exchange?.abort()
+  }
+  return cut.length
 }

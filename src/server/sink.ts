@@ -1,6 +1,6 @@
 /** The Sink over a uWS HttpResponse: cork, backpressure, abort (SPEC §4 streaming; STYLE "uWS rules"). */
 import type { HttpResponse } from 'uWebSockets.js'
-import type { HeaderPairs, Sink } from '../core/types.js'
+import type { HeaderPairs, Route, Sink } from '../core/types.js'
 import { HEADER_CONNECTION, HEADER_CONTENT_LENGTH, HEADER_REQUEST_ID } from './headers.js'
 import { formatStatusLine } from './respond.js'
 import { DrainWaiters } from './drain-waiters.js'
@@ -10,6 +10,8 @@ const RESOLVED: Promise<void> = Promise.resolve()
 /** What the sink needs of its server: whether clients should close after each response (while draining). */
 export interface SinkHost {
   readonly isDraining: boolean
+  /** Responses not finished yet, for a shutdown that cannot wait for them any longer (cutInflight in server.ts). */
+  readonly live: Set<UwsSink>
 }
 
 /**
@@ -62,12 +64,22 @@ export class UwsSink implements ServerSink {
     this.#wrote = this.#res.write(this.#chunk)
   }
 
+  /** The route and exchange this response answers, for finishForShutdown's caller. */
+  route: Route | undefined
+  exchange: { abort(): void } | undefined
+
   /** `onFinish` runs once: when the response is finished or the client is gone, whichever comes first. */
   constructor(res: HttpResponse, id: string, host: SinkHost, onFinish: () => void) {
     this.#res = res
     this.#id = id
     this.#host = host
     this.#onFinish = onFinish
+    host.live.add(this)
+  }
+
+  #finish(): void {
+    this.#host.live.delete(this)
+    this.#onFinish()
   }
 
   send(status: number, headers: HeaderPairs, body: string | Uint8Array): void {
@@ -76,7 +88,7 @@ export class UwsSink implements ServerSink {
     this.isEnded = true
     if (uwsCallback.isInside) this.#endWhole(status, headers, body)
     else this.#res.cork(() => this.#endWhole(status, headers, body))
-    this.#onFinish()
+    this.#finish()
   }
 
   #endWhole(status: number, headers: HeaderPairs, body: string | Uint8Array): void {
@@ -131,7 +143,7 @@ export class UwsSink implements ServerSink {
       else this.#res.end(chunk ?? '')
     })
     this.#waiters.release()
-    this.#onFinish()
+    this.#finish()
   }
 
   /** The client left (uWS onAborted). The HttpResponse must not be touched from here on. */
@@ -139,7 +151,19 @@ export class UwsSink implements ServerSink {
     if (this.isAborted || this.isEnded) return
     this.isAborted = true
     this.#waiters.release()
-    this.#onFinish()
+    this.#finish()
+  }
+
+  /**
+   * The server is shutting down and its grace ran out: a stream gets `event` as its last event and ends (a bare cut
+   * reads as a complete answer to most SSE clients), a request not answered yet gets the error as its answer. The
+   * handler's later writes are dropped (the response is ended); the caller aborts its exchange, so the upstream is too.
+   */
+  finishForShutdown(event: string, status: number, headers: HeaderPairs, body: string): void {
+    if (this.isAborted || this.isEnded) return
+    if (!this.isStarted) return this.send(status, headers, body)
+    this.write(event)
+    this.end()
   }
 
   /** Cut the connection: for a stream that cannot be finished properly (its handler failed after start()). */
