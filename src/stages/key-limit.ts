@@ -49,7 +49,7 @@ export function compileKeyLimit(key: KeyConfig, deps: LimitDeps): AdmissionStep[
       if (!v.ok) {
         onRejected?.('key')
         const reserved = a.reserved
-        const why = reserved > tpm ? `request needs ~${reserved} tokens, more than the limit of ${tpm} per minute` : `token limit of ${tpm} per minute reached`
+        const why = reserved > tpm ? `request needs ~${reserved} tokens (prompt + max_tokens, 1024 when absent), more than the limit of ${tpm} per minute: it cannot pass as it is; lower max_tokens` : `token limit of ${tpm} per minute reached`
         return refusal('rate_limit_exceeded', `key ${key.id}: ${why}`, v.retryAfterMs, { family: 'tokens', limitText, v })
       }
       a.holds.push(hold)
