@@ -21,9 +21,20 @@ export interface AppState {
 
 const REJECT_SCOPES: readonly RejectScope[] = ['key', 'ip', 'global', 'concurrency', 'budget']
 
-/** What is read once at start (store, tracer, access log, metrics): compared to warn that a reload cannot change it. */
-export const startOnlyOf = (s: Spec): string =>
-  JSON.stringify([s.state.store, s.state.redis?.prefix, s.state.redis?.url?.reveal(), s.observability])
+/** Settings read once at start (listen address, threads, store, observability): a reload cannot change them. */
+const START_ONLY: ReadonlyArray<readonly [string, (s: Spec) => unknown]> = [
+  ['server.host', (s) => s.server.host],
+  ['server.port', (s) => s.server.port],
+  ['server.workers', (s) => s.server.workers],
+  ['admin.port', (s) => s.admin.port],
+  ['state', (s) => [s.state.store, s.state.redis?.prefix, s.state.redis?.url?.reveal()]],
+  ['observability', (s) => s.observability],
+]
+
+/** The start-only settings `now` changes against the spec the process started with: they wait for a restart. */
+export function restartOnlyChanges(started: Spec, now: Spec): string[] {
+  return START_ONLY.filter(([, of]) => JSON.stringify(of(started)) !== JSON.stringify(of(now))).map(([name]) => name)
+}
 
 /** `serving` gives the protection hooks of the Gateway serving now (the dashboard reads its providers' state). */
 export async function createAppState(

@@ -5,7 +5,7 @@ import type { ReloadOutcome } from '../compile/admin.js'
 import { createProviderPool } from '../compile/provider-pool.js'
 import { compileProtection, type ProtectionDeps } from '../compile/protection.js'
 import type { Store } from '../state/types.js'
-import { createAppState, startOnlyOf } from './app-state.js'
+import { createAppState, restartOnlyChanges } from './app-state.js'
 import { trackUse } from '../state/registry.js'
 import type { AppObservability } from './observe.js'
 import { type ServerHandle, startServer } from '../server/server.js'
@@ -130,6 +130,9 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
       tracer: shared.tracer,
       isReady: () => ready,
       reload: () => (opts.adminReload ? opts.adminReload(() => app.reload()) : app.reload()),
+      // read on GET /admin/config, after start: where this process listens (flags win over the spec), and what of
+      // this spec waits for a restart
+      running: () => ({ host, port: server.port, adminPort: server.adminPort ?? null, restartNeeded: restartOnlyChanges(first.spec, spec) }),
     })
     protections.set(g, protection)
     stateUsed.set(g, tracked.used)
@@ -179,11 +182,9 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
       observe.reloaded({ ok: false, message: problem.message })
       return { ok: false, file: r.file, problems: [problem] }
     }
-    const s = r.spec.server
-    if (s.host !== spec.server.host || s.port !== spec.server.port || s.workers !== spec.server.workers || r.spec.admin.port !== spec.admin.port)
-      log.warn('server.host, server.port, server.workers and admin.port need a restart; the rest of the new spec is live', { event: 'reload' })
-    if (startOnlyOf(r.spec) !== startOnlyOf(first.spec))
-      log.warn('state (store, redis) and observability (access log, metrics, tracing) are read at start and need a restart; the rest of the new spec is live', { event: 'reload' })
+    const waiting = restartOnlyChanges(first.spec, r.spec)
+    if (waiting.length > 0)
+      log.warn(`${waiting.join(', ')} are read at start and need a restart; the rest of the new spec is live`, { event: 'reload', restartNeeded: waiting })
     const prev = gateway
     gateway = next
     spec = r.spec

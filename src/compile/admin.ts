@@ -25,6 +25,12 @@ export interface AdminDeps {
   readonly metricsText: (() => MaybePromise<string>) | undefined
   readonly reload: (() => Promise<ReloadOutcome>) | undefined
   readonly profile: StageProfile | undefined
+  /**
+   * How this process runs where the spec does not say it: listen overrides from flags (--host, --port, --workers) and
+   * settings read only at start that a reload changed (they wait for a restart). Shown beside the spec in
+   * /admin/config, so "the active spec" never misleads. Absent: nothing to add.
+   */
+  readonly running?: () => unknown
 }
 
 const TEXT = [['content-type', 'text/plain; charset=utf-8']] as const
@@ -32,8 +38,11 @@ const PROM = [['content-type', 'text/plain; version=0.0.4; charset=utf-8']] as c
 const sha = (s: string): Buffer => createHash('sha256').update(s).digest()
 
 export function compileAdminRoutes(d: AdminDeps): RouteTable {
-  let configBody: string | undefined
-  const config = (): string => (configBody ??= JSON.stringify({ version: d.version, spec: d.spec() }))
+  let specBody: string | undefined
+  const config = (): string => {
+    specBody ??= JSON.stringify(d.spec())
+    return `{"version":${JSON.stringify(d.version)},"spec":${specBody}${d.running ? `,"running":${JSON.stringify(d.running())}` : ''}}`
+  }
   const unauthorized = new GatewayError('invalid_api_key', 'admin endpoints need "Authorization: Bearer <admin.token>"')
   const tokenHash = d.token && !d.token.isEmpty ? sha(`Bearer ${d.token.reveal()}`) : undefined
   // Compare hashes in constant time: neither the token's length nor its prefix leaks through timing.

@@ -65,6 +65,8 @@ export interface CompileDeps {
   onRollback?: RollbackNotice
   /** Trace propagation and export (observe/tracing.ts); absent = no tracing code on the request path. */
   tracer?: Tracer
+  /** /admin/config's `running` (compile/admin.ts): flag overrides and start-only settings waiting for a restart. */
+  running?: () => unknown
 }
 
 /** The Gateway plus what the app, tests and the profiler read of it. */
@@ -153,6 +155,7 @@ export function compileGateway(spec: Spec, deps: CompileDeps = {}): CompiledGate
     metricsText: deps.metricsText,
     reload: deps.reload,
     profile,
+    ...(deps.running ? { running: deps.running } : {}),
   })
   const probes: RouteTable = { '/healthz': admin['/healthz']!, '/readyz': admin['/readyz']! }
   const hasAdminPort = plan.admin.port !== undefined

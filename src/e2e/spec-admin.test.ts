@@ -141,3 +141,17 @@ test('hot reload (SPEC §6): an edited file and an atomic rename are picked up; 
   assert.deepEqual(await modelIds(gw.url), ['c'])
   assert.equal((await chat(gw.url, 'c')).status, 200)
 })
+
+test('/admin/config says how the process runs beside the spec: the port it listens on (flags win) and what waits for a restart', async (t) => {
+  const gw = await startTestGateway(spec(['a']), { t })
+  type Config = { spec: { server: { port: number } }; running: { host: string; port: number; restartNeeded: string[] } }
+  const first = (await (await fetch(`${gw.url}/admin/config`)).json()) as Config
+  assert.deepEqual([first.running.host, first.running.port, first.running.restartNeeded], ['127.0.0.1', gw.port, []])
+  assert.notEqual(first.spec.server.port, gw.port, 'the spec says 8080; the test started it on a free port')
+  await writeFile(gw.specFile, JSON.stringify(spec(['a', 'b'], { server: { port: 9999 }, observability: { metrics: false } })))
+  assert.equal((await fetch(`${gw.url}/admin/reload`, { method: 'POST' })).status, 200)
+  const after = (await (await fetch(`${gw.url}/admin/config`)).json()) as Config
+  assert.deepEqual(after.running.restartNeeded, ['server.port', 'observability'])
+  assert.equal(after.running.port, gw.port)
+  assert.deepEqual(await modelIds(gw.url), ['a', 'b'], 'the rest of the new spec is live')
+})
