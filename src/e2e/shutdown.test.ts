@@ -1,5 +1,5 @@
 /** `llmgw serve` as a process (SPEC §2): listening line, default spec, exit 1 on an invalid spec, graceful SIGTERM drain. */
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -13,20 +13,25 @@ async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<str
   return dir
 }
 
-test('a stream in flight completes after SIGTERM, then the process exits 0', async (t) => {
+/** A mock upstream and `llmgw serve` of the YAML `lines` (given the mock's URL), started on a free port. */
+async function serveYaml(t: TestContext, lines: (mockUrl: string) => string[]) {
   const mock = await startTestMock({ t })
   const dir = await tempDir(t)
   const file = join(dir, 'spec.yaml')
-  await writeFile(file, [
+  await writeFile(file, [...lines(mock.url), ''].join('\n'))
+  const child = spawnCli(['serve', '-c', file, '--port', '0', '--no-watch', '--no-dashboard'], { cwd: dir, t })
+  return { mock, file, child }
+}
+
+test('a stream in flight completes after SIGTERM, then the process exits 0', async (t) => {
+  const { file, child } = await serveYaml(t, (mock) => [
     'version: 1',
     'server: { shutdownGrace: 10s, sseKeepalive: 0 }',
     'providers:',
-    `  - { name: ext, type: openai, baseUrl: "${mock.url}/v1", headers: { x-mock-tokens-per-second: "40", x-mock-answer-tokens: "30" } }`,
+    `  - { name: ext, type: openai, baseUrl: "${mock}/v1", headers: { x-mock-tokens-per-second: "40", x-mock-answer-tokens: "30" } }`,
     'models:',
     '  - { name: slow, targets: [{ provider: ext, model: m }] }',
-    '',
-  ].join('\n'))
-  const child = spawnCli(['serve', '-c', file, '--port', '0', '--no-watch', '--no-dashboard'], { cwd: dir, t })
+  ])
   const line = await child.listening()
   assert.match(line.url, /^http:\/\/127\.0\.0\.1:\d+$/)
   assert.equal(line.spec, file)
@@ -107,21 +112,16 @@ test('SIGTERM and SIGHUP while serve is still starting: the app comes up, drains
 })
 
 test('past server.shutdownGrace, unfinished responses get a last word: a stream its error event, a waiting request a 503; the upstream is aborted', async (t) => {
-  const mock = await startTestMock({ t })
-  const dir = await tempDir(t)
-  const file = join(dir, 'spec.yaml')
-  await writeFile(file, [
+  const { mock, child } = await serveYaml(t, (mock) => [
     'version: 1',
     'server: { shutdownGrace: 600ms, sseKeepalive: 0 }',
     'providers:',
-    `  - { name: ext, type: openai, baseUrl: "${mock.url}/v1", headers: { x-mock-tokens-per-second: "5", x-mock-answer-tokens: "100" } }`,
-    `  - { name: mute, type: openai, baseUrl: "${mock.url}/v1", timeout: 30s, headers: { x-mock-latency: 20s } }`,
+    `  - { name: ext, type: openai, baseUrl: "${mock}/v1", headers: { x-mock-tokens-per-second: "5", x-mock-answer-tokens: "100" } }`,
+    `  - { name: mute, type: openai, baseUrl: "${mock}/v1", timeout: 30s, headers: { x-mock-latency: 20s } }`,
     'models:',
     '  - { name: long, targets: [{ provider: ext, model: m }] }',
     '  - { name: silent, targets: [{ provider: mute, model: m }] }',
-    '',
-  ].join('\n'))
-  const child = spawnCli(['serve', '-c', file, '--port', '0', '--no-watch', '--no-dashboard'], { cwd: dir, t })
+  ])
   const { url } = await child.listening()
   const post = (model: string, stream: boolean) => fetch(`${url}/v1/chat/completions`, {
     method: 'POST',
