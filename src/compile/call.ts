@@ -47,6 +47,21 @@ export interface CallOutcome {
 /** Status recorded when the client left before the answer (nginx's convention; never sent). */
 export const CLIENT_CLOSED = 499
 
+/**
+ * The status to record for an aborted request: 499 when the client left; the server's own error when it cut the
+ * request (shutdown past its grace: the client got that 503 or error event, and the log must say so, not "client left").
+ */
+export function abortedStatus(ex: Exchange): number {
+  const reason = ex.signal.reason
+  return reason instanceof GatewayError ? reason.status : CLIENT_CLOSED
+}
+
+/** The server's error when it cut the request itself, else undefined (the client left). */
+export function abortedError(ex: Exchange): GatewayError | undefined {
+  const reason = ex.signal.reason
+  return reason instanceof GatewayError ? reason : undefined
+}
+
 const unavailable = (m: string) => new GatewayError('upstream_unavailable', `no available target for model '${m}'`)
 const timedOut = () => new GatewayError('upstream_timeout', 'the request timed out (server.requestTimeout)', { retryClass: 'timeout' })
 
@@ -115,11 +130,12 @@ export async function runChain(
       } catch (e) {
         t.inflight--
         const err = toGatewayError(e)
-        attempt?.end(ex.signal.aborted ? CLIENT_CLOSED : err.status, err)
+        attempt?.end(ex.signal.aborted ? abortedStatus(ex) : err.status, err)
         out.provider = t.provider
         if (ex.signal.aborted) {
           relay.stopKeepalive()
-          out.status = CLIENT_CLOSED
+          out.status = abortedStatus(ex)
+          out.error = abortedError(ex)
           return await paidPart(out, relay, m, body)
         }
         // After the first streamed byte the client has part of an answer: never retry, report in-stream.
@@ -135,7 +151,8 @@ export async function runChain(
         }
         if (!(await sleep(wait, ex.signal))) {
           relay.stopKeepalive()
-          out.status = CLIENT_CLOSED
+          out.status = abortedStatus(ex)
+          out.error = abortedError(ex)
           return out
         }
       }

@@ -4,7 +4,7 @@ import type { CallContext, Caller, Guard, RequestObserver, RequestRecord } from 
 import { isPromise } from '../core/sync.js'
 import type { Endpoint, Exchange, MaybePromise, Route, Sink } from '../core/types.js'
 import { parseRequest, type ParsedRequest } from '../wire/request.js'
-import { type CallOutcome, CLIENT_CLOSED, type CompiledModel, runChain } from './call.js'
+import { abortedError, abortedStatus, type CallOutcome, CLIENT_CLOSED, type CompiledModel, runChain } from './call.js'
 import { costOf, RequestContext } from './context.js'
 import { compileGuardList } from './guards.js'
 import { modelNotFound, type ModelTable } from './model.js'
@@ -167,7 +167,8 @@ export function compileEndpoint(endpoint: Endpoint, d: EndpointDeps): Route {
         sink.send(error.status, formatErrorHeaders(error, cx?.headers), formatErrorBody(error, format))
     } finally {
       relay?.stopKeepalive() // whatever ended the request (a throwing stage included), its ticker goes with it
-      const status = ex.signal.aborted && out?.status !== 200 ? CLIENT_CLOSED : (out?.status ?? error?.status ?? CLIENT_CLOSED)
+      const status = ex.signal.aborted && out?.status !== 200 ? abortedStatus(ex) : (out?.status ?? error?.status ?? CLIENT_CLOSED)
+      error ??= ex.signal.aborted ? abortedError(ex) : undefined
       const cost = out ? costOf(out.usage, out.answeredBy?.plan.pricing) : 0
       cx?.settle({ status, usage: out?.usage, costUsd: cost, errorCode: error?.code })
       if (observer !== undefined || span !== undefined) {

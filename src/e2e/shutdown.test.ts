@@ -150,4 +150,7 @@ test('past server.shutdownGrace, unfinished responses get a last word: a stream 
   assert.equal(((await w.json()) as { error: { code: string } }).error.code, 'upstream_unavailable')
   assert.equal(await child.exited, 0)
   assert.ok(mock.stats().aborted >= abortsBefore + 2, 'both upstream calls were aborted')
+  // the access log says the server cut them (503), not that the clients left (499)
+  const logged = child.lines.filter((l) => l.includes('"path":"/v1/chat/completions"')).map((l) => JSON.parse(l) as { status: number; errorCode?: string })
+  assert.deepEqual(logged.map((r) => [r.status, r.errorCode]), [[503, 'upstream_unavailable'], [503, 'upstream_unavailable']], child.lines.join('\n'))
 })

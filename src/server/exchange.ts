@@ -47,8 +47,9 @@ export class UwsExchange implements Exchange {
   }
 
   /** The client left: fire the signal so undici drops the upstream request at once. */
-  abort(): void {
-    this.signal.abort()
+  /** The client left (no reason), or the server cut the request with `reason` (a GatewayError: shutdown). */
+  abort(reason?: unknown): void {
+    this.signal.abort(reason)
   }
 
   /** Called once when the response is finished (or the client gone), once when the handler has settled. */

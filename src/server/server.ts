@@ -236,7 +236,7 @@ function cutInflight(live: Set<UwsSink>): number {
     const route = sink.route
     const event = route?.streamError ? route.streamError(SHUTDOWN) : `data: ${SHUTDOWN.body()}\n\n`
     sink.finishForShutdown(event, SHUTDOWN.status, JSON_HEADERS, route?.errorBody ? route.errorBody(SHUTDOWN) : SHUTDOWN.body())
-    sink.exchange?.abort()
+    sink.exchange?.abort(SHUTDOWN)
   }
   return cut.length
 }

@@ -66,7 +66,7 @@ export class UwsSink implements ServerSink {
 
   /** The route and exchange this response answers, for finishForShutdown's caller. */
   route: Route | undefined
-  exchange: { abort(): void } | undefined
+  exchange: { abort(reason?: unknown): void } | undefined
 
   /** `onFinish` runs once: when the response is finished or the client is gone, whichever comes first. */
   constructor(res: HttpResponse, id: string, host: SinkHost, onFinish: () => void) {
