@@ -16,7 +16,7 @@ export interface BenchSpecOptions {
 }
 
 // Kept when a provider is re-pointed at the mock: they shape the gateway's own behaviour, not the upstream's.
-const KEEP_PROVIDER_FIELDS = ['name', 'connections', 'maxInFlight', 'queue', 'breaker', 'timeout']
+export const KEEP_PROVIDER_FIELDS = ['name', 'connections', 'maxInFlight', 'queue', 'breaker', 'timeout']
 
 /** Writes the spec file and returns its path. Throws a plain Error with the reason when -c cannot be used. */
 export function writeBenchSpec(o: BenchSpecOptions): string {

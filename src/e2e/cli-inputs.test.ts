@@ -20,9 +20,11 @@ test('bench -c with an invalid spec reports every problem at its place in the us
     'server:',
     '  prot: 8080',
     'providers:',
-    '  - { name: up, type: openai, baseUrl: "http://127.0.0.1:1/v1", apiKey: "${env:LLMGW_TEST_UNSET_VAR}", mokc: 1 }',
+    '  - { name: up, type: openai, baseUrl: "http://127.0.0.1:1/v1", apiKey: "${env:LLMGW_TEST_UNSET_KEY}", mokc: 1 }',
     'models:',
     '  - { name: m, targets: [{ provider: up, model: x }] }',
+    'keys:',
+    '  - { id: k, key: "${env:LLMGW_TEST_UNSET_VAR}" }',
     '',
   ].join('\n'))
   const r = await runCli(['bench', '-c', file, '--scenario', 'chat', '--duration', '1s', '--connections', '2'])
@@ -31,6 +33,7 @@ test('bench -c with an invalid spec reports every problem at its place in the us
   assert.ok(out.includes(`${file}:3:3`), out)
   assert.match(out, /providers\[0\]\.mokc/, 'a problem inside a provider the bench rewrites is reported too')
   assert.match(out, /LLMGW_TEST_UNSET_VAR/, 'a missing variable fails as it does for serve')
+  assert.doesNotMatch(out, /LLMGW_TEST_UNSET_KEY/, 'not one in a provider field bench replaces with the mock (no production keys in CI)')
   assert.doesNotMatch(out, /llmgw\.bench\.yaml/)
 })
 
