@@ -81,6 +81,12 @@ test('encoded echoes go too: base64 at any byte offset (a Basic credential), bas
     assert.equal(s(`token=${url}`), '[redacted]', `base64url, prefix "${prefix}"`)
   }
   assert.equal(s(`GET /v1?key=${encodeURIComponent(key)} failed`), 'GET [redacted] failed')
+  // every 8 characters of this one hold a character percent-encoding changes: only the encoded forms can match
+  const dense = 'a+b/c=d+e/f=g+h/i=j+k/l=m+n/o=p'
+  const d = createScrubber([dense])
+  const upper = encodeURIComponent(dense)
+  assert.equal(d(`key=${upper}`), '[redacted]')
+  assert.equal(d(`key=${upper.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase())}`), '[redacted]', 'lower-case hex digits')
   // unrelated base64 and text stay
   const other = `blob ${Buffer.from('nothing secret in this text at all').toString('base64')} ok`
   assert.equal(s(other), other)

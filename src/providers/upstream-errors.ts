@@ -97,7 +97,8 @@ export function createScrubber(secrets: ReadonlyArray<string>): (s: string) => s
 function encodedForms(secret: string): string[] {
   const forms = [secret]
   const pct = encodeURIComponent(secret)
-  if (pct !== secret) forms.push(pct)
+  // percent-encoding is case-insensitive in its hex digits (%2F and %2f): both forms
+  if (pct !== secret) forms.push(pct, pct.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()))
   const bytes = Buffer.from(secret)
   for (let lead = 0; lead < 3; lead++) {
     const b64 = Buffer.concat([Buffer.alloc(lead), bytes]).toString('base64')

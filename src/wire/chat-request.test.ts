@@ -33,6 +33,7 @@ test('a full, valid request with tools, tool calls, images, refusals and options
   }
   assert.equal(param(extra, messages), 'accepted')
   assert.equal(param({ tool_choice: 'required', tools: null, response_format: null }), 'accepted')
+  assert.equal(param({ seed: 2 ** 62 }), 'accepted', 'a 64-bit seed')
 })
 
 test('wrong types in tools, tool_choice, response_format and options are refused with their param', () => {

@@ -31,8 +31,9 @@ export function checkChatBody(b: Obj): void {
     throw bad('response_format', "'response_format' must be an object with a 'type'")
   for (const p of ['logprobs', 'parallel_tool_calls', 'store'] as const)
     if (!absent(b[p]) && typeof b[p] !== 'boolean') throw bad(p, `'${p}' must be a boolean`)
+  // Number.isInteger, not isSafeInteger: a 64-bit seed is valid to OpenAI (JSON.parse rounds it, as any JS client does)
   for (const p of ['top_logprobs', 'seed'] as const)
-    if (!absent(b[p]) && !Number.isSafeInteger(b[p])) throw bad(p, `'${p}' must be an integer`)
+    if (!absent(b[p]) && !Number.isInteger(b[p])) throw bad(p, `'${p}' must be an integer`)
   if (!absent(b.user) && typeof b.user !== 'string') throw bad('user', "'user' must be a string")
   for (const p of ['metadata', 'logit_bias'] as const) if (!absent(b[p]) && !isObject(b[p])) throw bad(p, `'${p}' must be an object`)
 }
