@@ -143,7 +143,7 @@ export function compileGateway(spec: Spec, deps: CompileDeps = {}): CompiledGate
     '/v1/embeddings': { POST: compileEndpoint('embeddings', endpointDeps) },
     '/v1/messages': { POST: compileEndpoint('messages', endpointDeps) },
     '/v1/models': { GET: compileModelsList(table.names, deps.authenticate, createdSec) },
-    '/v1/models/*': { GET: compileModelRetrieve(table.names, deps.authenticate, createdSec) },
+    '/v1/models/*': { GET: compileModelRetrieve(table.names, (id) => table.resolve(id) !== undefined, deps.authenticate, createdSec) },
     // A plain GET reaches here only without an Upgrade header (the server answers upgrades itself): say what is needed (QA F11).
     '/v1/ws': { GET: { hasBody: false, handle: (_ex, sink) => sink.send(400, JSON_HEADERS, WS_NEEDS_UPGRADE) } },
   }

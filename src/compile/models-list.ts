@@ -36,12 +36,14 @@ const MODELS_PREFIX = '/v1/models/'
  * GET /v1/models/{id} (OpenAI's models.retrieve): the model object when this caller may use it, else 404
  * model_not_found, as for a model that does not exist (the list hides them too). `id` may be percent-encoded.
  */
-export function compileModelRetrieve(names: readonly string[], authenticate: Authenticate | undefined, createdSec: number): Route {
+export function compileModelRetrieve(names: readonly string[], resolves: (id: string) => boolean, authenticate: Authenticate | undefined, createdSec: number): Route {
   const bodies = new Map(names.map((id) => [id, JSON.stringify({ id, object: 'model', created: createdSec, owned_by: 'llmgw' })]))
   const answer = (sink: Sink, id: string, caller: Caller | undefined): void => {
-    const body = bodies.get(id)
+    // a name a glob model serves ("gpt-*") is a model too: chat with it works, so retrieving it does
+    const body = bodies.get(id) ?? (resolves(id) ? JSON.stringify({ id, object: 'model', created: createdSec, owned_by: 'llmgw' }) : undefined)
     if (body !== undefined && (caller === undefined || caller.allows(id))) return sink.send(200, JSON_HEADERS, body)
-    const err = new GatewayError('model_not_found', `the model '${id}' does not exist or this key may not use it`, { param: 'model' })
+    const shown = id.length > 200 ? `${id.slice(0, 200)}...` : id
+    const err = new GatewayError('model_not_found', `the model '${shown}' does not exist or this key may not use it`, { param: 'model' })
     sink.send(err.status, JSON_HEADERS, err.body())
   }
   const fail = (sink: Sink, e: unknown): void => {

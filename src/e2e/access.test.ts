@@ -38,7 +38,7 @@ test('keys: 401 without a key, 403 for a model out of scope, 429 with retry-afte
 
 test('GET /v1/models/{id} (the SDK\'s models.retrieve): the model when the key may use it, 404 model_not_found otherwise, 401 without a key', async (t) => {
   const gw = await startTestGateway(
-    { ...spec, models: [...spec.models, { name: 'org/model v2', targets: [{ provider: 'sim', model: 'mock-1' }] }], keys: [{ ...spec.keys[0]!, models: ['open', 'org/*'] }] },
+    { ...spec, models: [...spec.models, { name: 'org/model v2', targets: [{ provider: 'sim', model: 'mock-1' }] }, { name: 'org/glob-*', targets: [{ provider: 'sim', model: '*' }] }], keys: [{ ...spec.keys[0]!, models: ['open', 'org/*'] }] },
     { t, env: { ...process.env, TEAM_A_KEY: 'llmgw-team-a-secret' } },
   )
   const ok = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'llmgw-team-a-secret', maxRetries: 0 })
@@ -46,6 +46,7 @@ test('GET /v1/models/{id} (the SDK\'s models.retrieve): the model when the key m
   assert.deepEqual([m.id, m.object, m.owned_by, typeof m.created], ['open', 'model', 'llmgw', 'number'])
   const encoded = await fetch(`${gw.url}/v1/models/${encodeURIComponent('org/model v2')}`, { headers: { authorization: 'Bearer llmgw-team-a-secret' } })
   assert.equal(((await encoded.json()) as { id: string }).id, 'org/model v2', 'a percent-encoded id is decoded')
+  assert.equal((await ok.models.retrieve('org/glob-7')).id, 'org/glob-7', 'a name a glob model serves')
   for (const id of ['closed', 'nope']) {
     const e = await ok.models.retrieve(id).catch((err: unknown) => err)
     assert.ok(e instanceof OpenAI.NotFoundError, `${id}: ${String(e)}`)
