@@ -73,8 +73,9 @@ export async function runServe(o: ServeOptions): Promise<number> {
     }
     process.once('SIGINT', stop('SIGINT'))
     process.once('SIGTERM', stop('SIGTERM'))
-    const early = releaseStartSignals()
-    if (early !== undefined) stop(early)()
+    const held = releaseStartSignals()
+    if (held.stop !== undefined) stop(held.stop)()
+    else if (held.reload) onHup()
     // Started by `llmgw bench`/`profile`: drain and exit when that parent is gone, even after a SIGKILL.
     exitWithParent(stop('parent-gone'))
     const snapshot = app.observe?.snapshot

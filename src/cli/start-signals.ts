@@ -5,11 +5,12 @@
  * until serve installs its own handlers; a held SIGINT/SIGTERM then shuts the app down at once.
  */
 let early: string | undefined
+let hup = false
 const handlers: ReadonlyArray<readonly [NodeJS.Signals, () => void]> = [
   ['SIGINT', () => void (early ??= 'SIGINT')],
   ['SIGTERM', () => void (early ??= 'SIGTERM')],
-  // the spec is being read anyway: a reload asked for now has nothing to add
-  ['SIGHUP', () => undefined],
+  // replayed as a reload once up: the spec may have been read before the edit that came with this signal
+  ['SIGHUP', () => void (hup = true)],
 ]
 let holding = false
 
@@ -19,9 +20,9 @@ export function holdStartSignals(): void {
   for (const [sig, fn] of handlers) process.on(sig, fn)
 }
 
-/** Stops holding; the SIGINT/SIGTERM that arrived meanwhile, if any. */
-export function releaseStartSignals(): string | undefined {
+/** Stops holding; the SIGINT/SIGTERM that arrived meanwhile (if any), and whether a SIGHUP did. */
+export function releaseStartSignals(): { stop: string | undefined; reload: boolean } {
   if (holding) for (const [sig, fn] of handlers) process.off(sig, fn)
   holding = false
-  return early
+  return { stop: early, reload: hup }
 }

@@ -1,6 +1,7 @@
 /** `llmgw serve` as a process (SPEC §2): listening line, default spec, exit 1 on an invalid spec, graceful SIGTERM drain. */
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -86,11 +87,11 @@ test('an invalid spec at start exits 1 with file:line:col problems', async (t) =
   assert.match(child.stderr(), /bad\.yaml:5:\d+ +error/)
 })
 
-test('SIGTERM and SIGHUP while serve is still starting: the app comes up, drains at once and exits 0 (not 143)', async (t) => {
+/** A directory whose .mjs spec writes `mark` when its evaluation starts, then keeps the load busy for 1.5 s (in the
+ * spec worker: the main thread is free to take signals meanwhile), and serve started there. */
+async function slowStartingServe(t: TestContext) {
   const dir = await tempDir(t)
   const mark = join(dir, 'loading')
-  // a spec module that says when it is being evaluated, then keeps the load busy for a moment (it runs in a worker:
-  // the main thread is free to take signals meanwhile)
   await writeFile(join(dir, 'llmgw.config.mjs'), [
     "import { writeFileSync } from 'node:fs'",
     `writeFileSync(${JSON.stringify(mark)}, 'x')`,
@@ -101,14 +102,32 @@ test('SIGTERM and SIGHUP while serve is still starting: the app comes up, drains
   ].join('\n'))
   const child = spawnCli(['serve', '--port', '0', '--no-watch', '--no-dashboard'], { cwd: dir, t })
   const deadline = Date.now() + 15_000
-  while (!(await import('node:fs')).existsSync(mark)) {
+  while (!existsSync(mark)) {
     assert.ok(Date.now() < deadline, `the spec module never started loading; stderr: ${child.stderr()}`)
     await new Promise((r) => setTimeout(r, 20))
   }
+  return child
+}
+
+test('SIGTERM and SIGHUP while serve is still starting: the app comes up, drains at once and exits 0 (not 143)', async (t) => {
+  const child = await slowStartingServe(t)
   child.proc.kill('SIGHUP')
   child.proc.kill('SIGTERM')
   assert.equal(await child.exited, 0, child.stderr())
   assert.ok(child.lines.some((l) => l.includes('"signal":"SIGTERM"')), child.lines.join('\n'))
+})
+
+test('a SIGHUP while serve is still starting is replayed as a reload once it is up (the edit it announced is not lost)', async (t) => {
+  const child = await slowStartingServe(t)
+  child.proc.kill('SIGHUP')
+  const { url } = await child.listening()
+  const deadline = Date.now() + 15_000
+  while (!/^llmgw_config_reloads_total\{result="ok"\} 1$/m.test(await (await fetch(`${url}/metrics`)).text())) {
+    assert.ok(Date.now() < deadline, 'no reload after the held SIGHUP')
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  child.proc.kill('SIGTERM')
+  assert.equal(await child.exited, 0, child.stderr())
 })
 
 test('past server.shutdownGrace, unfinished responses get a last word: a stream its error event, a waiting request a 503; the upstream is aborted', async (t) => {
