@@ -11,17 +11,22 @@ const NO_SPECIAL = new Set<string>()
 const raw = encode as unknown as RawEncode
 const tokens = (s: string): number => raw(s, { disallowedSpecial: NO_SPECIAL }).length
 
-/** Each text on a budget of its own (wire/token-count.ts); ~4 characters a token if the encoder throws. */
-function count(text: string): number {
-  if (text.length === 0) return 0
+/**
+ * Each text on a budget of its own (wire/token-count.ts); `length` is the whole text's, of which `head` is the start
+ * (tokens.ts sends no more than the budget encodes): the rest counts at the head's ratio. ~4 characters a token if the
+ * encoder throws.
+ */
+function count(head: string, length: number): number {
+  if (length === 0) return 0
   try {
-    return new BoundedCounter(tokens).count(text)
+    const n = new BoundedCounter(tokens).count(head)
+    return length > head.length && head.length > 0 ? n + Math.ceil((length - head.length) * (n / head.length)) : n
   } catch {
-    return Math.ceil(text.length / 4)
+    return Math.ceil(length / 4)
   }
 }
 
 parentPort?.on('message', (job: CountJob) => {
-  const reply: CountReply = { id: job.id, counts: job.texts.map(count) }
+  const reply: CountReply = { id: job.id, counts: job.texts.map((t, i) => count(t, job.lengths[i] ?? t.length)) }
   parentPort?.postMessage(reply)
 })

@@ -24,3 +24,12 @@ test('concurrent counts each get their own answer', async () => {
   const got = await Promise.all(texts.map((t) => countTexts([t])))
   assert.deepEqual(got.map(([n]) => n), texts.map((t) => encode(t).length))
 })
+
+test('a text past the exact budget is counted from its head at the head\'s ratio (only the head crosses to the worker)', async () => {
+  const head = 'The quick brown fox jumps over the lazy dog. '.repeat(2000)
+  const long = head + head + head
+  const [h = 0, l = 0] = await countTexts([head.slice(0, 65_536), long])
+  const want = encode(long).length
+  assert.ok(Math.abs(l - want) / want < 0.02, `${l} vs ${want}`)
+  assert.ok(l > 2.5 * h, `${l} for three times the head's ${h}`)
+})

@@ -10,11 +10,15 @@
 import { Worker } from 'node:worker_threads'
 import type { Usage } from '../core/types.js'
 import { WORKER_EXEC_ARGV } from '../core/worker-argv.js'
+import { EXACT_CHARS } from '../wire/token-count.js'
 
 /** What tokens.ts asks the worker. */
 export interface CountJob {
   id: number
+  /** Each text's first EXACT_CHARS characters: all the worker encodes (copying a 4 MB prompt cost the request thread ~8 ms). */
   texts: string[]
+  /** Each text's whole length: past the head, characters count at the head's tokens per character. */
+  lengths: number[]
 }
 
 /** What the worker answers: one count per text, in order. */
@@ -72,7 +76,7 @@ export function countTexts(texts: string[]): Promise<number[]> {
   if (pending.size === 0) w.ref()
   return new Promise((resolve) => {
     pending.set(id, (counts) => resolve(counts ?? texts.map(estimate)))
-    const job: CountJob = { id, texts }
+    const job: CountJob = { id, texts: texts.map((t) => (t.length > EXACT_CHARS ? t.slice(0, EXACT_CHARS) : t)), lengths: texts.map((t) => t.length) }
     w.postMessage(job)
   })
 }
