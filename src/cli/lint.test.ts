@@ -63,3 +63,12 @@ test('a broken package.json in the working directory (the search reads it) is re
   assert.equal(s.status, 1)
   assert.match(s.stderr, /package\.json:2:1 +error +\S/, s.stderr)
 })
+
+test('a package.json only JSON.parse refuses (a trailing comma) and without an llmgw field holds no spec: the search finds none', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'llmgw-commapkg-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  writeFileSync(join(dir, 'package.json'), '{"name": "app", "private": true,}\n')
+  const r = llmgw(['lint'], dir)
+  assert.equal(r.status, 2, r.stdout + r.stderr)
+  assert.match(r.stdout + r.stderr, /no spec found/)
+})

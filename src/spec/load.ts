@@ -80,6 +80,8 @@ export async function searchSpec(cwd: string): Promise<string | LoadResult | und
     const text = (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ').trim().slice(0, 300)
     const bad = /JSON Error in (\S+?):/.exec(text)
     const own = bad ? await loadSpecFile(bad[1]!) : undefined
+    // readable leniently (a trailing comma) and without an "llmgw" field: it holds no spec, so none was found here
+    if (own !== undefined && !own.ok && own.problems.every((p) => p.rule === 'required-field')) return undefined
     return own !== undefined && !own.ok ? own : failed(cwd, 'unreadable-file', `searching for a spec failed: ${text}`)
   }
 }
