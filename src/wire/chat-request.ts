@@ -6,10 +6,13 @@
  * upstream's to judge, and part and tool types OpenAI adds later pass through.
  */
 import { GatewayError } from '../core/errors.js'
+import { isObject } from './openai.js'
 
 type Obj = Record<string, unknown>
-const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
-const bad = (param: string, message: string): GatewayError => new GatewayError('invalid_request', message, { param })
+
+/** A client request's field is wrong: 400 invalid_request naming it (SPEC §4). Shared with request.ts. */
+export const invalidParam = (param: string, message: string): GatewayError => new GatewayError('invalid_request', message, { param })
+const bad = invalidParam
 const absent = (v: unknown): boolean => v === undefined || v === null
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function'])

@@ -2,7 +2,8 @@
 import { GatewayError } from '../core/errors.js'
 import type { Endpoint } from '../core/types.js'
 import { anthropicToOpenAIRequest } from './anthropic-openai.js'
-import { checkChatBody } from './chat-request.js'
+import { checkChatBody, invalidParam } from './chat-request.js'
+import { isObject } from './openai.js'
 
 /** A validated request: the body in canonical OpenAI shape plus the fields routing needs, read once. */
 export interface ParsedRequest {
@@ -15,8 +16,7 @@ export interface ParsedRequest {
 
 const decoder = new TextDecoder('utf-8', { fatal: false })
 
-const bad = (param: string, message: string): GatewayError => new GatewayError('invalid_request', message, { param })
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const bad = invalidParam
 
 /** HOT PATH: one JSON.parse and hand-written checks (no schema library per request). Throws GatewayError. */
 export function parseRequest(endpoint: Endpoint, bytes: Uint8Array): ParsedRequest {

@@ -1,10 +1,10 @@
 /** Visit the user-visible text of a canonical (OpenAI-shaped) request body: chat messages, prompts, embedding inputs. */
 import type { Endpoint } from '../core/types.js'
+import { isObject } from './openai.js'
 
 /** Return a replacement for the text, or undefined to keep it. */
 export type TextVisitor = (text: string) => string | undefined
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** Walks every text field in place (content strings and `{type:'text', text}` parts); token-id inputs are skipped. */
 export function visitRequestText(endpoint: Endpoint, body: Record<string, unknown>, visit: TextVisitor): void {
