@@ -6,28 +6,39 @@ import type { Exchange, Route, Sink } from '../core/types.js'
 import type { Authenticate } from './endpoint.js'
 import { formatErrorBody, formatErrorHeaders, JSON_HEADERS } from './respond.js'
 
-export function compileModelsList(names: readonly string[], authenticate: Authenticate | undefined, createdSec: number): Route {
-  const entries = names.map((id) => ({ id, object: 'model', created: createdSec, owned_by: 'llmgw' }))
-  const all = JSON.stringify({ object: 'list', data: entries })
-  const bodyFor = (caller: Caller | undefined): string =>
-    caller === undefined ? all : JSON.stringify({ object: 'list', data: entries.filter((e) => caller.allows(e.id)) })
+/** One entry of OpenAI's model list (also the body of models.retrieve). */
+const modelEntry = (id: string, created: number) => ({ id, object: 'model', created, owned_by: 'llmgw' })
+
+/**
+ * A route that answers with `answer(ex, sink, caller)` once the caller is known: undefined without auth, else the
+ * authenticated key (sync or async); a refused key gets its 401 in OpenAI's shape.
+ */
+function withCaller(authenticate: Authenticate | undefined, answer: (ex: Exchange, sink: Sink, caller: Caller | undefined) => void): Route {
+  if (authenticate === undefined) return { hasBody: false, handle: (ex, sink) => answer(ex, sink, undefined) }
   const fail = (sink: Sink, e: unknown): void => {
     const err = toGatewayError(e)
     sink.send(err.status, formatErrorHeaders(err, undefined), formatErrorBody(err, 'openai'))
   }
-  if (authenticate === undefined) return { hasBody: false, handle: (_ex, sink) => sink.send(200, JSON_HEADERS, all) }
   return {
     hasBody: false,
     handle(ex: Exchange, sink: Sink) {
       try {
         const c = authenticate(ex)
-        if (!isPromise(c)) return sink.send(200, JSON_HEADERS, bodyFor(c))
-        return c.then((caller) => sink.send(200, JSON_HEADERS, bodyFor(caller)), (e: unknown) => fail(sink, e))
+        if (!isPromise(c)) return answer(ex, sink, c)
+        return c.then((caller) => answer(ex, sink, caller), (e: unknown) => fail(sink, e))
       } catch (e) {
         fail(sink, e)
       }
     },
   }
+}
+
+export function compileModelsList(names: readonly string[], authenticate: Authenticate | undefined, createdSec: number): Route {
+  const entries = names.map((id) => modelEntry(id, createdSec))
+  const all = JSON.stringify({ object: 'list', data: entries })
+  return withCaller(authenticate, (_ex, sink, caller) =>
+    sink.send(200, JSON_HEADERS, caller === undefined ? all : JSON.stringify({ object: 'list', data: entries.filter((e) => caller.allows(e.id)) })),
+  )
 }
 
 const MODELS_PREFIX = '/v1/models/'
@@ -37,36 +48,19 @@ const MODELS_PREFIX = '/v1/models/'
  * model_not_found, as for a model that does not exist (the list hides them too). `id` may be percent-encoded.
  */
 export function compileModelRetrieve(names: readonly string[], resolves: (id: string) => boolean, authenticate: Authenticate | undefined, createdSec: number): Route {
-  const bodies = new Map(names.map((id) => [id, JSON.stringify({ id, object: 'model', created: createdSec, owned_by: 'llmgw' })]))
-  const answer = (sink: Sink, id: string, caller: Caller | undefined): void => {
+  const bodies = new Map(names.map((id) => [id, JSON.stringify(modelEntry(id, createdSec))]))
+  return withCaller(authenticate, (ex, sink, caller) => {
+    let id = ex.path.slice(MODELS_PREFIX.length)
+    try {
+      id = decodeURIComponent(id)
+    } catch {
+      // not valid percent-encoding: look it up as sent (it will not be found)
+    }
     // a name a glob model serves ("gpt-*") is a model too: chat with it works, so retrieving it does
-    const body = bodies.get(id) ?? (resolves(id) ? JSON.stringify({ id, object: 'model', created: createdSec, owned_by: 'llmgw' }) : undefined)
+    const body = bodies.get(id) ?? (resolves(id) ? JSON.stringify(modelEntry(id, createdSec)) : undefined)
     if (body !== undefined && (caller === undefined || caller.allows(id))) return sink.send(200, JSON_HEADERS, body)
     const shown = id.length > 200 ? `${id.slice(0, 200)}...` : id
     const err = new GatewayError('model_not_found', `the model '${shown}' does not exist or this key may not use it`, { param: 'model' })
     sink.send(err.status, JSON_HEADERS, err.body())
-  }
-  const fail = (sink: Sink, e: unknown): void => {
-    const err = toGatewayError(e)
-    sink.send(err.status, formatErrorHeaders(err, undefined), formatErrorBody(err, 'openai'))
-  }
-  return {
-    hasBody: false,
-    handle(ex: Exchange, sink: Sink) {
-      let id = ex.path.slice(MODELS_PREFIX.length)
-      try {
-        id = decodeURIComponent(id)
-      } catch {
-        // not valid percent-encoding: look it up as sent (it will not be found)
-      }
-      if (authenticate === undefined) return answer(sink, id, undefined)
-      try {
-        const c = authenticate(ex)
-        if (!isPromise(c)) return answer(sink, id, c)
-        return c.then((caller) => answer(sink, id, caller), (e: unknown) => fail(sink, e))
-      } catch (e) {
-        fail(sink, e)
-      }
-    },
-  }
+  })
 }
