@@ -111,7 +111,7 @@ test('a provider\'s maxInFlight counts the requests admitted before a reload: no
   const mock = await startTestMock({ t, latencyMs: 0 })
   const spec = (extra: string) => ({
     version: 1,
-    providers: [{ name: 'slow', type: 'openai', baseUrl: `${mock.url}/v1`, apiKey: 'x', timeout: '10s', headers: { 'x-mock-latency': '1500ms' }, maxInFlight: 2, queue: { size: 0, timeout: '1s' } }],
+    providers: [{ name: 'slow', type: 'openai', baseUrl: `${mock.url}/v1`, apiKey: 'x', timeout: '10s', headers: { 'x-mock-latency': '3s' }, maxInFlight: 2, queue: { size: 0, timeout: '1s' } }],
     models: [{ name: 'm', targets: [{ provider: 'slow', model: 'mock-1' }] }, { name: extra, targets: [{ provider: 'slow', model: 'mock-1' }] }],
   })
   const gw = await startTestGateway(spec('a'), { t })
