@@ -26,7 +26,7 @@ export interface ProviderGuardDeps {
   registry?: Registry
   /** Identity of this provider's configuration (compile/identity.ts); defaults to name + breaker settings. */
   identity?: string
-  /** llmgw_breaker_state{provider}. */
+  /** Each breaker transition, as it happens (the metric reads state() at scrape time instead: observe/metrics.ts). */
   onBreakerState?: (s: BreakerState) => void
 }
 
