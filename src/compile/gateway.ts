@@ -15,7 +15,7 @@ import { compilePlan, type ModelPlan, type Plan } from './plan.js'
 import { createProviderPool, type ProviderPool } from './provider-pool.js'
 import { redactSpec } from './redact.js'
 import type { Tracer } from '../observe/tracing.js'
-import { JSON_HEADERS } from './respond.js'
+import { anthropicNotFound, JSON_HEADERS } from './respond.js'
 import { GatewayError } from '../core/errors.js'
 import { compileRouter, type RouteTable } from './router.js'
 import { createStageProfile, isStageProfilingRequested, type StageProfile } from './stage-profile.js'
@@ -136,12 +136,16 @@ export function compileGateway(spec: Spec, deps: CompileDeps = {}): CompiledGate
     tracer: deps.tracer,
   }
   const chat = compileEndpoint('chat', endpointDeps)
+  const messagesNotFound = anthropicNotFound()
   const createdSec = Math.floor(Date.now() / 1000)
   const proxied: RouteTable = {
     '/v1/chat/completions': { POST: chat },
     '/v1/completions': { POST: compileEndpoint('completions', endpointDeps) },
     '/v1/embeddings': { POST: compileEndpoint('embeddings', endpointDeps) },
     '/v1/messages': { POST: compileEndpoint('messages', endpointDeps) },
+    '/v1/messages/count_tokens': { POST: compileEndpoint('count_tokens', endpointDeps) },
+    '/v1/messages/*': { GET: messagesNotFound, POST: messagesNotFound },
+    '/v1/responses': { POST: compileEndpoint('responses', endpointDeps) },
     '/v1/models': { GET: compileModelsList(table.names, deps.authenticate, createdSec) },
     '/v1/models/*': { GET: compileModelRetrieve(table.names, (id) => table.resolve(id) !== undefined, deps.authenticate, createdSec) },
     // A plain GET reaches here only without an Upgrade header (the server answers upgrades itself): say what is needed (QA F11).

@@ -1,7 +1,7 @@
 /** Response bodies and header blocks built once: OpenAI and Anthropic error shapes, in-stream error events (SPEC §4). */
 import type { ErrorCode } from '../core/error-codes.js'
-import type { GatewayError } from '../core/errors.js'
-import type { HeaderPairs } from '../core/types.js'
+import { GatewayError } from '../core/errors.js'
+import type { HeaderPairs, Route } from '../core/types.js'
 
 export const JSON_HEADERS: HeaderPairs = [['content-type', 'application/json']]
 export const SSE_HEADERS: HeaderPairs = [
@@ -55,4 +55,14 @@ export function formatErrorHeaders(err: GatewayError, extra: ReadonlyArray<reado
   const own = err.extra.headers
   if (!own && (!extra || extra.length === 0)) return JSON_HEADERS
   return [...JSON_HEADERS, ...(own ?? []), ...(extra ?? [])]
+}
+
+/**
+ * Every unknown path under /v1/messages/ (issue 11): Anthropic SDKs call more of them (batches...), and they read only
+ * Anthropic's error shape, so the 404 is in that shape, built once.
+ */
+export function anthropicNotFound(): Route {
+  const body = formatErrorBody(new GatewayError('not_found', 'no such path under /v1/messages'), 'anthropic')
+  const route: Route = { hasBody: false, handle: (_ex, sink) => sink.send(404, JSON_HEADERS, body), errorBody: (err) => formatErrorBody(err, 'anthropic') }
+  return route
 }

@@ -10,6 +10,7 @@ import type { ProviderConfig } from './config.js'
 import { type BodyReader, createHttpTransport, jsonBodyReader, MAX_JSON_BYTES } from './http.js'
 import { countUsage } from './tokens.js'
 import type { AttemptResult, AttemptSink, ProviderClient, UpstreamCall } from './types.js'
+import { nativeJsonReader } from './native-relay.js'
 import { ReadBatch } from './read-batch.js'
 import { badUpstream, createScrubber, sseEventTooLarge } from './upstream-errors.js'
 
@@ -20,6 +21,7 @@ export function createAnthropicClient(cfg: ProviderConfig): ProviderClient {
   const name = cfg.name
   const prefix = new URL(cfg.baseUrl).pathname.replace(/\/+$/, '')
   const path = prefix.endsWith('/v1') ? `${prefix}/messages` : `${prefix}/v1/messages`
+  const countPath = `${path}/count_tokens`
   const scrub = createScrubber([cfg.apiKey?.reveal() ?? '', ...Object.values(cfg.headers)])
   const http = createHttpTransport(name, cfg.baseUrl, cfg.connections, scrub)
   const statics = Object.fromEntries(Object.entries(cfg.headers).map(([k, v]) => [k.toLowerCase(), v]))
@@ -30,7 +32,9 @@ export function createAnthropicClient(cfg: ProviderConfig): ProviderClient {
   return {
     name,
     type: cfg.type,
+    speaks: (ep) => ep === 'count_tokens',
     call(req: UpstreamCall, sink: AttemptSink): Promise<AttemptResult> {
+      if (req.endpoint === 'count_tokens') return countTokens(req, sink)
       if (req.endpoint !== 'chat' && req.endpoint !== 'messages') {
         return Promise.reject(new GatewayError('invalid_request', `provider ${name} (anthropic) serves chat only, not ${req.endpoint}`, { retryClass: 'status', upstreamStatus: 400 }))
       }
@@ -59,6 +63,23 @@ export function createAnthropicClient(cfg: ProviderConfig): ProviderClient {
       )
     },
     close: () => http.close(),
+  }
+
+  /** The client's count_tokens body, relayed as it came (with the target's model); the answer relayed as received. */
+  function countTokens(req: UpstreamCall, sink: AttemptSink): Promise<AttemptResult> {
+    return http.send(
+      {
+        method: 'POST',
+        path: countPath,
+        headers: req.headers ? { ...statics, ...req.headers, ...fixed } : baseHeaders,
+        body: stringifyRequest(req.body),
+        signal: req.signal,
+        timeoutMs: req.timeoutMs > 0 ? req.timeoutMs : cfg.timeoutMs,
+        stream: false,
+        streamBudgetMs: undefined,
+      },
+      () => nativeJsonReader(name, req, sink),
+    )
   }
 }
 

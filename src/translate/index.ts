@@ -1,0 +1,38 @@
+/**
+ * The translator factory (issue 14): per target, once at compile time, the Translator for each client endpoint given
+ * what its provider speaks. Pairs: chat/completions/embeddings/messages pass through (the adapters own the chat <->
+ * Anthropic Messages codec on their readers); responses native or to chat; count_tokens native or counted here.
+ */
+import type { Endpoint } from '../core/types.js'
+import type { ProviderClient } from '../providers/types.js'
+import { TOKENIZER_COUNT } from './count-tokens.js'
+import { NATIVE, PASS_THROUGH } from './pass-through.js'
+import { RESPONSES_TO_CHAT } from './responses-chat.js'
+import type { Translator } from './types.js'
+
+export type { AttemptRequest, TranslateInput, TranslatingSink, Translator } from './types.js'
+export type { LocalTranslator } from './count-tokens.js'
+
+/** Per provider type, what it relays natively when the client does not say (`ProviderClient.speaks`). */
+const NATIVE_BY_TYPE: Record<ProviderClient['type'], ReadonlySet<Endpoint>> = {
+  openai: new Set(),
+  'azure-openai': new Set(['responses']),
+  anthropic: new Set(['count_tokens']),
+  mock: new Set(),
+}
+
+export const speaksNatively = (client: Pick<ProviderClient, 'type' | 'speaks'>, ep: Endpoint): boolean =>
+  client.speaks?.(ep) ?? NATIVE_BY_TYPE[client.type]?.has(ep) ?? false
+
+export type Translators = Readonly<Record<Endpoint, Translator>>
+
+export function compileTranslators(client: Pick<ProviderClient, 'type' | 'speaks'>): Translators {
+  return {
+    chat: PASS_THROUGH,
+    completions: PASS_THROUGH,
+    embeddings: PASS_THROUGH,
+    messages: PASS_THROUGH,
+    responses: speaksNatively(client, 'responses') ? NATIVE : RESPONSES_TO_CHAT,
+    count_tokens: speaksNatively(client, 'count_tokens') ? NATIVE : TOKENIZER_COUNT,
+  }
+}
