@@ -1,0 +1,141 @@
+/**
+ * Chat answer -> Responses object and event stream (wire/responses-response.ts, responses-stream.ts). The stream is read
+ * back with the openai SDK's own accumulator (the code `responses.stream()` runs), which throws on any event out of
+ * order; ../shared/openai-schemas.json has no Responses API schemas, so the SDK's parsing is the shape check here.
+ */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { accumulateResponse } from 'openai/lib/responses/ResponseAccumulator'
+import type { ResponseStreamEvent, Response } from 'openai/resources/responses/responses'
+import { chatToResponsesResponse, createChatToResponsesStream } from './responses.js'
+
+const req = { model: 'gpt-x', input: 'hi', instructions: 'sys', metadata: { k: 'v' }, max_output_tokens: 99 }
+const usage = { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12, prompt_tokens_details: { cached_tokens: 2 }, completion_tokens_details: { reasoning_tokens: 3 } }
+const chunk = (delta: object, finish: string | null = null, extra: object = {}) => ({
+  id: 'chatcmpl-abc', object: 'chat.completion.chunk', created: 1700000000, model: 'gpt-x-1', choices: [{ index: 0, delta, finish_reason: finish }], ...extra,
+})
+
+/** SSE text -> events, checking the `event:` line names the data's type. */
+function events(sse: string): ResponseStreamEvent[] {
+  return sse.split('\n\n').filter(Boolean).map((e) => {
+    const [ev, data] = e.split('\n')
+    const obj = JSON.parse(data!.slice('data: '.length)) as ResponseStreamEvent
+    assert.equal(ev, `event: ${obj.type}`)
+    return obj
+  })
+}
+
+function play(chunks: object[], fallback?: { prompt_tokens: number; completion_tokens: number; total_tokens: number }) {
+  const tr = createChatToResponsesStream(req)
+  let sse = ''
+  for (const c of chunks) sse += tr.push(c as Record<string, unknown>).join('')
+  sse += tr.finish(fallback).join('')
+  const evs = events(sse)
+  let snap: Response | undefined
+  for (const e of evs) snap = accumulateResponse(e, snap)
+  assert.deepEqual(evs.map((e) => e.sequence_number), evs.map((_, i) => i), 'sequence numbers count from 0')
+  const last = evs[evs.length - 1] as { response: Response }
+  return { tr, evs, types: evs.map((e) => e.type), snap: snap!, final: last.response }
+}
+
+test('a chat completion becomes a response: message item, usage with details, ids, echoed settings', () => {
+  const r = chatToResponsesResponse(
+    { id: 'chatcmpl-abc', object: 'chat.completion', created: 1700000000, model: 'gpt-x-1', choices: [{ index: 0, message: { role: 'assistant', content: 'Hello.' }, finish_reason: 'stop' }], usage },
+    req,
+  ) as unknown as Response
+  assert.equal(r.id, 'resp_abc')
+  assert.equal(r.object, 'response')
+  assert.equal(r.status, 'completed')
+  assert.equal(r.created_at, 1700000000)
+  assert.equal(r.model, 'gpt-x-1')
+  assert.equal(r.instructions, 'sys')
+  assert.equal(r.max_output_tokens, 99)
+  assert.deepEqual(r.metadata, { k: 'v' })
+  assert.deepEqual(r.output, [{ id: 'msg_abc', type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', annotations: [], logprobs: [], text: 'Hello.' }] }])
+  assert.deepEqual(r.usage, { input_tokens: 5, input_tokens_details: { cached_tokens: 2 }, output_tokens: 7, output_tokens_details: { reasoning_tokens: 3 }, total_tokens: 12 })
+})
+
+test('tool calls become function_call items; length is incomplete with max_output_tokens; reasoning_content a reasoning item', () => {
+  const r = chatToResponsesResponse(
+    {
+      id: 'chatcmpl-t', created: 1, model: 'm',
+      choices: [{ index: 0, finish_reason: 'tool_calls', message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_9', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }] } }],
+    },
+    req,
+  ) as unknown as Response
+  assert.deepEqual(r.output, [{ id: 'fc_9', type: 'function_call', status: 'completed', arguments: '{"a":1}', call_id: 'call_9', name: 'f' }])
+  assert.equal(r.usage, null)
+  const cut = chatToResponsesResponse({ id: 'x', choices: [{ index: 0, finish_reason: 'length', message: { content: 'Hel', reasoning_content: 'think' } }] }, req) as unknown as Response
+  assert.equal(cut.status, 'incomplete')
+  assert.deepEqual(cut.incomplete_details, { reason: 'max_output_tokens' })
+  assert.deepEqual(cut.output.map((o) => o.type), ['reasoning', 'message'])
+  const empty = chatToResponsesResponse({ id: 'x', choices: [{ index: 0, finish_reason: 'stop', message: { content: '' } }] }, req) as unknown as Response
+  assert.equal(empty.output.length, 1, 'an empty answer is one empty message')
+})
+
+test('a text stream: the events in OpenAI order, deltas joined, usage in response.completed', () => {
+  const { tr, types, snap, final, evs } = play([
+    chunk({ role: 'assistant', content: '' }),
+    chunk({ content: 'Hel' }),
+    chunk({ content: 'lo.' }),
+    chunk({}, 'stop'),
+    { ...chunk({}), choices: [], usage },
+  ])
+  assert.deepEqual(types, [
+    'response.created', 'response.in_progress', 'response.output_item.added', 'response.content_part.added',
+    'response.output_text.delta', 'response.output_text.delta', 'response.output_text.done', 'response.content_part.done',
+    'response.output_item.done', 'response.completed',
+  ])
+  assert.equal((evs[0] as { response: Response }).response.status, 'in_progress')
+  assert.equal(final.status, 'completed')
+  assert.equal(final.id, 'resp_abc')
+  assert.equal(snap.output_text, 'Hello.')
+  assert.deepEqual(final.output, snap.output, 'the completed response holds what the deltas built')
+  assert.equal(final.usage?.input_tokens_details.cached_tokens, 2)
+  assert.equal(final.usage?.total_tokens, 12)
+  assert.equal(tr.text, 'Hello.')
+  assert.equal(tr.complete, true)
+  assert.deepEqual(tr.usage, { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 })
+  assert.equal(tr.model, 'gpt-x-1')
+  assert.deepEqual(tr.finish(), [], 'finish twice sends nothing more')
+})
+
+test('text then two tool calls: the message closes before the first call, arguments stream as deltas', () => {
+  const { types, final } = play([
+    chunk({ role: 'assistant', content: 'Let me check.' }),
+    chunk({ tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '' } }] }),
+    chunk({ tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] }),
+    chunk({ tool_calls: [{ index: 0, function: { arguments: '"Paris"}' } }] }),
+    chunk({ tool_calls: [{ index: 1, id: 'call_b', type: 'function', function: { name: 'get_time', arguments: '{}' } }] }),
+    chunk({}, 'tool_calls'),
+  ], { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 })
+  assert.deepEqual(types.slice(2), [
+    'response.output_item.added', 'response.content_part.added', 'response.output_text.delta',
+    'response.output_text.done', 'response.content_part.done', 'response.output_item.done',
+    'response.output_item.added', 'response.function_call_arguments.delta', 'response.function_call_arguments.delta',
+    'response.output_item.added', 'response.function_call_arguments.delta',
+    'response.function_call_arguments.done', 'response.output_item.done',
+    'response.function_call_arguments.done', 'response.output_item.done', 'response.completed',
+  ])
+  assert.deepEqual(final.output.map((o) => o.type), ['message', 'function_call', 'function_call'])
+  const call = final.output[1] as { call_id: string; name: string; arguments: string; status: string }
+  assert.deepEqual([call.call_id, call.name, call.arguments, call.status], ['call_a', 'get_weather', '{"city":"Paris"}', 'completed'])
+  assert.equal(final.usage?.total_tokens, 3, 'fallback usage when the upstream sent none')
+})
+
+test('streamed reasoning_content is a reasoning item with its summary; a cut answer ends with response.incomplete', () => {
+  const { types, final, snap } = play([chunk({ reasoning_content: 'hm' }), chunk({ content: 'A' }), chunk({}, 'length')])
+  assert.ok(types.includes('response.reasoning_summary_text.delta'))
+  assert.equal(types[types.length - 1], 'response.incomplete')
+  assert.equal(final.status, 'incomplete')
+  assert.deepEqual(final.incomplete_details, { reason: 'max_output_tokens' })
+  assert.deepEqual(final.output.map((o) => o.type), ['reasoning', 'message'])
+  assert.equal(snap.output_text, 'A')
+})
+
+test('a stream with no chunk at all still opens and closes a response (one empty message)', () => {
+  const { types, final } = play([])
+  assert.deepEqual(types[0], 'response.created')
+  assert.equal(final.output.length, 1)
+  assert.equal(final.usage, null)
+})

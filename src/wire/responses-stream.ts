@@ -1,0 +1,170 @@
+/**
+ * Chat chunks -> the Responses API event stream (SPEC §4 POST /v1/responses, translated targets), in OpenAI's order:
+ * response.created, response.in_progress, per output item output_item.added, its content/arguments deltas and dones,
+ * output_item.done; then response.completed (or response.incomplete) carrying the whole response with usage. Every
+ * event has a sequence_number from 0. One translator per response; it holds that stream's open items.
+ */
+import type { Usage } from '../core/types.js'
+import type { StreamTranslator } from './anthropic-openai-stream.js'
+import { isObject, parseUsage } from './openai.js'
+import {
+  functionCallItem,
+  idSuffix,
+  messageItem,
+  reasoningItem,
+  reasoningOf,
+  responseEnvelope,
+  responsesUsage,
+  statusOf,
+  textPart,
+} from './responses-response.js'
+
+type Obj = Record<string, unknown>
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
+
+interface Item {
+  readonly index: number
+  readonly id: string
+  readonly kind: 'message' | 'function_call' | 'reasoning'
+  /** text, arguments or reasoning summary so far */
+  body: string
+  callId: string
+  name: string
+  open: boolean
+  /** `"item_id":…,"output_index":…` and the rest of every delta's fixed fields, JSON-escaped once */
+  readonly deltaHead: string
+}
+
+/** `req`: the Responses request (its settings are echoed in the response objects). */
+export function createChatToResponsesStream(req: Readonly<Obj>): StreamTranslator<Obj> {
+  let seq = 0
+  let out: string[] = []
+  let env: Obj | undefined
+  let suffix = ''
+  let rawUsage: unknown
+  let finish: unknown
+  let finished = false
+  let text = ''
+  const items: Item[] = []
+  const tools = new Map<number, Item>() // chat tool_calls index -> item
+  let message: Item | undefined
+  let reasoning: Item | undefined
+
+  // HOT PATH: `fields` is the event's own JSON object; the type and sequence number are spliced in front of it
+  const emit = (type: string, fields: string): void => {
+    out.push(`event: ${type}\ndata: {"type":"${type}","sequence_number":${seq++},${fields.slice(1)}\n\n`)
+  }
+  const whole = (status: string): Obj => ({ ...env, status })
+
+  const start = (chunk: Obj): void => {
+    suffix = idSuffix(chunk.id)
+    env = responseEnvelope(req, `resp_${suffix}`, typeof chunk.created === 'number' ? chunk.created : Math.floor(Date.now() / 1000), str(chunk.model) ?? str(req.model) ?? '')
+    const created = JSON.stringify({ response: whole('in_progress') })
+    emit('response.created', created)
+    emit('response.in_progress', created)
+  }
+
+  const open = (kind: Item['kind'], id: string, callId = '', name = ''): Item => {
+    const index = items.length
+    const deltaHead = `{"item_id":${JSON.stringify(id)},"output_index":${index}${kind === 'message' ? ',"content_index":0' : kind === 'reasoning' ? ',"summary_index":0' : ''},"delta":`
+    const it: Item = { index, id, kind, body: '', callId, name, open: true, deltaHead }
+    items.push(it)
+    const item = kind === 'message' ? messageItem(id, 'in_progress', []) : kind === 'reasoning' ? { id, type: 'reasoning', summary: [] } : functionCallItem(id, 'in_progress', callId, name, '')
+    emit('response.output_item.added', JSON.stringify({ output_index: index, item }))
+    if (kind === 'message') emit('response.content_part.added', JSON.stringify({ item_id: id, output_index: index, content_index: 0, part: textPart('') }))
+    if (kind === 'reasoning') emit('response.reasoning_summary_part.added', JSON.stringify({ item_id: id, output_index: index, summary_index: 0, part: { type: 'summary_text', text: '' } }))
+    return it
+  }
+
+  const done = (it: Item | undefined): void => {
+    if (it === undefined || !it.open) return
+    it.open = false
+    const ids = { item_id: it.id, output_index: it.index }
+    if (it.kind === 'message') {
+      emit('response.output_text.done', JSON.stringify({ ...ids, content_index: 0, text: it.body, logprobs: [] }))
+      emit('response.content_part.done', JSON.stringify({ ...ids, content_index: 0, part: textPart(it.body) }))
+    } else if (it.kind === 'reasoning') {
+      emit('response.reasoning_summary_text.done', JSON.stringify({ ...ids, summary_index: 0, text: it.body }))
+      emit('response.reasoning_summary_part.done', JSON.stringify({ ...ids, summary_index: 0, part: { type: 'summary_text', text: it.body } }))
+    } else emit('response.function_call_arguments.done', JSON.stringify({ ...ids, name: it.name, arguments: it.body }))
+    emit('response.output_item.done', JSON.stringify({ output_index: it.index, item: finalItem(it) }))
+  }
+
+  const finalItem = (it: Item): Obj =>
+    it.kind === 'message'
+      ? messageItem(it.id, finish === 'length' ? 'incomplete' : 'completed', [textPart(it.body)])
+      : it.kind === 'reasoning'
+        ? reasoningItem(it.id, it.body)
+        : functionCallItem(it.id, 'completed', it.callId, it.name, it.body)
+
+  const delta = (it: Item, type: string, d: string): void => {
+    it.body += d
+    emit(type, `${it.deltaHead}${JSON.stringify(d)}${it.kind === 'message' ? ',"logprobs":[]' : ''}}`)
+  }
+
+  return {
+    push(chunk) {
+      if (finished) return []
+      if (env === undefined) start(chunk)
+      if (isObject(chunk.usage)) rawUsage = chunk.usage
+      const choices = Array.isArray(chunk.choices) ? (chunk.choices as unknown[]) : []
+      // the Responses API has no `n`: the first choice is the answer
+      const choice = choices.find((c) => isObject(c) && (c.index ?? 0) === 0) as Obj | undefined
+      const d = choice && isObject(choice.delta) ? choice.delta : undefined
+      if (d !== undefined) {
+        const r = reasoningOf(d)
+        if (r) delta((reasoning ??= open('reasoning', `rs_${suffix}`)), 'response.reasoning_summary_text.delta', r)
+        if (typeof d.content === 'string' && d.content !== '') {
+          done(reasoning)
+          text += d.content
+          delta((message ??= open('message', `msg_${suffix}`)), 'response.output_text.delta', d.content)
+        }
+        if (Array.isArray(d.tool_calls)) {
+          for (const tc of d.tool_calls as unknown[]) {
+            if (!isObject(tc)) continue
+            const k = typeof tc.index === 'number' ? tc.index : 0
+            const f = isObject(tc.function) ? tc.function : {}
+            let it = tools.get(k)
+            if (it === undefined) {
+              done(reasoning)
+              done(message)
+              const callId = str(tc.id) ?? `call_${suffix}_${k}`
+              it = open('function_call', `fc_${idSuffix(callId)}`, callId, str(f.name) ?? '')
+              tools.set(k, it)
+            }
+            if (typeof f.arguments === 'string' && f.arguments !== '') delta(it, 'response.function_call_arguments.delta', f.arguments)
+          }
+        }
+      }
+      if (choice && typeof choice.finish_reason === 'string') finish = choice.finish_reason
+      const s = out
+      out = []
+      return s
+    },
+    finish(fallback?: Usage) {
+      if (finished) return []
+      finished = true
+      if (env === undefined) start({})
+      if (items.length === 0) message = open('message', `msg_${suffix}`) // an empty answer is one empty message
+      for (const it of items) done(it)
+      const st = statusOf(finish)
+      const final: Obj = { ...env, ...st, output: items.map(finalItem), usage: responsesUsage(rawUsage ?? fallback) ?? null }
+      emit(st.status === 'completed' ? 'response.completed' : 'response.incomplete', JSON.stringify({ response: final }))
+      const s = out
+      out = []
+      return s
+    },
+    get complete() {
+      return finish !== undefined
+    },
+    get usage() {
+      return rawUsage === undefined ? undefined : parseUsage({ usage: rawUsage })
+    },
+    get model() {
+      return env === undefined ? undefined : (env.model as string)
+    },
+    get text() {
+      return text
+    },
+  }
+}
