@@ -12,7 +12,7 @@ import { countUsage } from './tokens.js'
 import type { AttemptResult, AttemptSink, ProviderClient, UpstreamCall } from './types.js'
 import { nativeJsonReader } from './native-relay.js'
 import { ReadBatch } from './read-batch.js'
-import { badUpstream, createScrubber, sseEventTooLarge } from './upstream-errors.js'
+import { badUpstream, createScrubber, parseSseObject, sseEventTooLarge } from './upstream-errors.js'
 
 const MAX_COUNTED_TEXT = 1024 * 1024
 type Obj = Record<string, unknown>
@@ -122,13 +122,7 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink): BodyR
     else if (e.type === 'error') tr.push(e) // throws the mapped GatewayError
   }
   const split = createSseSplitter((e) => {
-    let obj: unknown
-    try {
-      obj = JSON.parse(e.data)
-    } catch {
-      throw badUpstream(name, 'broken SSE from upstream (an event is not JSON)')
-    }
-    if (!isObject(obj)) throw badUpstream(name, 'broken SSE from upstream (an event is not an object)')
+    const obj = parseSseObject(name, e.data)
     if (passthrough) {
       track(obj)
       emit(e.raw)
@@ -137,14 +131,7 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink): BodyR
   return {
     data(c) {
       firstByteAt ??= performance.now()
-      try {
-        split.push(c)
-      } catch (e) {
-        flush() // what was relayed before a broken event still reaches the client, ahead of the error event
-        throw e
-      }
-      batch.flushSoon()
-      return batch.takeOk()
+      return batch.read(split, c)
     },
     drained: () => sink.drained(),
     async end() {

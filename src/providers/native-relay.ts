@@ -9,7 +9,7 @@ import { type BodyReader, jsonBodyReader, MAX_JSON_BYTES } from './http.js'
 import { ReadBatch } from './read-batch.js'
 import { countUsage } from './tokens.js'
 import type { AttemptResult, AttemptSink, UpstreamCall } from './types.js'
-import { badUpstream, sseEventTooLarge } from './upstream-errors.js'
+import { badUpstream, parseSseObject, sseEventTooLarge } from './upstream-errors.js'
 
 const MAX_COUNTED_TEXT = 1024 * 1024
 
@@ -61,13 +61,7 @@ export function nativeStreamReader(name: string, req: UpstreamCall, sink: Attemp
   let complete = false
   const batch = new ReadBatch((out) => sink.chunk(out))
   const split = createSseSplitter((e) => {
-    let obj: unknown
-    try {
-      obj = JSON.parse(e.data)
-    } catch {
-      throw badUpstream(name, 'broken SSE from upstream (an event is not JSON)')
-    }
-    if (!isObject(obj)) throw badUpstream(name, 'broken SSE from upstream (an event is not an object)')
+    const obj = parseSseObject(name, e.data)
     const type = obj.type
     if (typeof type === 'string') {
       if (type === 'response.output_text.delta' || type === 'response.function_call_arguments.delta') {
@@ -84,14 +78,7 @@ export function nativeStreamReader(name: string, req: UpstreamCall, sink: Attemp
   return {
     data(c) {
       firstByteAt ??= performance.now()
-      try {
-        split.push(c)
-      } catch (e) {
-        batch.flush() // what was relayed before a broken event still reaches the client, ahead of the error event
-        throw e
-      }
-      batch.flushSoon()
-      return batch.takeOk()
+      return batch.read(split, c)
     },
     drained: () => sink.drained(),
     async end() {
