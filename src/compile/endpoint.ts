@@ -44,7 +44,7 @@ export interface EndpointDeps {
 const isFree = (endpoint: Endpoint): boolean => endpoint === 'count_tokens'
 
 export function compileEndpoint(endpoint: Endpoint, d: EndpointDeps): Route {
-  const format: ErrorFormat = endpoint === 'messages' || endpoint === 'count_tokens' ? 'anthropic' : 'openai'
+  const format: ErrorFormat = endpoint === 'messages' || endpoint === 'count_tokens' ? 'anthropic' : endpoint === 'responses' ? 'responses' : 'openai'
   const free = isFree(endpoint)
   const admit = compileAdmit(endpoint, { table: d.table, authenticate: d.authenticate, admission: free ? [] : d.admission, rules: !free, profile: d.profile })
   const observe = observeCall(d.observer, d.tracker, d.profile)
@@ -93,7 +93,7 @@ export function compileEndpoint(endpoint: Endpoint, d: EndpointDeps): Route {
     hasBody: true,
     handle,
     streamError: (err) => formatStreamError(err, format),
-    ...(format === 'openai' ? {} : { errorBody: (err) => formatErrorBody(err, format) }),
+    ...(format === 'anthropic' ? { errorBody: (err) => formatErrorBody(err, format) } : {}),
   }
 }
 

@@ -2,7 +2,8 @@
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import OpenAI from 'openai'
-import { startE2E } from '../testing/e2e-specs.js'
+import { MOCK_FORWARD, mockSpec, startE2E } from '../testing/e2e-specs.js'
+import { startTestGateway, startTestMock } from '../testing/harness.js'
 
 // OpenAI's published schemas (../shared/openai-schemas.json) hold no Responses API components, so these answers are
 // checked against the SDK's own types (openai/resources/responses) field by field instead.
@@ -10,19 +11,14 @@ const NO_RESPONSES_SCHEMA = 'openai-schemas.json has no Responses API schemas (c
 
 const ANTHROPIC = { name: 'anth', type: 'anthropic', timeout: '5s' }
 
-async function start(t: TestContext) {
-  const e = await startE2E(t, {})
-  return e
-}
+const start = (t: TestContext) => startE2E(t, {})
 
 async function startWithAnthropic(t: TestContext) {
-  const probe = await startE2E(t, {})
   // the same `llmgw mock` speaks Anthropic's Messages API at /v1/messages
-  const e = await startE2E(t, {
-    providers: [{ ...ANTHROPIC, baseUrl: probe.mock.url }],
-    models: [{ name: 'claude-model', targets: [{ provider: 'anth', model: 'claude-mock' }] }],
-  })
-  return e
+  const mock = await startTestMock({ t, latencyMs: 0 })
+  const spec = mockSpec(mock.url, { providers: [{ ...ANTHROPIC, baseUrl: mock.url }], models: [{ name: 'claude-model', targets: [{ provider: 'anth', model: 'claude-mock' }] }] })
+  const gw = await startTestGateway(spec, { t, compileDeps: { forwardHeaders: MOCK_FORWARD } })
+  return { gw, client: new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'client-key', maxRetries: 0, timeout: 10_000 }) }
 }
 
 function assertResponseShape(r: OpenAI.Responses.Response, streamed = false): void {
@@ -90,4 +86,17 @@ test('errors on /v1/responses are OpenAI-shaped: unknown model, bad JSON', async
   const res = await fetch(`${gw.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' })
   assert.equal(res.status, 400)
   assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'invalid_json')
+})
+
+test('a stream that fails after it began ends with a Responses error event the SDK raises as an APIError', async (t) => {
+  const { client } = await start(t)
+  const stream = await client.responses.create({ model: 'ext-model', input: 'hi', stream: true }, { headers: { 'x-mock-fail': 'reset' } })
+  const types: string[] = []
+  await assert.rejects(
+    (async () => {
+      for await (const ev of stream) types.push(ev.type)
+    })(),
+    (e: unknown) => e instanceof OpenAI.APIError && /upstream|provider/i.test(e.message),
+  )
+  assert.ok(!types.includes('response.completed'), 'never a fake completion')
 })
