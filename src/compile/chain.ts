@@ -74,7 +74,7 @@ export async function runChain(call: Call, requestTimeoutMs: number, upstreamHea
         } finally {
           t.inflight--
         }
-        sink.end?.()
+        sink.end?.(res)
         attempt?.end(200)
         call.status = 200
         call.usage = res.usage

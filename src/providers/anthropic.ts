@@ -1,7 +1,7 @@
-/** `type: anthropic` (SPEC §3 providers): the Messages API, translated to/from OpenAI; relayed as-is to /v1/messages clients. */
+/** `type: anthropic` (SPEC §3 providers): the Messages API; the request built from the canonical chat body, the answer relayed as received (translate/anthropic-chat.ts turns it into chat for OpenAI clients). */
 import { GatewayError } from '../core/errors.js'
 import { ANTHROPIC_VERSION } from '../wire/anthropic.js'
-import { anthropicToOpenAIResponse, anthropicUsage, openAIToAnthropicRequest, untranslatable } from '../wire/anthropic-openai.js'
+import { anthropicUsage, openAIToAnthropicRequest, untranslatable } from '../wire/anthropic-openai.js'
 import { createAnthropicToOpenAIStream } from '../wire/anthropic-openai-stream.js'
 import { isObject, promptText } from '../wire/openai.js'
 import { stringifyRequest } from '../wire/request.js'
@@ -86,47 +86,53 @@ export function createAnthropicClient(cfg: ProviderConfig): ProviderClient {
 function jsonReader(name: string, req: UpstreamCall, sink: AttemptSink): BodyReader<AttemptResult> {
   return jsonBodyReader(name, MAX_JSON_BYTES, async (obj, raw, firstByteAt) => {
     if (obj.type !== 'message') throw badUpstream(name, 'upstream answer is not an Anthropic message')
-    const translated = anthropicToOpenAIResponse(obj)
-    const usage = anthropicUsage(obj.usage) ?? (await countUsage(promptText(req.body), translated.choices[0]?.message.content ?? ''))
+    const usage = anthropicUsage(obj.usage) ?? (await countUsage(promptText(req.body), messageText(obj)))
     sink.begin('application/json')
-    sink.chunk(req.clientFormat === 'anthropic' ? raw : JSON.stringify({ ...translated, usage }))
+    sink.chunk(raw)
     return { usage, model: typeof obj.model === 'string' ? obj.model : undefined, firstByteAt }
   })
 }
 
-// HOT PATH (per SSE event): Anthropic clients get the bytes as received; OpenAI clients get translated chunks.
+/** The text and tool input an Anthropic message carries (counted when it came without usage). */
+function messageText(msg: Obj): string {
+  let s = ''
+  if (Array.isArray(msg.content)) for (const b of msg.content) if (isObject(b)) s += typeof b.text === 'string' ? b.text : b.type === 'tool_use' ? JSON.stringify(b.input ?? {}) : ''
+  return s
+}
+
+const errorMapper = createAnthropicToOpenAIStream(false)
+
+/**
+ * HOT PATH (per SSE event): the bytes are relayed as received (OpenAI clients get them through translate/
+ * anthropic-chat.ts); only what accounting needs is read: model, usage, the relayed text, the end.
+ */
 function streamReader(name: string, req: UpstreamCall, sink: AttemptSink): BodyReader<AttemptResult> {
   sink.begin('text/event-stream')
-  const passthrough = req.clientFormat === 'anthropic'
-  const tr = createAnthropicToOpenAIStream(req.clientWantsUsage)
   let firstByteAt: number | undefined
-  // passthrough tracking (the translator tracks the same for OpenAI clients)
   let model: string | undefined
   let usage: AttemptResult['usage']
   let text = ''
   let complete = false
   const batch = new ReadBatch((out) => sink.chunk(out)) // one client write per upstream read (read-batch.ts)
-  const emit = (s: string | Uint8Array): void => batch.push(s)
   const flush = batch.flush
   const track = (e: Obj): void => {
     if (e.type === 'message_start' && isObject(e.message)) {
       model = typeof e.message.model === 'string' ? e.message.model : model
       usage = anthropicUsage(e.message.usage) ?? usage
-    } else if (e.type === 'content_block_delta' && isObject(e.delta) && typeof e.delta.text === 'string') {
-      if (text.length < MAX_COUNTED_TEXT) text += e.delta.text
+    } else if (e.type === 'content_block_delta' && isObject(e.delta)) {
+      const d = e.delta
+      const t = typeof d.text === 'string' ? d.text : typeof d.partial_json === 'string' ? d.partial_json : ''
+      if (text.length < MAX_COUNTED_TEXT) text += t
     } else if (e.type === 'message_delta' && isObject(e.usage)) {
       const out = typeof e.usage.output_tokens === 'number' ? e.usage.output_tokens : 0
-      const prompt = usage?.prompt_tokens ?? 0
+      const prompt = typeof e.usage.input_tokens === 'number' ? e.usage.input_tokens : (usage?.prompt_tokens ?? 0)
       usage = { prompt_tokens: prompt, completion_tokens: out, total_tokens: prompt + out }
     } else if (e.type === 'message_stop') complete = true
-    else if (e.type === 'error') tr.push(e) // throws the mapped GatewayError
+    else if (e.type === 'error') errorMapper.push(e) // throws the mapped GatewayError
   }
   const split = createSseSplitter((e) => {
-    const obj = parseSseObject(name, e.data)
-    if (passthrough) {
-      track(obj)
-      emit(e.raw)
-    } else for (const s of tr.push(obj)) emit(s)
+    track(parseSseObject(name, e.data))
+    batch.push(e.raw)
   }, { tooLarge: (limit) => sseEventTooLarge(name, limit) })
   return {
     data(c) {
@@ -137,23 +143,19 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink): BodyR
     async end() {
       split.end()
       flush()
-      if (!(passthrough ? complete : tr.complete)) throw badUpstream(name, 'upstream stream ended before message_stop')
-      const reported = passthrough ? usage : tr.usage
-      const result: AttemptResult = {
-        usage: reported && reported.completion_tokens > 0 ? reported : await countUsage(promptText(req.body), passthrough ? text : tr.text),
-        model: passthrough ? model : tr.model,
+      if (!complete) throw badUpstream(name, 'upstream stream ended before message_stop')
+      return {
+        usage: usage && usage.completion_tokens > 0 ? usage : await countUsage(promptText(req.body), text),
+        model,
         firstByteAt,
       }
-      if (!passthrough) for (const s of tr.finish()) emit(s)
-      flush()
-      return result
     },
     abandon() {
       flush()
       if (sink.partial === undefined) return
       // Anthropic reports output tokens at the end: until then, the relayed text counted is the better figure
-      const reported = passthrough ? usage : tr.usage
-      sink.partial(countUsage(promptText(req.body), passthrough ? text : tr.text).then((c) => {
+      const reported = usage
+      sink.partial(countUsage(promptText(req.body), text).then((c) => {
         if (reported === undefined) return c
         const prompt = reported.prompt_tokens > 0 ? reported.prompt_tokens : c.prompt_tokens
         const completion = Math.max(reported.completion_tokens, c.completion_tokens)

@@ -1,10 +1,12 @@
 /**
  * The translator factory (issue 14): per target, once at compile time, the Translator for each client endpoint given
  * what its provider speaks. Pairs: chat/completions/embeddings/messages pass through (the adapters own the chat <->
- * Anthropic Messages codec on their readers); responses native or to chat; count_tokens native or counted here.
+ * Anthropic answers: the openai-compatible reader still translates for /v1/messages clients inline); chat to anthropic
+ * through anthropic-chat.ts; responses native, to chat, or to chat then Anthropic; count_tokens native or counted here.
  */
 import type { Endpoint } from '../core/types.js'
 import type { ProviderClient } from '../providers/types.js'
+import { CHAT_TO_ANTHROPIC, composeWithAnthropic } from './anthropic-chat.js'
 import { TOKENIZER_COUNT } from './count-tokens.js'
 import { NATIVE, PASS_THROUGH } from './pass-through.js'
 import { RESPONSES_TO_CHAT } from './responses-chat.js'
@@ -26,7 +28,19 @@ export const speaksNatively = (client: Pick<ProviderClient, 'type' | 'speaks'>, 
 
 export type Translators = Readonly<Record<Endpoint, Translator>>
 
+const RESPONSES_TO_ANTHROPIC = composeWithAnthropic(RESPONSES_TO_CHAT)
+
 export function compileTranslators(client: Pick<ProviderClient, 'type' | 'speaks'>): Translators {
+  if (client.type === 'anthropic') {
+    return {
+      chat: CHAT_TO_ANTHROPIC,
+      completions: PASS_THROUGH, // refused by the adapter: Anthropic serves chat only
+      embeddings: PASS_THROUGH,
+      messages: PASS_THROUGH,
+      responses: RESPONSES_TO_ANTHROPIC,
+      count_tokens: speaksNatively(client, 'count_tokens') ? NATIVE : TOKENIZER_COUNT,
+    }
+  }
   return {
     chat: PASS_THROUGH,
     completions: PASS_THROUGH,

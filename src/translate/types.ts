@@ -4,7 +4,7 @@
  * and, when the backend answers in another format, wraps the call's AttemptSink to rewrite the answer.
  */
 import type { Endpoint } from '../core/types.js'
-import type { AttemptSink, UpstreamCall } from '../providers/types.js'
+import type { AttemptResult, AttemptSink, UpstreamCall } from '../providers/types.js'
 
 /** What a translator reads of the request: parsed once, shared by every attempt (read-only here). */
 export interface TranslateInput {
@@ -20,9 +20,12 @@ export interface TranslateInput {
 /** The request half of one attempt: the fields of UpstreamCall a translator decides. */
 export type AttemptRequest = Pick<UpstreamCall, 'endpoint' | 'body' | 'clientFormat' | 'clientWantsUsage'>
 
-/** A sink that rewrites an answer; end() runs once the adapter returned, before the call finishes the response. */
+/**
+ * A sink that rewrites an answer; end() runs once the adapter returned (with what it reported), before the call
+ * finishes the response. Sinks compose: one whose inner sink translates too ends it in turn.
+ */
 export interface TranslatingSink extends AttemptSink {
-  end(): void
+  end(res: AttemptResult): void
 }
 
 export interface Translator {
