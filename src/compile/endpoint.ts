@@ -12,12 +12,12 @@ import { type Authenticate, compileAdmit } from './admit.js'
 import { Call, type CompiledModel } from './call.js'
 import { runChain } from './chain.js'
 import type { ModelTable } from './model.js'
-import { type InflightTracker, observeCall } from './observe-call.js'
+import { compileObserve, type InflightTracker } from './observe-call.js'
 import { Relay } from './relay.js'
 import { type ErrorFormat, formatErrorBody, formatErrorHeaders, formatStreamError } from './respond.js'
 import type { StageProfile } from './stage-profile.js'
-import { withCache } from './with-cache.js'
-import { type Step, withExperiment } from './with-experiment.js'
+import { compileCacheWrap } from './with-cache.js'
+import { compileExperimentWrap, type Step } from './with-experiment.js'
 
 export { ANONYMOUS, type Authenticate } from './admit.js'
 export type { InflightTracker } from './observe-call.js'
@@ -47,7 +47,7 @@ export function compileEndpoint(endpoint: Endpoint, d: EndpointDeps): Route {
   const format: ErrorFormat = endpoint === 'messages' || endpoint === 'count_tokens' ? 'anthropic' : endpoint === 'responses' ? 'responses' : 'openai'
   const free = isFree(endpoint)
   const admit = compileAdmit(endpoint, { table: d.table, authenticate: d.authenticate, admission: free ? [] : d.admission, rules: !free, profile: d.profile })
-  const observe = observeCall(d.observer, d.tracker, d.profile)
+  const observe = compileObserve(d.observer, d.tracker, d.profile)
   const { onError, requestTimeoutMs, sseKeepaliveMs, profile: prof } = d
   const forward = d.forwardHeaders
   const startSpan = compileSpanStart(d.tracer)
@@ -72,8 +72,13 @@ export function compileEndpoint(endpoint: Endpoint, d: EndpointDeps): Route {
       prof.add('relay', (performance.now() - relay.begunAt) * 1e6)
     }
   }
-  // per model, once: the wrappers a model does not use are not in its pipeline at all
-  const pipelines = new Map<CompiledModel, Step>(d.table.models.map((m) => [m, free ? chain : withExperiment(m, withCache(m, openRelay, chain))]))
+  // per model, once, inner to outer: the wrappers a model does not use are not in its pipeline at all
+  const compileModelPipeline = (m: CompiledModel): Step => {
+    let step = chain
+    if (!free) for (const w of [compileCacheWrap(m, openRelay), compileExperimentWrap(m)]) if (w) step = w(step)
+    return step
+  }
+  const pipelines = new Map<CompiledModel, Step>(d.table.models.map((m) => [m, compileModelPipeline(m)]))
 
   async function handle(ex: Exchange, sink: Sink): Promise<void> {
     const call = new Call(ex, sink, endpoint, format, startSpan?.(ex))

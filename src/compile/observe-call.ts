@@ -18,7 +18,7 @@ export interface Observe {
   end(call: Call): void
 }
 
-export function observeCall(observer: RequestObserver | undefined, tracker: InflightTracker, prof: StageProfile | undefined): Observe {
+export function compileObserve(observer: RequestObserver | undefined, tracker: InflightTracker, prof: StageProfile | undefined): Observe {
   return {
     start() {
       tracker.n++

@@ -7,13 +7,14 @@ import type { MaybePromise } from '../core/types.js'
 import { type CachedResponse, cacheKey, isBypass } from '../stages/cache.js'
 import type { Call, CompiledModel } from './call.js'
 import type { Relay } from './relay.js'
-import type { Step } from './with-experiment.js'
+import type { Wrap } from './with-experiment.js'
 
-export function withCache(model: CompiledModel, openRelay: (call: Call) => Relay, next: Step): Step {
+/** null when the model has no cache: no code on its path. */
+export function compileCacheWrap(model: CompiledModel, openRelay: (call: Call) => Relay): Wrap | null {
   const cache = model.cache
-  if (cache === undefined) return next
+  if (cache === undefined) return null
   const { store, ttlMs } = cache
-  return async (call) => {
+  return (next) => async (call) => {
     const ex = call.ex
     const cx = call.cx!
     if (isBypass(ex.headers['cache-control'])) {
