@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import OpenAI from 'openai'
 import { MOCK_FORWARD, mockSpec, startE2E } from '../testing/e2e-specs.js'
 import { startTestGateway, startTestMock } from '../testing/harness.js'
+import { loadOpenAISchemas, validateOpenAI } from '../testing/openai-schema.js'
 
 // OpenAI's published schemas (../shared/openai-schemas.json) hold no Responses API components, so these answers are
 // checked against the SDK's own types (openai/resources/responses) field by field instead.
@@ -74,6 +75,8 @@ test('previous_response_id and store: true to a chat-only upstream: 400 in OpenA
     const res = await fetch(`${gw.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'ext-model', input: 'hi', ...extra }) })
     const body = (await res.json()) as { error: { message: string; type: string; param: string | null; code: string } }
     assert.equal(res.status, 400)
+    // errors have a published schema (the Responses objects have none: see NO_RESPONSES_SCHEMA)
+    if (loadOpenAISchemas()) assert.deepEqual(validateOpenAI('ErrorResponse', body), [])
     assert.equal(body.error.code, 'invalid_request')
     assert.equal(body.error.param, param)
     assert.match(body.error.message, new RegExp(param))
