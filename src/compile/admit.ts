@@ -56,6 +56,7 @@ export function compileAdmit(endpoint: Endpoint, d: AdmitDeps): Admit {
     if (!caller.allows(parsed.model))
       throw new GatewayError('model_not_allowed', `this key may not use model '${model.name}'`, { param: 'model' })
     call.model = call.route = model
+    const messages = parsed.body.messages
     const cx = (call.cx = new RequestContext(ex, endpoint, parsed.body, parsed.model, parsed.stream, parsed.clientWantsUsage, model.plan.pricing, caller))
     if (admit !== null) {
       const r = admit(cx)
@@ -68,7 +69,8 @@ export function compileAdmit(endpoint: Endpoint, d: AdmitDeps): Admit {
     }
     if (ex.signal.aborted) return false
     // built after the rules: a rule may have replaced the body (system prompt, context trimming)
-    call.input = { endpoint, body: cx.body, native: parsed.native, stream: parsed.stream, clientWantsUsage: parsed.clientWantsUsage }
+    const promptRewritten = cx.body !== parsed.body || cx.body.messages !== messages
+    call.input = { endpoint, body: cx.body, native: parsed.native, stream: parsed.stream, clientWantsUsage: parsed.clientWantsUsage, promptRewritten }
     return true
   }
 }

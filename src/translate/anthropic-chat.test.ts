@@ -29,12 +29,12 @@ async function setup(t: After) {
 
 /** One attempt as compile/chain.ts runs it: the translator builds the request, wraps the sink and ends it. */
 async function translatedCall(c: ProviderClient, o: { stream?: boolean; clientWantsUsage?: boolean } = {}) {
-  const input: TranslateInput = { endpoint: 'chat', body: chat, native: undefined, stream: o.stream ?? false, clientWantsUsage: o.clientWantsUsage ?? false }
+  const input: TranslateInput = { endpoint: 'chat', body: chat, native: undefined, stream: o.stream ?? false, clientWantsUsage: o.clientWantsUsage ?? false, promptRewritten: false }
   const req: UpstreamCall = upstreamCall(chat, { ...CHAT_TO_ANTHROPIC.request(input, 'claude-x'), stream: input.stream })
   const sink = recordingSink()
   const wrapped = CHAT_TO_ANTHROPIC.wrap!(sink, input)
   const r = await c.call(req, wrapped)
-  wrapped.end(r)
+  wrapped.end?.(r)
   return { sink, r, wrapped }
 }
 
@@ -83,10 +83,10 @@ test('recorded Anthropic streams through the adapter give the expected OpenAI ch
     const expected = readFileSync(join(dir, f.replace(/\.sse$/, '.chunks.jsonl')), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as unknown)
     const sink = recordingSink()
     const got: unknown[] = []
-    const input: TranslateInput = { endpoint: 'chat', body: chat, native: undefined, stream: true, clientWantsUsage: true }
+    const input: TranslateInput = { endpoint: 'chat', body: chat, native: undefined, stream: true, clientWantsUsage: true, promptRewritten: false }
     const wrapped = CHAT_TO_ANTHROPIC.wrap!(sink, input)
     try {
-      wrapped.end(await c.call(upstreamCall(chat, { ...CHAT_TO_ANTHROPIC.request(input, 'claude-x'), stream: true }), wrapped))
+      wrapped.end?.(await c.call(upstreamCall(chat, { ...CHAT_TO_ANTHROPIC.request(input, 'claude-x'), stream: true }), wrapped))
     } catch (e) {
       assert.ok(e instanceof GatewayError)
       got.push({ throws: e.code, message: e.message })

@@ -30,6 +30,16 @@ export type Translators = Readonly<Record<Endpoint, Translator>>
 
 const RESPONSES_TO_ANTHROPIC = composeWithAnthropic(RESPONSES_TO_CHAT)
 
+/**
+ * Responses to an upstream that speaks it: relayed as sent, unless a rule rewrote the prompt (then the rewritten
+ * canonical body goes to its chat endpoint, translated back: the rule applies, as on chat).
+ */
+const NATIVE_RESPONSES: Translator = {
+  name: 'native',
+  request: (p, model) => (p.promptRewritten ? RESPONSES_TO_CHAT : NATIVE).request(p, model),
+  wrap: (sink, p) => (p.promptRewritten ? RESPONSES_TO_CHAT.wrap!(sink, p) : sink),
+}
+
 export function compileTranslators(client: Pick<ProviderClient, 'type' | 'speaks'>): Translators {
   if (client.type === 'anthropic') {
     return {
@@ -46,7 +56,7 @@ export function compileTranslators(client: Pick<ProviderClient, 'type' | 'speaks
     completions: PASS_THROUGH,
     embeddings: PASS_THROUGH,
     messages: PASS_THROUGH,
-    responses: speaksNatively(client, 'responses') ? NATIVE : RESPONSES_TO_CHAT,
+    responses: speaksNatively(client, 'responses') ? NATIVE_RESPONSES : RESPONSES_TO_CHAT,
     count_tokens: speaksNatively(client, 'count_tokens') ? NATIVE : TOKENIZER_COUNT,
   }
 }

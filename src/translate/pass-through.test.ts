@@ -5,7 +5,7 @@ import { compileTranslators } from './index.js'
 import { NATIVE, PASS_THROUGH, withModel, withModelAndUsage } from './pass-through.js'
 import type { TranslateInput } from './types.js'
 
-const input = (body: Record<string, unknown>, stream = false): TranslateInput => ({ endpoint: 'chat', body, native: undefined, stream, clientWantsUsage: false })
+const input = (body: Record<string, unknown>, stream = false): TranslateInput => ({ endpoint: 'chat', body, native: undefined, stream, clientWantsUsage: false, promptRewritten: false })
 
 test('the same object when the body already names the model; a copy with it otherwise, the original untouched', () => {
   const body = { model: 'public', messages: [] }
@@ -32,8 +32,14 @@ test('translators are chosen per provider: native where the provider speaks the 
   assert.equal(chatOnly.chat, PASS_THROUGH)
   assert.equal(chatOnly.responses.name, 'responses->chat')
   assert.equal(chatOnly.count_tokens.name, 'count_tokens->tokenizer')
-  const native = compileTranslators({ type: 'openai', speaks: (e) => e === 'responses' })
-  assert.equal(native.responses, NATIVE)
+  const native = compileTranslators({ type: 'openai', speaks: (e) => e === 'responses' }).responses
+  const req = { model: 'public', input: 'hi', previous_response_id: 'resp_1' }
+  const p: TranslateInput = { endpoint: 'responses', body: { model: 'public', messages: [{ role: 'user', content: 'hi' }] }, native: req, stream: false, clientWantsUsage: false, promptRewritten: false }
+  assert.deepEqual(native.request(p, 'gpt-x'), { endpoint: 'responses', body: { ...req, model: 'gpt-x' }, clientFormat: 'openai', clientWantsUsage: false })
+  // a rule rewrote the prompt: the rewritten canonical body goes to chat (stateful fields then refused, never dropped)
+  const rewritten = { ...p, native: { model: 'public', input: 'hi' }, promptRewritten: true }
+  assert.equal(native.request(rewritten, 'gpt-x').endpoint, 'chat')
+  assert.throws(() => native.request({ ...p, promptRewritten: true }, 'gpt-x'), /previous_response_id/)
   const anthropic = compileTranslators({ type: 'anthropic' })
   assert.equal(anthropic.chat.name, 'openai-chat->anthropic-messages')
   assert.equal(anthropic.messages, PASS_THROUGH)

@@ -15,6 +15,11 @@ export interface TranslateInput {
   readonly native: Readonly<Record<string, unknown>> | undefined
   readonly stream: boolean
   readonly clientWantsUsage: boolean
+  /**
+   * A rule rewrote the prompt (system prompt, context trimming) after parsing: `native` no longer says what the model
+   * must see, so a native relay goes through the canonical body instead (the rule is never silently skipped).
+   */
+  readonly promptRewritten: boolean
 }
 
 /** The request half of one attempt: the fields of UpstreamCall a translator decides. */
@@ -33,6 +38,9 @@ export interface Translator {
   readonly name: string
   /** HOT PATH: the attempt's request for upstream model `model`, built (a new body only where one differs). */
   request(p: TranslateInput, model: string): AttemptRequest
-  /** Undefined for a pass-through pair: the adapter writes straight to the call's sink (no extra work). */
-  readonly wrap: ((sink: AttemptSink, p: TranslateInput) => TranslatingSink) | undefined
+  /**
+   * Undefined for a pass-through pair: the adapter writes straight to the call's sink (no extra work). May return
+   * `sink` itself when this request needs no rewriting.
+   */
+  readonly wrap: ((sink: AttemptSink, p: TranslateInput) => AttemptSink & Partial<TranslatingSink>) | undefined
 }
