@@ -4,7 +4,7 @@
  */
 import { isPromise } from '../core/sync.js'
 import type { MaybePromise } from '../core/types.js'
-import { type CachedResponse, cacheKey, isBypass } from '../stages/cache.js'
+import { type CachedResponse, cacheKey, isBypass, type ResponseCache } from '../stages/cache.js'
 import type { Call, CompiledModel } from './call.js'
 import type { Relay } from './relay.js'
 import type { Wrap } from './with-experiment.js'
@@ -23,8 +23,7 @@ export function compileCacheWrap(model: CompiledModel, openRelay: (call: Call) =
       return next(call)
     }
     const key = cacheKey(call.endpoint, model.name, ex.body)
-    // a shared store (redis) answers later; the memory store at once
-    const got: MaybePromise<CachedResponse | undefined> = store.get(key)
+    const got = lookup(store, key)
     const hit = isPromise(got) ? await got : got
     if (hit !== undefined) {
       call.cache = 'HIT'
@@ -42,8 +41,24 @@ export function compileCacheWrap(model: CompiledModel, openRelay: (call: Call) =
     if (body === undefined) return
     const h: Array<[string, string]> = [['x-llmgw-provider', call.provider ?? '']]
     if (call.upstreamModel !== undefined) h.push(['x-llmgw-model', call.upstreamModel])
-    store.set(key, { contentType: relay.contentType, headers: h, body }, ttlMs)
+    // a shared store that fails to keep the answer costs a later MISS, never this response
+    const stored: MaybePromise<unknown> = store.set(key, { contentType: relay.contentType, headers: h, body }, ttlMs)
+    if (isPromise(stored)) stored.catch(() => undefined)
   }
+}
+
+/**
+ * A shared store (redis) answers later, the memory store at once (no microtask then). A store that fails is a MISS:
+ * the cache may only make answers cheaper, never refuse one.
+ */
+function lookup(store: ResponseCache, key: string): MaybePromise<CachedResponse | undefined> {
+  let got: MaybePromise<CachedResponse | undefined>
+  try {
+    got = store.get(key)
+  } catch {
+    return undefined
+  }
+  return isPromise(got) ? got.catch(() => undefined) : got
 }
 
 /** A HIT: answered with no upstream attempt and no tokens spent. */
