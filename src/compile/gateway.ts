@@ -23,7 +23,7 @@ import type { Plan } from './plan.js'
 import { compileProtection } from './protection.js'
 import { createProviderPool, type ProviderPool } from './provider-pool.js'
 import { redactSpec } from './redact.js'
-import { anthropicNotFound, JSON_HEADERS } from './respond.js'
+import { compileNotFound, JSON_HEADERS } from './respond.js'
 import { compileRouter, type RouteTable } from './router.js'
 import { compileRules } from './rules.js'
 import { createStageProfile, isStageProfilingRequested, type StageProfile } from './stage-profile.js'
@@ -134,7 +134,8 @@ export function compileGateway(plan: Plan, deps: RuntimeDeps = {}): CompiledGate
     tracer: deps.tracer,
   }
   const chat = compileEndpoint('chat', endpointDeps)
-  const messagesNotFound = anthropicNotFound()
+  const messagesNotFound = compileNotFound('no such path under /v1/messages', 'anthropic')
+  const storedResponses = compileNotFound('llmgw keeps no responses: /v1/responses/{id} (retrieve, cancel, input_items) is not available; send the whole conversation in input', 'openai')
   const createdSec = Math.floor(Date.now() / 1000)
   const proxied: RouteTable = {
     '/v1/chat/completions': { POST: chat },
@@ -144,6 +145,7 @@ export function compileGateway(plan: Plan, deps: RuntimeDeps = {}): CompiledGate
     '/v1/messages/count_tokens': { POST: compileEndpoint('count_tokens', endpointDeps) },
     '/v1/messages/*': { GET: messagesNotFound, POST: messagesNotFound },
     '/v1/responses': { POST: compileEndpoint('responses', endpointDeps) },
+    '/v1/responses/*': { GET: storedResponses, POST: storedResponses },
     '/v1/models': { GET: compileModelsList(table.names, protection.authenticate, createdSec) },
     '/v1/models/*': { GET: compileModelRetrieve(table.names, (id) => table.resolve(id) !== undefined, protection.authenticate, createdSec) },
     // A plain GET reaches here only without an Upgrade header (the server answers upgrades itself): say what is needed (QA F11).

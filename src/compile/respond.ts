@@ -63,11 +63,12 @@ export function formatErrorHeaders(err: GatewayError, extra: ReadonlyArray<reado
 }
 
 /**
- * Every unknown path under /v1/messages/ (issue 11): Anthropic SDKs call more of them (batches...), and they read only
- * Anthropic's error shape, so the 404 is in that shape, built once.
+ * A 404 for a family of paths, in its clients' dialect, built once (issue 11): every unknown path under /v1/messages/
+ * (Anthropic SDKs call more of them, batches..., and read only Anthropic's error shape), and the stored-response paths
+ * under /v1/responses/ (retrieve, cancel, input_items: the gateway keeps no responses).
  */
-export function anthropicNotFound(): Route {
-  const body = formatErrorBody(new GatewayError('not_found', 'no such path under /v1/messages'), 'anthropic')
-  const route: Route = { hasBody: false, handle: (_ex, sink) => sink.send(404, JSON_HEADERS, body), errorBody: (err) => formatErrorBody(err, 'anthropic') }
-  return route
+export function compileNotFound(message: string, format: ErrorFormat): Route {
+  const body = formatErrorBody(new GatewayError('not_found', message), format)
+  const route: Route = { hasBody: false, handle: (_ex, sink) => sink.send(404, JSON_HEADERS, body) }
+  return format === 'anthropic' ? { ...route, errorBody: (err) => formatErrorBody(err, 'anthropic') } : route
 }

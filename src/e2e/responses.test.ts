@@ -83,8 +83,9 @@ test('previous_response_id and store: true to a chat-only upstream: 400 in OpenA
   }
 })
 
-test('errors on /v1/responses are OpenAI-shaped: unknown model, bad JSON', async (t) => {
+test('errors on /v1/responses are OpenAI-shaped: unknown model, bad JSON, stored-response paths', async (t) => {
   const { gw, client } = await start(t)
+  await assert.rejects(client.responses.retrieve('resp_1'), (e: unknown) => e instanceof OpenAI.NotFoundError && /keeps no responses/.test(e.message))
   await assert.rejects(client.responses.create({ model: 'nope', input: 'hi' }), (e: unknown) => e instanceof OpenAI.NotFoundError && (e.error as { code?: string }).code === 'model_not_found')
   const res = await fetch(`${gw.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' })
   assert.equal(res.status, 400)
