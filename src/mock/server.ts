@@ -66,7 +66,7 @@ export function startMockServer(opts: MockServerOptions = {}): Promise<MockServe
     })
     readBody(res, f, (body) => {
       const c = parseMockControls((n) => picked[MOCK_HEADERS.indexOf(n as (typeof MOCK_HEADERS)[number])] || undefined, defaults)
-      const answer = answerFor(endpoint, body, c.answerTokens)
+      const answer = answerFor(endpoint, body, c.answerTokens, c.tool)
       play(res, f, answer.status === 200 ? applyFailure(endpoint, c.fail, answer) : answer, c)
     })
   }
@@ -74,8 +74,8 @@ export function startMockServer(opts: MockServerOptions = {}): Promise<MockServe
   // Benchmarks send the same body again and again: answers are pure functions of it, so they are kept (bounded).
   // `created` of a kept answer is the time it was first made.
   const answers = new Map<string, MockAnswer>()
-  const answerFor = (endpoint: MockEndpoint, body: string, answerTokens: number | undefined): MockAnswer => {
-    const key = `${endpoint}\u0000${answerTokens ?? ''}\u0000${body}`
+  const answerFor = (endpoint: MockEndpoint, body: string, answerTokens: number | undefined, tool: string | undefined): MockAnswer => {
+    const key = `${endpoint}\u0000${answerTokens ?? ''}\u0000${tool ?? ''}\u0000${body}`
     let a = answers.get(key)
     if (a) return a
     let parsed: unknown
@@ -84,7 +84,7 @@ export function startMockServer(opts: MockServerOptions = {}): Promise<MockServe
     } catch {
       return mockErrorAnswer(endpoint, 400, 'request body is not valid JSON')
     }
-    a = generateMockAnswer(endpoint, parsed, answerTokens === undefined ? {} : { answerTokens })
+    a = generateMockAnswer(endpoint, parsed, { ...(answerTokens === undefined ? {} : { answerTokens }), ...(tool === undefined ? {} : { tool }) })
     if (body.length <= MAX_KEPT_BODY) {
       if (answers.size >= MAX_KEPT_ANSWERS) answers.clear()
       answers.set(key, a)
@@ -96,6 +96,8 @@ export function startMockServer(opts: MockServerOptions = {}): Promise<MockServe
   app.post('/v1/completions', serve('completions'))
   app.post('/v1/embeddings', serve('embeddings'))
   app.post('/v1/messages', serve('messages'))
+  app.post('/v1/messages/count_tokens', serve('count_tokens'))
+  app.post('/v1/responses', serve('responses'))
   app.get('/v1/models', (res) => {
     stats.requests++
     res.cork(() => res.writeHeader('content-type', 'application/json').end(modelList))
@@ -103,8 +105,9 @@ export function startMockServer(opts: MockServerOptions = {}): Promise<MockServe
   app.get('/_mock/stats', (res) => {
     res.cork(() => res.writeHeader('content-type', 'application/json').end(JSON.stringify(stats)))
   })
-  app.any('/*', (res) => {
-    const a = mockErrorAnswer('chat', 404, 'mock: no such endpoint')
+  app.any('/*', (res, req) => {
+    // under /v1/messages the client is an Anthropic one: its error shape
+    const a = mockErrorAnswer(req.getUrl().startsWith('/v1/messages') ? 'messages' : 'chat', 404, 'mock: no such endpoint')
     res.cork(() => res.writeStatus(STATUS[404] as string).writeHeader('content-type', a.contentType).end(a.parts[0]))
   })
 

@@ -5,7 +5,7 @@ import { startTestGateway, startTestMock, type TestGateway } from './harness.js'
 import type { MockServer } from '../mock/server.js'
 
 /** Headers the e2e gateway forwards upstream, so each request can ask the mock for a failure or a speed. */
-export const MOCK_FORWARD = ['x-mock-latency', 'x-mock-tokens-per-second', 'x-mock-answer-tokens', 'x-mock-fail']
+export const MOCK_FORWARD = ['x-mock-latency', 'x-mock-tokens-per-second', 'x-mock-answer-tokens', 'x-mock-fail', 'x-mock-tool']
 
 /** Models: ext (external mock), sim (in-process), plus anything `extra` adds. */
 export function mockSpec(mockUrl: string, extra: { providers?: object[]; models?: object[]; server?: object } = {}): object {

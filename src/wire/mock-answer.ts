@@ -1,10 +1,15 @@
 /** The mock provider's answers in exact OpenAI wire format (SPEC §2 `mock`, §4): pure codecs shared by `llmgw mock` and `type: mock`. */
+import { GatewayError } from '../core/errors.js'
 import type { HeaderPairs, Usage } from '../core/types.js'
+import { anthropicToOpenAIRequest } from './anthropic-openai.js'
 import { DONE_DATA, isObject, maxTokensOf } from './openai.js'
 import { formatAnthropicMessage, formatAnthropicStream } from './mock-anthropic.js'
+import { chatCompletion, chatStream, completionStream, type MockContent, type MockFinish, textCompletion } from './mock-chat.js'
+import { jsonPieces, jsonTokens, planJson, planMockAnswer } from './mock-plan.js'
 import { answerPieces, answerWords, conversationKey, countWords, createRandom, DEFAULT_ANSWER_TOKENS, hashText } from './mock-text.js'
+import { chatToResponsesResponse, createChatToResponsesStream, parseResponsesRequest } from './responses.js'
 
-export type MockEndpoint = 'chat' | 'completions' | 'embeddings' | 'messages'
+export type MockEndpoint = 'chat' | 'completions' | 'embeddings' | 'messages' | 'responses' | 'count_tokens'
 
 /** A whole answer, ready to play: parts[0] alone for JSON, one SSE event per part for streams. */
 export interface MockAnswer {
@@ -21,6 +26,8 @@ export interface MockOptions {
   answerTokens?: number
   /** Epoch seconds for `created` (tests pin it). */
   created?: number
+  /** The x-mock-tool control: a tool name, `all` or `none` (wire/mock-plan.ts). */
+  tool?: string
 }
 
 export const MOCK_MODELS = ['mock-1', 'mock-embed-1'] as const
@@ -35,7 +42,7 @@ const SSE_TYPE = 'text/event-stream'
 export function mockErrorAnswer(endpoint: MockEndpoint, status: number, message: string, headers: HeaderPairs = []): MockAnswer {
   const type = status === 429 ? 'rate_limit_error' : status >= 500 ? 'server_error' : 'invalid_request_error'
   const body =
-    endpoint === 'messages'
+    endpoint === 'messages' || endpoint === 'count_tokens'
       ? JSON.stringify({ type: 'error', error: { type: status >= 500 ? 'api_error' : type, message } })
       : JSON.stringify({ error: { message, type, param: null, code: status === 429 ? 'rate_limit_exceeded' : null } })
   return { status, contentType: JSON_TYPE, headers, stream: false, parts: [body], usage: undefined }
@@ -45,8 +52,6 @@ export function mockErrorAnswer(endpoint: MockEndpoint, status: number, message:
 export function formatMockModelList(created = 1_700_000_000): string {
   return JSON.stringify({ object: 'list', data: MOCK_MODELS.map((id) => ({ id, object: 'model', created, owned_by: 'llmgw-mock' })) })
 }
-
-const sse = (data: string): string => `data: ${data}\n\n`
 
 function usageOf(prompt: number, completion: number): Usage {
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion }
@@ -58,98 +63,107 @@ export function generateMockAnswer(endpoint: MockEndpoint, body: unknown, o: Moc
   const model = typeof body.model === 'string' && body.model ? body.model : 'mock-1'
   const created = o.created ?? Math.floor(Date.now() / 1000)
   if (endpoint === 'embeddings') return embeddings(body, model)
-  if (endpoint === 'completions' ? body.prompt === undefined : !Array.isArray(body.messages)) {
-    return mockErrorAnswer(endpoint, 400, endpoint === 'completions' ? "'prompt' is required" : "'messages' must be an array")
-  }
-  const key = conversationKey(body)
-  const limit = maxTokensOf(body)
-  const wanted = o.answerTokens ?? DEFAULT_ANSWER_TOKENS
-  const n = limit === undefined ? wanted : Math.min(wanted, limit)
-  const truncated = n < wanted
-  const pieces = answerPieces(answerWords(key, n))
-  // chat `n`: that many choices, each its own deterministic answer (OpenAI caps n at 128; the mock at MAX_CHOICES)
-  const choices = endpoint === 'chat' && Number.isInteger(body.n) && (body.n as number) > 1 ? Math.min(body.n as number, MAX_CHOICES) : 1
-  const all = [pieces]
-  for (let i = 1; i < choices; i++) all.push(answerPieces(answerWords(`${key}\u0002${i}`, n)))
+  const chat = chatShape(endpoint, body)
+  if (typeof chat === 'string') return mockErrorAnswer(endpoint, 400, chat)
+  // the key of the client's own body (Anthropic: system first), so both forms of one conversation answer alike
+  const key = conversationKey(endpoint === 'messages' || endpoint === 'count_tokens' ? body : chat)
   // one token per word plus one per turn: the same count for the OpenAI and the Anthropic form of a conversation
-  const usage = usageOf(countWords(key) + key.split('\u0001').length, n * choices)
+  const prompt = countWords(key) + key.split('\u0001').length
+  if (endpoint === 'count_tokens') return { status: 200, contentType: JSON_TYPE, headers: [], stream: false, parts: [JSON.stringify({ input_tokens: prompt })], usage: undefined }
+  const plan = endpoint === 'completions' ? { kind: 'text' as const } : planMockAnswer(chat, key, o.tool)
+  if (plan.kind === 'error') return mockErrorAnswer(endpoint, 400, plan.message)
+
+  let all: MockContent[]
+  let completion: number
+  let finish: MockFinish = 'stop'
+  if (plan.kind === 'text') {
+    const limit = maxTokensOf(chat)
+    const wanted = o.answerTokens ?? DEFAULT_ANSWER_TOKENS
+    const n = limit === undefined ? wanted : Math.min(wanted, limit)
+    if (n < wanted) finish = 'length'
+    // chat `n`: that many choices, each its own deterministic answer (OpenAI caps n at 128; the mock at MAX_CHOICES)
+    const choices = endpoint === 'chat' && Number.isInteger(body.n) && (body.n as number) > 1 ? Math.min(body.n as number, MAX_CHOICES) : 1
+    all = [{ pieces: answerPieces(answerWords(key, n)), calls: [] }]
+    for (let i = 1; i < choices; i++) all.push({ pieces: answerPieces(answerWords(`${key}\u0002${i}`, n)), calls: [] })
+    completion = n * choices
+  } else if (plan.kind === 'json') {
+    // a tool call or a JSON answer is never cut by max_tokens: half a JSON text would fail the schema it follows
+    const text = planJson(plan.schema, key, answerPieces(answerWords(key, o.answerTokens ?? DEFAULT_ANSWER_TOKENS)).join(''))
+    all = [{ pieces: jsonPieces(text), calls: [] }]
+    completion = jsonTokens(text)
+  } else {
+    all = [{ pieces: [], calls: plan.calls }]
+    completion = plan.calls.reduce((sum, c) => sum + jsonTokens(c.arguments), 0)
+    finish = 'tool_calls'
+  }
+  const usage = usageOf(prompt, completion)
   const id = `${((hashText(key) ^ created) >>> 0).toString(16).padStart(8, '0')}${(hashText(model) >>> 0).toString(16)}`
   const stream = body.stream === true
-  const parts =
-    endpoint === 'messages'
-      ? stream
-        ? formatAnthropicStream(`msg_mock${id}`, model, pieces, usage, truncated)
-        : [formatAnthropicMessage(`msg_mock${id}`, model, pieces.join(''), usage, truncated)]
-      : endpoint === 'chat'
-        ? stream
-          ? chatStream(`chatcmpl-mock${id}`, created, model, all, usage, truncated, includeUsage(body))
-          : [chatCompletion(`chatcmpl-mock${id}`, created, model, all.map((p) => p.join('')), usage, truncated)]
-        : stream
-          ? completionStream(`cmpl-mock${id}`, created, model, pieces, usage, truncated, includeUsage(body))
-          : [textCompletion(`cmpl-mock${id}`, created, model, pieces.join(''), usage, truncated)]
+  const first = all[0] as MockContent
+  let parts: string[]
+  switch (endpoint) {
+    case 'messages':
+      parts = stream ? formatAnthropicStream(`msg_mock${id}`, model, first, usage, finish) : [formatAnthropicMessage(`msg_mock${id}`, model, first, usage, finish)]
+      break
+    case 'responses':
+      parts = formatResponses(body, `chatcmpl-mock${id}`, created, model, first, usage, finish, stream)
+      break
+    case 'chat':
+      parts = stream
+        ? chatStream(`chatcmpl-mock${id}`, created, model, all, usage, finish, includeUsage(body))
+        : [chatCompletion(`chatcmpl-mock${id}`, created, model, all, usage, finish)]
+      break
+    default: {
+      const pieces = first.pieces as string[]
+      parts = stream
+        ? completionStream(`cmpl-mock${id}`, created, model, pieces, usage, finish === 'length', includeUsage(body))
+        : [textCompletion(`cmpl-mock${id}`, created, model, pieces.join(''), usage, finish === 'length')]
+    }
+  }
   return { status: 200, contentType: stream ? SSE_TYPE : JSON_TYPE, headers: [], stream, parts, usage }
+}
+
+/** The request in chat shape (what the plan reads), or the 400 message for a body the endpoint cannot take. */
+function chatShape(endpoint: MockEndpoint, body: Record<string, unknown>): Record<string, unknown> | string {
+  switch (endpoint) {
+    case 'completions':
+      return body.prompt === undefined ? "'prompt' is required" : body
+    case 'responses':
+      if (typeof body.previous_response_id === 'string') return "mock: 'previous_response_id' is not supported: the mock keeps no responses; send the whole conversation in 'input'"
+      try {
+        return parseResponsesRequest(body)
+      } catch (e) {
+        return e instanceof GatewayError ? e.message : String(e)
+      }
+    case 'messages':
+    case 'count_tokens': {
+      if (!Array.isArray(body.messages)) return "'messages' must be an array"
+      const chat = anthropicToOpenAIRequest(body)
+      // Anthropic's structured outputs: output_format {type: json_schema, schema}
+      const f = body.output_format
+      if (isObject(f) && f.type === 'json_schema') chat.response_format = { type: 'json_schema', json_schema: { name: 'output', schema: f.schema } }
+      return chat
+    }
+    default:
+      return Array.isArray(body.messages) ? body : "'messages' must be an array"
+  }
+}
+
+/** The Responses API form, made by the gateway's own codecs from the chat form (one source of truth for the shapes). */
+function formatResponses(req: Record<string, unknown>, id: string, created: number, model: string, c: MockContent, usage: Usage, finish: MockFinish, stream: boolean): string[] {
+  if (!stream) return [JSON.stringify(chatToResponsesResponse(JSON.parse(chatCompletion(id, created, model, [c], usage, finish)) as Record<string, unknown>, req))]
+  const tr = createChatToResponsesStream(req)
+  const out: string[] = []
+  for (const part of chatStream(id, created, model, [c], usage, finish, true)) {
+    const data = part.slice('data: '.length, -2)
+    if (data !== DONE_DATA) out.push(...tr.push(JSON.parse(data) as Record<string, unknown>))
+  }
+  out.push(...tr.finish())
+  return out
 }
 
 const includeUsage = (body: Record<string, unknown>): boolean =>
   isObject(body.stream_options) && body.stream_options.include_usage === true
-
-function chatCompletion(id: string, created: number, model: string, texts: string[], usage: Usage, truncated: boolean): string {
-  return JSON.stringify({
-    id,
-    object: 'chat.completion',
-    created,
-    model,
-    choices: texts.map((text, index) => ({
-      index, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: truncated ? 'length' : 'stop',
-    })),
-    usage,
-    system_fingerprint: 'fp_llmgw_mock',
-  })
-}
-
-/** One stream per answer; with several choices (n) their chunks interleave, piece by piece, as OpenAI's do. */
-function chatStream(id: string, created: number, model: string, choices: string[][], usage: Usage, truncated: boolean, withUsage: boolean): string[] {
-  // the envelope is built once per answer; each chunk only adds its delta (OpenAI sends usage:null on every chunk when asked)
-  const base = `{"id":"${id}","object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"system_fingerprint":"fp_llmgw_mock","choices":[{"index":`
-  const heads = choices.map((_, i) => `${base}${i},"delta":`)
-  const tail = (finish: string): string => `,"logprobs":null,"finish_reason":${finish}}]${withUsage ? ',"usage":null' : ''}}`
-  const out = heads.map((head) => sse(`${head}{"role":"assistant","content":"","refusal":null}${tail('null')}`))
-  const longest = Math.max(...choices.map((c) => c.length))
-  for (let k = 0; k < longest; k++) {
-    for (let i = 0; i < choices.length; i++) {
-      const p = choices[i]![k]
-      if (p !== undefined) out.push(sse(`${heads[i]}{"content":${JSON.stringify(p)}}${tail('null')}`))
-    }
-  }
-  for (const head of heads) out.push(sse(`${head}{}${tail(truncated ? '"length"' : '"stop"')}`))
-  if (withUsage) {
-    out.push(sse(JSON.stringify({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_llmgw_mock', choices: [], usage })))
-  }
-  out.push(sse(DONE_DATA))
-  return out
-}
-
-function textCompletion(id: string, created: number, model: string, text: string, usage: Usage, truncated: boolean): string {
-  return JSON.stringify({
-    id,
-    object: 'text_completion',
-    created,
-    model,
-    choices: [{ text, index: 0, logprobs: null, finish_reason: truncated ? 'length' : 'stop' }],
-    usage,
-    system_fingerprint: 'fp_llmgw_mock',
-  })
-}
-
-function completionStream(id: string, created: number, model: string, pieces: string[], usage: Usage, truncated: boolean, withUsage: boolean): string[] {
-  const chunk = (text: string, finish: string | null) =>
-    sse(JSON.stringify({ id, object: 'text_completion', created, model, choices: [{ text, index: 0, logprobs: null, finish_reason: finish }] }))
-  const out = pieces.map((p) => chunk(p, null))
-  out.push(chunk('', truncated ? 'length' : 'stop'))
-  if (withUsage) out.push(sse(JSON.stringify({ id, object: 'text_completion', created, model, choices: [], usage })))
-  out.push(sse(DONE_DATA))
-  return out
-}
 
 function embeddings(body: Record<string, unknown>, model: string): MockAnswer {
   const input = body.input

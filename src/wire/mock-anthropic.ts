@@ -1,23 +1,31 @@
-/** The mock's answers in the Anthropic Messages wire format (SPEC §2 `mock`, §4 POST /v1/messages). */
+/** The mock's answers in the Anthropic Messages wire format (SPEC §2 `mock`, §4 POST /v1/messages): text and tool_use. */
 import type { Usage } from '../core/types.js'
+import type { MockContent, MockFinish } from './mock-chat.js'
+import { jsonPieces } from './mock-plan.js'
 
 const event = (name: string, data: unknown): string => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`
+const STOP: Record<MockFinish, string> = { stop: 'end_turn', length: 'max_tokens', tool_calls: 'tool_use' }
 
-export function formatAnthropicMessage(id: string, model: string, text: string, usage: Usage, truncated: boolean): string {
+export function formatAnthropicMessage(id: string, model: string, c: MockContent, usage: Usage, finish: MockFinish): string {
+  const content: unknown[] = c.pieces.length > 0 || c.calls.length === 0 ? [{ type: 'text', text: c.pieces.join('') }] : []
+  for (const t of c.calls) content.push({ type: 'tool_use', id: `toolu_${t.id}`, name: t.name, input: JSON.parse(t.arguments) })
   return JSON.stringify({
     id,
     type: 'message',
     role: 'assistant',
     model,
-    content: [{ type: 'text', text }],
-    stop_reason: truncated ? 'max_tokens' : 'end_turn',
+    content,
+    stop_reason: STOP[finish],
     stop_sequence: null,
     usage: { input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens },
   })
 }
 
-/** message_start, content_block_start, ping, one content_block_delta per piece, content_block_stop, message_delta, message_stop. */
-export function formatAnthropicStream(id: string, model: string, pieces: readonly string[], usage: Usage, truncated: boolean): string[] {
+/**
+ * message_start, per block content_block_start (a ping after the first), its deltas (text_delta, input_json_delta),
+ * content_block_stop; then message_delta and message_stop.
+ */
+export function formatAnthropicStream(id: string, model: string, c: MockContent, usage: Usage, finish: MockFinish): string[] {
   const out = [
     event('message_start', {
       type: 'message_start',
@@ -32,15 +40,23 @@ export function formatAnthropicStream(id: string, model: string, pieces: readonl
         usage: { input_tokens: usage.prompt_tokens, output_tokens: 1 },
       },
     }),
-    event('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
-    event('ping', { type: 'ping' }),
   ]
-  for (const text of pieces) out.push(event('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } }))
+  let index = 0
+  const block = (start: unknown, deltas: unknown[]): void => {
+    out.push(event('content_block_start', { type: 'content_block_start', index, content_block: start }))
+    if (index === 0) out.push(event('ping', { type: 'ping' }))
+    for (const delta of deltas) out.push(event('content_block_delta', { type: 'content_block_delta', index, delta }))
+    out.push(event('content_block_stop', { type: 'content_block_stop', index }))
+    index++
+  }
+  if (c.pieces.length > 0 || c.calls.length === 0) block({ type: 'text', text: '' }, c.pieces.map((text) => ({ type: 'text_delta', text })))
+  for (const t of c.calls) {
+    block({ type: 'tool_use', id: `toolu_${t.id}`, name: t.name, input: {} }, jsonPieces(t.arguments).map((partial_json) => ({ type: 'input_json_delta', partial_json })))
+  }
   out.push(
-    event('content_block_stop', { type: 'content_block_stop', index: 0 }),
     event('message_delta', {
       type: 'message_delta',
-      delta: { stop_reason: truncated ? 'max_tokens' : 'end_turn', stop_sequence: null },
+      delta: { stop_reason: STOP[finish], stop_sequence: null },
       usage: { output_tokens: usage.completion_tokens },
     }),
     event('message_stop', { type: 'message_stop' }),

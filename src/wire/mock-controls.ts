@@ -9,6 +9,9 @@
  *      reset      sends 200, headers and part of the body, then closes the connection
  *      bad-json   200 application/json with a truncated JSON body
  *      bad-sse    200 text/event-stream: one good chunk, one that is not JSON, no [DONE]
+ *   x-mock-tool: get_weather | all | none
+ *      with tools offered: call that tool (arguments valid against its schema), every tool, or none (answer text);
+ *      without the header the request decides (tool_choice, then the rule in wire/mock-plan.ts)
  * --fail-rate answers that share of requests with 500 when no x-mock-fail is given.
  */
 import { parseDuration } from '../core/duration.js'
@@ -29,10 +32,11 @@ export interface MockControls {
   readonly tokensPerSecond: number
   readonly answerTokens: number | undefined
   readonly fail: MockFailure
+  readonly tool: string | undefined
 }
 
 /** The header names above, for copying them off a request. */
-export const MOCK_HEADERS = ['x-mock-latency', 'x-mock-tokens-per-second', 'x-mock-answer-tokens', 'x-mock-fail'] as const
+export const MOCK_HEADERS = ['x-mock-latency', 'x-mock-tokens-per-second', 'x-mock-answer-tokens', 'x-mock-fail', 'x-mock-tool'] as const
 const MAX_ANSWER_TOKENS = 100_000
 
 export function parseMockControls(get: (name: string) => string | undefined, d: MockSettings, random: () => number = Math.random): MockControls {
@@ -45,6 +49,7 @@ export function parseMockControls(get: (name: string) => string | undefined, d: 
     tokensPerSecond: Number.isFinite(tps) && tps >= 0 && get('x-mock-tokens-per-second') ? tps : d.tokensPerSecond,
     answerTokens: Number.isInteger(ans) && ans >= 0 && get('x-mock-answer-tokens') ? Math.min(ans, MAX_ANSWER_TOKENS) : undefined,
     fail: f && FAILURES.has(f) ? f : d.failRate > 0 && random() < d.failRate ? '500' : 'none',
+    tool: get('x-mock-tool') || undefined,
   }
 }
 

@@ -50,6 +50,9 @@ export function conversationKey(body: Readonly<Record<string, unknown>>): string
   return parts.join('\u0001')
 }
 
+/** One word of the mock's vocabulary, drawn with rnd. */
+export const pickWord = (rnd: () => number): string => WORDS[Math.floor(rnd() * WORDS.length)] as string
+
 /** n answer words (each one "token"), chosen from the hash of the conversation. */
 export function answerWords(key: string, n: number): string[] {
   const rnd = createRandom(hashText(key))
