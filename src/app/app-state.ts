@@ -1,13 +1,14 @@
 /** What one app keeps across every reload (SPEC §6): observability, the limit store, the registry (breakers, response caches, experiments), tracer. */
 import type { RollbackNotice } from '../compile/experiments.js'
-import type { ProtectionDeps, ProtectionState } from '../compile/protection.js'
+import type { ProtectionState } from '../compile/protection.js'
 import { createTracer, type Tracer } from '../observe/tracing.js'
 import type { RejectScope } from '../stages/admission.js'
 import type { LoadResult } from '../spec/load.js'
 import type { Spec } from '../spec/schema.js'
 import { createRegistry } from '../state/registry.js'
 import { type AppObservability, createAppObservability } from './observe.js'
-import type { AppLog, StartOptions } from './start.js'
+import type { GuardedProvider } from '../stages/provider-guard.js'
+import type { AppLog, StartOptions } from './types.js'
 import { createStateStore, type OwnedStore } from './state-store.js'
 
 export interface AppState {
@@ -36,19 +37,19 @@ export function restartOnlyChanges(started: Spec, now: Spec): string[] {
   return START_ONLY.filter(([, of]) => JSON.stringify(of(started)) !== JSON.stringify(of(now))).map(([name]) => name)
 }
 
-/** `serving` gives the protection hooks of the Gateway serving now (the dashboard reads its providers' state). */
+/** `serving` gives the provider guards of the Gateway serving now (the dashboard reads their state). */
 export async function createAppState(
   opts: StartOptions,
   first: LoadResult & { ok: true },
   log: AppLog,
-  serving: () => ProtectionDeps | undefined,
+  serving: () => ReadonlyMap<string, GuardedProvider> | undefined,
 ): Promise<AppState> {
   const observe = createAppObservability(first.spec, first.version, {
     accessLog: opts.accessLog ?? true,
     dashboard: opts.dashboard,
     ...(opts.countReloads === undefined ? {} : { countReloads: opts.countReloads }),
     ...(first.file ? { specFile: first.file } : {}),
-    providerStates: () => [...(serving()?.guarded ?? [])].map(([name, g]) => ({ name, ...g.state() })),
+    providerStates: () => [...(serving() ?? [])].map(([name, g]) => ({ name, ...g.state() })),
   })
   const metrics = observe.metrics
   // Bound once: a refusal costs one map lookup and a counter increment, no label hashing.

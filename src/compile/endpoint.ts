@@ -1,21 +1,26 @@
-/** A proxied endpoint (SPEC §4): auth -> parse -> model -> allowed? -> admission guards -> rules -> call -> observe. */
-import { GatewayError, toGatewayError } from '../core/errors.js'
-import type { CallContext, Caller, Guard, RequestObserver, RequestRecord } from '../core/pipeline.js'
-import { isPromise } from '../core/sync.js'
-import type { Endpoint, Exchange, MaybePromise, Route, Sink } from '../core/types.js'
-import { parseRequest, type ParsedRequest } from '../wire/request.js'
-import { abortedError, abortedStatus, type CallOutcome, CLIENT_CLOSED, type CompiledModel, runChain } from './call.js'
-import { costOf, RequestContext } from './context.js'
-import { compileGuardList } from './guards.js'
-import { modelNotFound, type ModelTable } from './model.js'
-import { Relay } from './relay.js'
-import { type ErrorFormat, formatErrorBody, formatErrorHeaders, formatStreamError } from './respond.js'
-import { type StageProfile, timeStage } from './stage-profile.js'
-import { cacheKey, isBypass } from '../stages/cache.js'
+/**
+ * A proxied endpoint (SPEC §4), composed once per model at compile time from small stages, each its own file:
+ * admission (admit.ts) -> experiment (with-experiment.ts) -> cache (with-cache.ts) -> chain (chain.ts) -> observe
+ * (observe-call.ts). One Call per request carries what they learn and how it ended.
+ */
+import { toGatewayError } from '../core/errors.js'
+import type { Guard, RequestObserver } from '../core/pipeline.js'
+import type { Endpoint, Exchange, Route, Sink } from '../core/types.js'
 import type { RequestSpan, Tracer } from '../observe/tracing.js'
 import { parseTraceparent } from '../observe/trace-context.js'
+import { type Authenticate, compileAdmit } from './admit.js'
+import { Call, type CompiledModel } from './call.js'
+import { runChain } from './chain.js'
+import type { ModelTable } from './model.js'
+import { compileObserve, type InflightTracker } from './observe-call.js'
+import { Relay } from './relay.js'
+import { type ErrorFormat, formatErrorBody, formatErrorHeaders, formatStreamError } from './respond.js'
+import type { StageProfile } from './stage-profile.js'
+import { compileCacheWrap } from './with-cache.js'
+import { compileExperimentWrap, type Step } from './with-experiment.js'
 
-export type Authenticate = (ex: Exchange) => MaybePromise<Caller | undefined>
+export { ANONYMOUS, type Authenticate } from './admit.js'
+export type { InflightTracker } from './observe-call.js'
 
 export interface EndpointDeps {
   readonly table: ModelTable
@@ -35,166 +40,79 @@ export interface EndpointDeps {
   readonly tracer: Tracer | undefined
 }
 
-export interface InflightTracker {
-  n: number
-  onIdle: (() => void) | undefined
-}
-
-/** Anonymous callers (no auth configured): may use every model. */
-export const ANONYMOUS: Caller = { keyId: undefined, metadata: {}, allows: () => true }
+/** count_tokens spends no tokens and calls no model: no limits, budgets, rules, cache or experiment apply to it. */
+const isFree = (endpoint: Endpoint): boolean => endpoint === 'count_tokens'
 
 export function compileEndpoint(endpoint: Endpoint, d: EndpointDeps): Route {
-  const format: ErrorFormat = endpoint === 'messages' ? 'anthropic' : 'openai'
-  const prof = d.profile
-  const parse: (ep: Endpoint, b: Uint8Array) => ParsedRequest = prof ? timeStage(prof, 'parse', parseRequest) : parseRequest
-  const authenticate = d.authenticate && prof ? timeStage(prof, 'auth', d.authenticate) : d.authenticate
-  const admitList = compileGuardList(d.admission)
-  const admit = admitList && prof ? timeStage(prof, 'limits', admitList) : admitList
-  const resolveModel = prof ? timeStage(prof, 'routing', d.table.resolve) : d.table.resolve
-  const rulesFor = new Map(d.table.models.map((m) => {
-    const g = compileGuardList(m.guards)
-    return [m, g && prof ? timeStage(prof, 'rules', g) : g] as const
-  }))
-  const { observer, onError, requestTimeoutMs, sseKeepaliveMs } = d
+  const format: ErrorFormat = endpoint === 'messages' || endpoint === 'count_tokens' ? 'anthropic' : endpoint === 'responses' ? 'responses' : 'openai'
+  const free = isFree(endpoint)
+  const admit = compileAdmit(endpoint, { table: d.table, authenticate: d.authenticate, admission: free ? [] : d.admission, rules: !free, profile: d.profile })
+  const observe = compileObserve(d.observer, d.tracker, d.profile)
+  const { onError, requestTimeoutMs, sseKeepaliveMs, profile: prof } = d
   const forward = d.forwardHeaders
-  const tracker = d.tracker
-  const tracer = d.tracer
-  // Exporting: a span per request. Propagation only: a child traceparent only when the client sent a valid one
-  // (a malformed one is ignored, never propagated), so untraced requests pay one header check.
-  const startSpan: ((ex: Exchange) => RequestSpan | undefined) | undefined =
-    tracer === undefined
-      ? undefined
-      : tracer.isExporting
-        ? (ex) => tracer.startRequest(ex.headers.traceparent, ex.headers.tracestate, { 'http.request.method': ex.method, 'url.path': ex.path })
-        : (ex) => {
-            const h = ex.headers.traceparent
-            return h !== undefined && parseTraceparent(h) !== undefined ? tracer.startRequest(h, ex.headers.tracestate) : undefined
-          }
+  const startSpan = compileSpanStart(d.tracer)
+
+  const openRelay = (call: Call): Relay => {
+    const cx = call.cx!
+    return new Relay(call.sink, cx.stream, format, cx.headers, call, call.model!.response)
+  }
+  // the terminal stage: the relay goes out with keepalives while the chain runs its attempts
+  const chain: Step = async (call) => {
+    const relay = (call.relay ??= openRelay(call))
+    relay.startKeepalive(sseKeepaliveMs)
+    await runChain(call, requestTimeoutMs, forward.length === 0 ? { 'x-request-id': call.ex.id } : forwarded(call.ex, forward))
+    // a bug inside an attempt reached the client as 500 internal_error: the cause goes to the log like any other
+    if (call.error?.code === 'internal_error') onError?.(call.error.cause ?? call.error, call.ex)
+    if (relay.blockedBy !== undefined) {
+      call.status = relay.blockedBy.status
+      call.error = relay.blockedBy
+    }
+    if (prof && call.upstreamStartAt !== undefined && relay.begun) {
+      prof.add('upstream_wait', (relay.begunAt - call.upstreamStartAt) * 1e6)
+      prof.add('relay', (performance.now() - relay.begunAt) * 1e6)
+    }
+  }
+  // per model, once, inner to outer: the wrappers a model does not use are not in its pipeline at all
+  const compileModelPipeline = (m: CompiledModel): Step => {
+    let step = chain
+    if (!free) for (const w of [compileCacheWrap(m, openRelay), compileExperimentWrap(m)]) if (w) step = w(step)
+    return step
+  }
+  const pipelines = new Map<CompiledModel, Step>(d.table.models.map((m) => [m, compileModelPipeline(m)]))
 
   async function handle(ex: Exchange, sink: Sink): Promise<void> {
-    tracker.n++
-    observer?.onStart()
-    const span = startSpan?.(ex)
-    let cx: RequestContext | undefined
-    let parsed: ParsedRequest | undefined
-    let model: CompiledModel | undefined
-    let out: CallOutcome | undefined
-    let error: GatewayError | undefined
-    let caller: Caller | undefined
-    let cacheResult: RequestRecord['cache']
-    let variant: string | undefined
-    let relay: Relay | undefined
+    const call = new Call(ex, sink, endpoint, format, startSpan?.(ex))
+    observe.start()
     try {
-      if (authenticate !== undefined) {
-        const c = authenticate(ex)
-        caller = isPromise(c) ? await c : c
-      }
-      caller ??= ANONYMOUS
-      parsed = parse(endpoint, ex.body)
-      model = resolveModel(parsed.model)
-      if (model === undefined) throw modelNotFound(parsed.model)
-      if (!caller.allows(parsed.model))
-        throw new GatewayError('model_not_allowed', `this key may not use model '${model.name}'`, { param: 'model' })
-      cx = new RequestContext(ex, endpoint, parsed.body, parsed.model, parsed.stream, parsed.clientWantsUsage, model.plan.pricing, caller)
-      if (admit !== null) {
-        const r = admit(cx)
-        if (isPromise(r)) await r
-      }
-      const rules = rulesFor.get(model)
-      if (rules) {
-        const r = rules(cx)
-        if (isPromise(r)) await r
-      }
-      if (ex.signal.aborted) {
-        out = undefined
-        return
-      }
-      let target = model
-      const exp = model.experiment
-      if (exp !== undefined) {
-        const v = exp.runtime.pick(cx)
-        variant = v.name
-        cx.headers.push(['x-llmgw-variant', v.name])
-        target = exp.models[v.index] ?? model
-      }
-      const cache = model.cache
-      let key: string | undefined
-      if (cache !== undefined) {
-        if (isBypass(ex.headers['cache-control'])) cacheResult = 'BYPASS'
-        else {
-          key = cacheKey(endpoint, model.name, ex.body)
-          const hit = cache.store.get(key)
-          if (hit !== undefined) {
-            cacheResult = 'HIT'
-            sink.send(200, [['content-type', hit.contentType], ...hit.headers, ['x-llmgw-cache', 'HIT'], ['x-llmgw-attempts', '0'], ...cx.headers], hit.body)
-            out = hitOutcome(hit.headers)
-            return
-          }
-          cacheResult = 'MISS'
-        }
-        cx.headers.push(['x-llmgw-cache', cacheResult])
-      }
-      relay = new Relay(sink, parsed.stream, format, cx.headers)
-      relay.clientModel = parsed.model
-      relay.filter = model.response
-      if (key !== undefined) relay.record()
-      relay.startKeepalive(sseKeepaliveMs)
-      const headers = forward.length === 0 ? { 'x-request-id': ex.id } : forwarded(ex, forward)
-      out = await runChain(cx, target, relay, requestTimeoutMs, headers, span)
-      error = out.error
-      // a bug inside an attempt reached the client as 500 internal_error: the cause goes to the log like any other
-      if (error?.code === 'internal_error') onError?.(error.cause ?? error, ex)
-      if (relay.blockedBy !== undefined) {
-        error = relay.blockedBy
-        out.status = error.status
-        out.error = error
-      } else if (key !== undefined && out.status === 200) {
-        const body = relay.recorded()
-        if (body !== undefined) {
-          const h: Array<[string, string]> = [['x-llmgw-provider', out.provider ?? '']]
-          if (out.upstreamModel !== undefined) h.push(['x-llmgw-model', out.upstreamModel])
-          cache!.store.set(key, { contentType: relay.contentType, headers: h, body }, cache!.ttlMs)
-        }
-      }
-      if (prof && out.upstreamStartAt !== undefined && relay.begun) {
-        prof.add('upstream_wait', (relay.begunAt - out.upstreamStartAt) * 1e6)
-        prof.add('relay', (performance.now() - relay.begunAt) * 1e6)
-      }
+      if (await admit(call)) await pipelines.get(call.model!)!(call)
     } catch (e) {
-      error = toGatewayError(e)
+      const error = toGatewayError(e)
+      call.error = error
       if (error.code === 'internal_error') onError?.(e, ex)
-      if (!sink.isAborted && !sink.isStarted)
-        sink.send(error.status, formatErrorHeaders(error, cx?.headers), formatErrorBody(error, format))
+      if (!sink.isAborted && !sink.isStarted) sink.send(error.status, formatErrorHeaders(error, call.cx?.headers), formatErrorBody(error, format))
     } finally {
-      relay?.stopKeepalive() // whatever ended the request (a throwing stage included), its ticker goes with it
-      const status = ex.signal.aborted && out?.status !== 200 ? abortedStatus(ex) : (out?.status ?? error?.status ?? CLIENT_CLOSED)
-      error ??= ex.signal.aborted ? abortedError(ex) : undefined
-      const cost = out ? costOf(out.usage, out.answeredBy?.plan.pricing) : 0
-      cx?.settle({ status, usage: out?.usage, costUsd: cost, errorCode: error?.code })
-      if (observer !== undefined || span !== undefined) {
-        const t0 = prof ? process.hrtime.bigint() : 0n
-        const rec = record(ex, endpoint, parsed, model, cx, out, status, error, cost, caller, cacheResult, variant)
-        observer?.onEnd(rec)
-        span?.end(rec)
-        if (prof) prof.add('observe', Number(process.hrtime.bigint() - t0))
-      }
-      if (--tracker.n === 0) tracker.onIdle?.()
+      observe.end(call)
     }
   }
   return {
     hasBody: true,
     handle,
-    streamError: (err: GatewayError) => formatStreamError(err, format),
-    ...(format === 'openai' ? {} : { errorBody: (err: GatewayError) => formatErrorBody(err, format) }),
+    streamError: (err) => formatStreamError(err, format),
+    ...(format === 'anthropic' ? { errorBody: (err) => formatErrorBody(err, format) } : {}),
   }
 }
 
-/** A cache HIT: answered with no upstream attempt and no tokens spent. */
-function hitOutcome(headers: ReadonlyArray<readonly [string, string]>): CallOutcome {
-  const get = (n: string) => headers.find(([k]) => k === n)?.[1]
-  return {
-    status: 200, error: undefined, usage: undefined, provider: get('x-llmgw-provider'), upstreamModel: get('x-llmgw-model'),
-    answeredBy: undefined, attempts: 0, upstreamStartAt: undefined, firstByteAt: undefined,
+/**
+ * Exporting: a span per request. Propagation only: a child traceparent only when the client sent a valid one (a
+ * malformed one is ignored, never propagated), so untraced requests pay one header check.
+ */
+function compileSpanStart(tracer: Tracer | undefined): ((ex: Exchange) => RequestSpan | undefined) | undefined {
+  if (tracer === undefined) return undefined
+  if (tracer.isExporting)
+    return (ex) => tracer.startRequest(ex.headers.traceparent, ex.headers.tracestate, { 'http.request.method': ex.method, 'url.path': ex.path })
+  return (ex) => {
+    const h = ex.headers.traceparent
+    return h !== undefined && parseTraceparent(h) !== undefined ? tracer.startRequest(h, ex.headers.tracestate) : undefined
   }
 }
 
@@ -205,38 +123,4 @@ function forwarded(ex: Exchange, names: readonly string[]): Record<string, strin
     if (v !== undefined) h[n] = v
   }
   return h
-}
-
-function record(
-  ex: Exchange, endpoint: Endpoint, parsed: ParsedRequest | undefined, model: CompiledModel | undefined,
-  cx: CallContext | undefined, out: CallOutcome | undefined, status: number, error: GatewayError | undefined,
-  costUsd: number, caller: Caller | undefined, cache: RequestRecord['cache'], variant: string | undefined,
-): RequestRecord {
-  const now = performance.now()
-  const usage = out?.usage
-  return {
-    time: Math.round(performance.timeOrigin + ex.receivedAt),
-    requestId: ex.id,
-    keyId: caller?.keyId,
-    ip: ex.ip,
-    method: ex.method,
-    path: ex.path,
-    endpoint,
-    modelAsked: parsed?.model,
-    model: model?.name,
-    provider: out?.provider,
-    upstreamModel: out?.status === 200 ? out.upstreamModel : undefined,
-    status,
-    errorCode: error?.code,
-    attempts: out?.attempts ?? 0,
-    cache,
-    variant,
-    stream: parsed?.stream ?? false,
-    promptTokens: usage?.prompt_tokens ?? 0,
-    completionTokens: usage?.completion_tokens ?? 0,
-    costUsd,
-    latencyMs: now - ex.receivedAt,
-    upstreamLatencyMs: out?.upstreamStartAt === undefined ? undefined : now - out.upstreamStartAt,
-    ttftMs: parsed?.stream && out?.firstByteAt !== undefined ? out.firstByteAt - ex.receivedAt : undefined,
-  }
 }

@@ -57,7 +57,8 @@ export function countTokens(text: string, counter?: BoundedCounter): number {
 /** Text of the prompt side of a canonical body; roles cost ~4 tokens per message as in OpenAI's accounting. */
 function promptTokens(endpoint: Endpoint, body: Record<string, unknown>): number {
   const counter = encode === undefined ? undefined : new BoundedCounter(encode)
-  if (endpoint === 'chat' || endpoint === 'messages') {
+  // responses and count_tokens bodies arrive here already in the canonical chat shape (wire/request.ts)
+  if (endpoint !== 'completions' && endpoint !== 'embeddings') {
     const messages = body.messages as Array<{ content?: unknown }>
     let n = 3
     for (const m of messages) n += 4 + countTokens(contentText(m.content), counter)
@@ -84,7 +85,7 @@ function contentText(c: unknown): string {
 /** Prompt estimate, and max_tokens | max_completion_tokens | 1024 for the answer (embeddings have none). */
 export function estimateReservation(endpoint: Endpoint, body: Record<string, unknown>): { prompt: number; completion: number } {
   const prompt = promptTokens(endpoint, body)
-  if (endpoint === 'embeddings') return { prompt, completion: 0 }
+  if (endpoint === 'embeddings' || endpoint === 'count_tokens') return { prompt, completion: 0 }
   const max = (body.max_completion_tokens ?? body.max_tokens) as number | undefined
   return { prompt, completion: typeof max === 'number' ? max : 1024 }
 }

@@ -26,8 +26,7 @@ const target = { provider: 'p', model: 'm', headers: [] } as unknown as RuntimeT
 
 function streamRelay() {
   const { sink, calls } = callSink()
-  const relay = new Relay(sink, true, 'openai', [])
-  relay.target = target
+  const relay = new Relay(sink, true, 'openai', [], { target, attempts: 1, clientModel: 'm' })
   relay.begin('text/event-stream')
   return { relay, calls }
 }

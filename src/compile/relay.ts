@@ -23,15 +23,19 @@ const attemptsText = (n: number): string => ATTEMPTS[n] ?? String(n)
 
 const flushTail = (r: Relay): void => r.flushTail()
 
+/** What the relay reads of its Call (compile/call.ts) for the response headers: where the attempts went. */
+export interface AttemptInfo {
+  readonly target: RuntimeTarget | undefined
+  readonly attempts: number
+  /** The client's model name, for targets that pass it through ('*'). */
+  readonly clientModel: string
+}
+
 export class Relay implements AttemptSink {
   /** The upstream answered 2xx: from here on nothing is retried. */
   begun = false
   /** performance.now() of begin(). */
   begunAt = 0
-  target: RuntimeTarget | undefined
-  /** The client's model name, for targets that pass it through ('*'). */
-  clientModel = ''
-  attempts = 0
   #contentType = 'application/json'
   #body: string | Uint8Array | undefined
   #parts: Array<string | Uint8Array> | undefined
@@ -39,8 +43,6 @@ export class Relay implements AttemptSink {
   #wroteSinceTick = false
   /** A stream's last bytes, held for the end of the response (last()). */
   #tail: string | Uint8Array | undefined
-  /** Response-scope content filter (rules), applied to each chunk's text. */
-  filter: ModelResponseFilter | null = null
   /** Set when a response filter blocked the answer: the client got (or gets) a content_filtered error instead. */
   blockedBy: GatewayError | undefined
   /** What reached the client, for the response cache; undefined when not recording or over MAX_RECORDED_BYTES. */
@@ -53,6 +55,9 @@ export class Relay implements AttemptSink {
     readonly stream: boolean,
     readonly format: ErrorFormat,
     readonly extraHeaders: Array<[string, string]>,
+    readonly call: AttemptInfo,
+    /** Response-scope content filter (rules), applied to each chunk's text. */
+    readonly filter: ModelResponseFilter | null = null,
   ) {}
 
   /**
@@ -120,7 +125,7 @@ export class Relay implements AttemptSink {
     if (this.#tail !== undefined) this.flushTail() // bytes after last() still go out in order
     if (this.filter !== null) {
       if (this.blockedBy !== undefined) return true
-      const r = this.filter(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8'), this.clientModel)
+      const r = this.filter(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8'), this.call.clientModel)
       if (r instanceof GatewayError) {
         this.blockedBy = r
         if (this.stream) this.fail(r)
@@ -203,9 +208,9 @@ export class Relay implements AttemptSink {
   /** An error after upstream attempts still says where they went (SPEC §4 headers on proxied calls). */
   #errorHeaders(err: GatewayError): HeaderPairs {
     const h = formatErrorHeaders(err, this.extraHeaders)
-    const t = this.target
-    if (t === undefined || this.attempts === 0) return h
-    return [...h, ['x-llmgw-provider', t.provider], ['x-llmgw-attempts', attemptsText(this.attempts)]]
+    const { target: t, attempts } = this.call
+    if (t === undefined || attempts === 0) return h
+    return [...h, ['x-llmgw-provider', t.provider], ['x-llmgw-attempts', attemptsText(attempts)]]
   }
 
   /** Forget a non-streamed attempt's partial body before the next attempt (nothing reached the client). */
@@ -230,17 +235,17 @@ export class Relay implements AttemptSink {
   }
 
   #headers(contentType: string, answeredModel: string | undefined): HeaderPairs {
-    const t = this.target!
+    const t = this.call.target!
     const isJson = contentType === 'application/json'
     const h: Array<readonly [string, string]> = isJson ? [['content-type', contentType]] : [...SSE_HEADERS]
     if (!isJson && contentType !== 'text/event-stream') h[0] = ['content-type', contentType]
     for (const p of t.headers) h.push(p)
-    const model = answeredModel ?? (t.model === '*' ? this.clientModel : undefined)
+    const model = answeredModel ?? (t.model === '*' ? this.call.clientModel : undefined)
     if (model !== undefined && model !== t.model && SAFE_HEADER_VALUE.test(model)) {
       if (t.model !== '*') h.pop()
       h.push(['x-llmgw-model', model])
     }
-    h.push(['x-llmgw-attempts', attemptsText(this.attempts)])
+    h.push(['x-llmgw-attempts', attemptsText(this.call.attempts)])
     for (const p of this.extraHeaders) h.push(p)
     return h
   }

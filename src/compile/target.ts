@@ -1,6 +1,7 @@
 /** Targets and the strategies that pick one per attempt (SPEC §3 models[].strategy: weighted, least-inflight, priority). */
 import type { HeaderPairs } from '../core/types.js'
 import type { ProviderClient } from '../providers/types.js'
+import { compileTranslators, type Translators } from '../translate/index.js'
 import type { ModelPlan } from './plan.js'
 
 /** A provider client that can tell routing to skip it (H5's breaker wrapper implements this when open). */
@@ -16,6 +17,8 @@ export interface RuntimeTarget {
   readonly weight: number
   /** Attempt timeout: the provider's, capped by the model's. */
   readonly timeoutMs: number
+  /** Per client endpoint, how a request reaches this provider (src/translate/), chosen once here. */
+  readonly translators: Translators
   /** x-llmgw-provider / x-llmgw-model, built once. */
   readonly headers: HeaderPairs
   /** Attempts running now (least-inflight reads it). */
@@ -35,7 +38,8 @@ export function createTarget(
 ): RuntimeTarget {
   const timeoutMs = m.timeoutMs === undefined ? providerTimeoutMs : Math.min(providerTimeoutMs, m.timeoutMs)
   const headers: HeaderPairs = t.model === '*' ? [['x-llmgw-provider', t.provider]] : [['x-llmgw-provider', t.provider], ['x-llmgw-model', t.model]]
-  return { provider: t.provider, client, model: t.model, weight: Math.max(0, t.weight), timeoutMs, headers, inflight: 0, current: 0 }
+  const translators = compileTranslators(client)
+  return { provider: t.provider, client, model: t.model, weight: Math.max(0, t.weight), timeoutMs, translators, headers, inflight: 0, current: 0 }
 }
 
 const usable = (t: RuntimeTarget, tried: readonly RuntimeTarget[] | undefined): boolean =>

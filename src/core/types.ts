@@ -2,7 +2,7 @@
 import type { Cancellation } from './cancel.js'
 import type { GatewayError } from './errors.js'
 
-export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'messages'
+export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'messages' | 'responses' | 'count_tokens'
 
 /** Response headers as [name, value] pairs; names lower-case. Precomputed at compile time where possible. */
 export type HeaderPairs = ReadonlyArray<readonly [string, string]>

@@ -1,7 +1,7 @@
-/** `type: anthropic` (SPEC §3 providers): the Messages API, translated to/from OpenAI; relayed as-is to /v1/messages clients. */
+/** `type: anthropic` (SPEC §3 providers): the Messages API; the request built from the canonical chat body, the answer relayed as received (translate/anthropic-chat.ts turns it into chat for OpenAI clients). */
 import { GatewayError } from '../core/errors.js'
 import { ANTHROPIC_VERSION } from '../wire/anthropic.js'
-import { anthropicToOpenAIResponse, anthropicUsage, openAIToAnthropicRequest, untranslatable } from '../wire/anthropic-openai.js'
+import { anthropicUsage, openAIToAnthropicRequest, untranslatable } from '../wire/anthropic-openai.js'
 import { createAnthropicToOpenAIStream } from '../wire/anthropic-openai-stream.js'
 import { isObject, promptText } from '../wire/openai.js'
 import { stringifyRequest } from '../wire/request.js'
@@ -10,8 +10,9 @@ import type { ProviderConfig } from './config.js'
 import { type BodyReader, createHttpTransport, jsonBodyReader, MAX_JSON_BYTES } from './http.js'
 import { countUsage } from './tokens.js'
 import type { AttemptResult, AttemptSink, ProviderClient, UpstreamCall } from './types.js'
+import { nativeJsonReader } from './native-relay.js'
 import { ReadBatch } from './read-batch.js'
-import { badUpstream, createScrubber, sseEventTooLarge } from './upstream-errors.js'
+import { badUpstream, createScrubber, parseSseObject, sseEventTooLarge } from './upstream-errors.js'
 
 const MAX_COUNTED_TEXT = 1024 * 1024
 type Obj = Record<string, unknown>
@@ -20,6 +21,7 @@ export function createAnthropicClient(cfg: ProviderConfig): ProviderClient {
   const name = cfg.name
   const prefix = new URL(cfg.baseUrl).pathname.replace(/\/+$/, '')
   const path = prefix.endsWith('/v1') ? `${prefix}/messages` : `${prefix}/v1/messages`
+  const countPath = `${path}/count_tokens`
   const scrub = createScrubber([cfg.apiKey?.reveal() ?? '', ...Object.values(cfg.headers)])
   const http = createHttpTransport(name, cfg.baseUrl, cfg.connections, scrub)
   const statics = Object.fromEntries(Object.entries(cfg.headers).map(([k, v]) => [k.toLowerCase(), v]))
@@ -30,7 +32,9 @@ export function createAnthropicClient(cfg: ProviderConfig): ProviderClient {
   return {
     name,
     type: cfg.type,
+    speaks: (ep) => ep === 'count_tokens',
     call(req: UpstreamCall, sink: AttemptSink): Promise<AttemptResult> {
+      if (req.endpoint === 'count_tokens') return countTokens(req, sink)
       if (req.endpoint !== 'chat' && req.endpoint !== 'messages') {
         return Promise.reject(new GatewayError('invalid_request', `provider ${name} (anthropic) serves chat only, not ${req.endpoint}`, { retryClass: 'status', upstreamStatus: 400 }))
       }
@@ -60,92 +64,98 @@ export function createAnthropicClient(cfg: ProviderConfig): ProviderClient {
     },
     close: () => http.close(),
   }
+
+  /** The client's count_tokens body, relayed as it came (with the target's model); the answer relayed as received. */
+  function countTokens(req: UpstreamCall, sink: AttemptSink): Promise<AttemptResult> {
+    return http.send(
+      {
+        method: 'POST',
+        path: countPath,
+        headers: req.headers ? { ...statics, ...req.headers, ...fixed } : baseHeaders,
+        body: stringifyRequest(req.body),
+        signal: req.signal,
+        timeoutMs: req.timeoutMs > 0 ? req.timeoutMs : cfg.timeoutMs,
+        stream: false,
+        streamBudgetMs: undefined,
+      },
+      () => nativeJsonReader(name, req, sink),
+    )
+  }
 }
 
 function jsonReader(name: string, req: UpstreamCall, sink: AttemptSink): BodyReader<AttemptResult> {
   return jsonBodyReader(name, MAX_JSON_BYTES, async (obj, raw, firstByteAt) => {
     if (obj.type !== 'message') throw badUpstream(name, 'upstream answer is not an Anthropic message')
-    const translated = anthropicToOpenAIResponse(obj)
-    const usage = anthropicUsage(obj.usage) ?? (await countUsage(promptText(req.body), translated.choices[0]?.message.content ?? ''))
+    const usage = anthropicUsage(obj.usage) ?? (await countUsage(promptText(req.body), messageText(obj)))
     sink.begin('application/json')
-    sink.chunk(req.clientFormat === 'anthropic' ? raw : JSON.stringify({ ...translated, usage }))
+    sink.chunk(raw)
     return { usage, model: typeof obj.model === 'string' ? obj.model : undefined, firstByteAt }
   })
 }
 
-// HOT PATH (per SSE event): Anthropic clients get the bytes as received; OpenAI clients get translated chunks.
+/** The text and tool input an Anthropic message carries (counted when it came without usage). */
+function messageText(msg: Obj): string {
+  let s = ''
+  if (Array.isArray(msg.content)) for (const b of msg.content) if (isObject(b)) s += typeof b.text === 'string' ? b.text : b.type === 'tool_use' ? JSON.stringify(b.input ?? {}) : ''
+  return s
+}
+
+const errorMapper = createAnthropicToOpenAIStream(false)
+
+/**
+ * HOT PATH (per SSE event): the bytes are relayed as received (OpenAI clients get them through translate/
+ * anthropic-chat.ts); only what accounting needs is read: model, usage, the relayed text, the end.
+ */
 function streamReader(name: string, req: UpstreamCall, sink: AttemptSink): BodyReader<AttemptResult> {
   sink.begin('text/event-stream')
-  const passthrough = req.clientFormat === 'anthropic'
-  const tr = createAnthropicToOpenAIStream(req.clientWantsUsage)
   let firstByteAt: number | undefined
-  // passthrough tracking (the translator tracks the same for OpenAI clients)
   let model: string | undefined
   let usage: AttemptResult['usage']
   let text = ''
   let complete = false
   const batch = new ReadBatch((out) => sink.chunk(out)) // one client write per upstream read (read-batch.ts)
-  const emit = (s: string | Uint8Array): void => batch.push(s)
   const flush = batch.flush
   const track = (e: Obj): void => {
     if (e.type === 'message_start' && isObject(e.message)) {
       model = typeof e.message.model === 'string' ? e.message.model : model
       usage = anthropicUsage(e.message.usage) ?? usage
-    } else if (e.type === 'content_block_delta' && isObject(e.delta) && typeof e.delta.text === 'string') {
-      if (text.length < MAX_COUNTED_TEXT) text += e.delta.text
+    } else if (e.type === 'content_block_delta' && isObject(e.delta)) {
+      const d = e.delta
+      const t = typeof d.text === 'string' ? d.text : typeof d.partial_json === 'string' ? d.partial_json : ''
+      if (text.length < MAX_COUNTED_TEXT) text += t
     } else if (e.type === 'message_delta' && isObject(e.usage)) {
       const out = typeof e.usage.output_tokens === 'number' ? e.usage.output_tokens : 0
-      const prompt = usage?.prompt_tokens ?? 0
+      const prompt = typeof e.usage.input_tokens === 'number' ? e.usage.input_tokens : (usage?.prompt_tokens ?? 0)
       usage = { prompt_tokens: prompt, completion_tokens: out, total_tokens: prompt + out }
     } else if (e.type === 'message_stop') complete = true
-    else if (e.type === 'error') tr.push(e) // throws the mapped GatewayError
+    else if (e.type === 'error') errorMapper.push(e) // throws the mapped GatewayError
   }
   const split = createSseSplitter((e) => {
-    let obj: unknown
-    try {
-      obj = JSON.parse(e.data)
-    } catch {
-      throw badUpstream(name, 'broken SSE from upstream (an event is not JSON)')
-    }
-    if (!isObject(obj)) throw badUpstream(name, 'broken SSE from upstream (an event is not an object)')
-    if (passthrough) {
-      track(obj)
-      emit(e.raw)
-    } else for (const s of tr.push(obj)) emit(s)
+    track(parseSseObject(name, e.data))
+    batch.push(e.raw)
   }, { tooLarge: (limit) => sseEventTooLarge(name, limit) })
   return {
     data(c) {
       firstByteAt ??= performance.now()
-      try {
-        split.push(c)
-      } catch (e) {
-        flush() // what was relayed before a broken event still reaches the client, ahead of the error event
-        throw e
-      }
-      batch.flushSoon()
-      return batch.takeOk()
+      return batch.read(split, c)
     },
     drained: () => sink.drained(),
     async end() {
       split.end()
       flush()
-      if (!(passthrough ? complete : tr.complete)) throw badUpstream(name, 'upstream stream ended before message_stop')
-      const reported = passthrough ? usage : tr.usage
-      const result: AttemptResult = {
-        usage: reported && reported.completion_tokens > 0 ? reported : await countUsage(promptText(req.body), passthrough ? text : tr.text),
-        model: passthrough ? model : tr.model,
+      if (!complete) throw badUpstream(name, 'upstream stream ended before message_stop')
+      return {
+        usage: usage && usage.completion_tokens > 0 ? usage : await countUsage(promptText(req.body), text),
+        model,
         firstByteAt,
       }
-      if (!passthrough) for (const s of tr.finish()) emit(s)
-      flush()
-      return result
     },
     abandon() {
       flush()
       if (sink.partial === undefined) return
       // Anthropic reports output tokens at the end: until then, the relayed text counted is the better figure
-      const reported = passthrough ? usage : tr.usage
-      sink.partial(countUsage(promptText(req.body), passthrough ? text : tr.text).then((c) => {
+      const reported = usage
+      sink.partial(countUsage(promptText(req.body), text).then((c) => {
         if (reported === undefined) return c
         const prompt = reported.prompt_tokens > 0 ? reported.prompt_tokens : c.prompt_tokens
         const completion = Math.max(reported.completion_tokens, c.completion_tokens)

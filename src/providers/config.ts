@@ -18,4 +18,6 @@ export interface ProviderConfig {
   /** azure-openai: the api-version query parameter. */
   apiVersion?: string
   mock?: MockSettings
+  /** openai / azure-openai: relay /v1/responses natively, or translate it to chat; absent: by provider (openai.ts). */
+  responses?: 'native' | 'chat'
 }

@@ -50,7 +50,7 @@ export function createMockClient(cfg: ProviderConfig): ProviderClient {
     const started = performance.now()
     const onAbort = aborted(req.signal)
     const c = parseMockControls((h) => req.headers?.[h], settings)
-    const endpoint: MockEndpoint = req.clientFormat === 'anthropic' && (req.endpoint === 'chat' || req.endpoint === 'messages') ? 'messages' : req.endpoint
+    const endpoint: MockEndpoint = req.clientFormat === 'anthropic' && (req.endpoint === 'chat' || req.endpoint === 'messages') ? 'messages' : (req.endpoint as MockEndpoint)
     const body: Record<string, unknown> = { ...req.body, stream: req.stream }
     if (req.stream && endpoint !== 'messages') body.stream_options = { ...(isObject(req.body.stream_options) ? req.body.stream_options : {}), include_usage: req.clientWantsUsage }
     const generated = generateMockAnswer(endpoint, body, { ...(c.answerTokens === undefined ? {} : { answerTokens: c.answerTokens }), ...(c.tool === undefined ? {} : { tool: c.tool }) })

@@ -14,11 +14,12 @@ import type { ProviderConfig } from './config.js'
 import { type BodyReader, createHttpTransport, jsonBodyReader, MAX_JSON_BYTES } from './http.js'
 import { countUsage } from './tokens.js'
 import type { AttemptResult, AttemptSink, ProviderClient, UpstreamCall } from './types.js'
+import { nativeJsonReader, nativeStreamReader } from './native-relay.js'
 import { ReadBatch } from './read-batch.js'
 import { badUpstream, createScrubber, sseEventTooLarge } from './upstream-errors.js'
 
 /** The upstream endpoints an OpenAI-wire server has (/v1/messages goes to chat completions). */
-export type OpenAIEndpoint = Exclude<Endpoint, 'messages'>
+export type OpenAIEndpoint = Exclude<Endpoint, 'messages' | 'count_tokens'>
 
 // A non-streamed answer is buffered whole (it must be validated before the client sees a byte): bounded here.
 // Relayed text kept for counting tokens when no usage arrives; beyond this the count is an estimate.
@@ -32,6 +33,8 @@ export function createOpenAICompatibleClient(
   cfg: ProviderConfig,
   path: (endpoint: OpenAIEndpoint, model: string) => string,
   auth: Readonly<Record<string, string>>,
+  /** The upstream has POST /responses (compile/ then relays the Responses API natively instead of translating). */
+  speaksResponses = false,
 ): ProviderClient {
   const name = cfg.name
   const scrub = createScrubber([cfg.apiKey?.reveal() ?? '', ...Object.values(cfg.headers)])
@@ -43,17 +46,15 @@ export function createOpenAICompatibleClient(
   return {
     name,
     type: cfg.type,
+    speaks: (ep) => ep === 'responses' && speaksResponses,
     call(req: UpstreamCall, sink: AttemptSink): Promise<AttemptResult> {
+      if (req.endpoint === 'count_tokens') return Promise.reject(notServed(name, req.endpoint))
       const endpoint: OpenAIEndpoint = req.endpoint === 'messages' ? 'chat' : req.endpoint
-      const body = req.body
-      if (req.stream && endpoint !== 'embeddings') {
-        // Always ask for usage (SPEC §7): a stream is never accounted at zero; the extra chunk is dropped below if
-        // unwanted. Set in place, not on a copy (HOT PATH: spreading the parsed body cost ~2 µs per stream): the body
-        // is this request's own, every attempt wants the same, and what the client asked is kept in clientWantsUsage.
-        const so = body.stream_options
-        if (!isObject(so) || so.include_usage !== true) body.stream_options = isObject(so) ? { ...so, include_usage: true } : { include_usage: true }
-        body.stream = true
-      }
+      const native = endpoint === 'responses'
+      if (native && !speaksResponses) return Promise.reject(notServed(name, endpoint))
+      // Always ask for usage (SPEC §7): a stream is never accounted at zero; the extra chunk is dropped below if
+      // unwanted. The translator already built the attempt's body with it (translate/pass-through.ts): no copy here then.
+      const body = req.stream && endpoint !== 'embeddings' && !native ? withStreamUsage(req.body) : req.body
       const headers = req.headers ? { ...statics, ...req.headers, ...fixed } : baseHeaders
       return http.send(
         {
@@ -66,11 +67,23 @@ export function createOpenAICompatibleClient(
           stream: req.stream,
           streamBudgetMs: req.streamBudgetMs,
         },
-        () => (req.stream ? streamReader(name, req, sink, scrub) : jsonReader(name, req, endpoint, sink, scrub)),
+        native
+          ? () => (req.stream ? nativeStreamReader(name, req, sink) : nativeJsonReader(name, req, sink))
+          : () => (req.stream ? streamReader(name, req, sink, scrub) : jsonReader(name, req, endpoint, sink, scrub)),
       )
     },
     close: () => http.close(),
   }
+}
+
+const notServed = (name: string, ep: Endpoint): GatewayError =>
+  new GatewayError('invalid_request', `provider ${name} does not serve ${ep}`, { retryClass: 'status', upstreamStatus: 400 })
+
+/** A streamed chat body that asks for usage: itself when it already does, else a copy that does (never mutated). */
+export function withStreamUsage(body: Record<string, unknown>): Record<string, unknown> {
+  const so = body.stream_options
+  if (body.stream === true && isObject(so) && so.include_usage === true) return body
+  return { ...body, stream: true, stream_options: isObject(so) ? { ...so, include_usage: true } : { include_usage: true } }
 }
 
 function upstreamErrorInBody(name: string, obj: Record<string, unknown>, scrub: (s: string) => string): GatewayError {

@@ -10,7 +10,18 @@ export function createOpenAIClient(cfg: ProviderConfig): ProviderClient {
     chat: `${prefix}/chat/completions`,
     completions: `${prefix}/completions`,
     embeddings: `${prefix}/embeddings`,
+    responses: `${prefix}/responses`,
   }
   const key = cfg.apiKey && !cfg.apiKey.isEmpty ? cfg.apiKey.reveal() : undefined
-  return createOpenAICompatibleClient(cfg, (ep) => paths[ep], key ? { authorization: `Bearer ${key}` } : {})
+  return createOpenAICompatibleClient(cfg, (ep) => paths[ep], key ? { authorization: `Bearer ${key}` } : {}, speaksResponses(cfg))
+}
+
+/**
+ * Whether POST {baseUrl}/responses exists (issue 11): OpenAI's own API has it; an OpenAI-compatible server (vLLM,
+ * Ollama, llmgw mock...) is assumed chat-only, and /v1/responses is translated to chat for it. `cfg.responses`
+ * overrides the guess.
+ */
+export function speaksResponses(cfg: ProviderConfig): boolean {
+  if (cfg.responses !== undefined) return cfg.responses === 'native'
+  return new URL(cfg.baseUrl).hostname === 'api.openai.com'
 }

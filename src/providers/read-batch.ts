@@ -42,4 +42,19 @@ export class ReadBatch {
     this.#ok = true
     return ok
   }
+
+  /**
+   * One BodyReader.data() of an SSE reader: `split` cuts the read into events (which push their bytes here); a broken
+   * event still lets what came before it reach the client, ahead of the error event. Returns the backpressure signal.
+   */
+  read(split: { push(chunk: Uint8Array): void }, chunk: Uint8Array): boolean {
+    try {
+      split.push(chunk)
+    } catch (e) {
+      this.flush()
+      throw e
+    }
+    this.flushSoon()
+    return this.takeOk()
+  }
 }

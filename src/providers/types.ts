@@ -5,9 +5,11 @@ import type { Endpoint, Usage } from '../core/types.js'
 export type ProviderType = 'openai' | 'azure-openai' | 'anthropic' | 'mock'
 
 /**
- * One upstream attempt, as compile/ asks for it. `body` is the canonical OpenAI request with `model` set to the target's
- * upstream model; it is this request's own object (never shared between requests), and an adapter may set the stream
- * fields it needs on it in place (stream, stream_options.include_usage) rather than copy it per attempt.
+ * One upstream attempt, as compile/ asks for it (built per attempt by the target's translator, src/translate/). `body`
+ * is the request in the shape of `endpoint` with `model` set to the target's upstream model: the canonical OpenAI chat
+ * body for chat and messages; the Responses API request for `responses` (only to a client that `speaks` it); the
+ * Anthropic count_tokens request ({model, messages, system?, tools?}) for `count_tokens`. Adapters must not mutate it:
+ * it may be the request's own parsed body, shared by every attempt (a fallback may cross provider types).
  */
 export interface UpstreamCall {
   readonly endpoint: Endpoint
@@ -68,6 +70,11 @@ export interface ProviderClient {
   readonly name: string
   readonly type: ProviderType
   call(req: UpstreamCall, sink: AttemptSink): Promise<AttemptResult>
+  /**
+   * Compile-time question: does this client relay `endpoint` natively ('responses', 'count_tokens')? Absent or false:
+   * compile/ translates (Responses to chat both ways; count_tokens counted with the tokenizer). Asked once per target.
+   */
+  speaks?(endpoint: Endpoint): boolean
   /** Close pools and timers once nothing is in flight (reload retires removed providers). */
   close(): Promise<void>
 }

@@ -58,6 +58,18 @@ export function badUpstream(provider: string, what: string): GatewayError {
   return new GatewayError('upstream_error', `provider ${provider}: ${what}`, { retryClass: 'status', upstreamStatus: 200 })
 }
 
+/** One SSE event's data as a JSON object; anything else is a broken stream (upstream_error, never relayed). */
+export function parseSseObject(provider: string, data: string): Record<string, unknown> {
+  let obj: unknown
+  try {
+    obj = JSON.parse(data)
+  } catch {
+    throw badUpstream(provider, 'broken SSE from upstream (an event is not JSON)')
+  }
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw badUpstream(provider, 'broken SSE from upstream (an event is not an object)')
+  return obj as Record<string, unknown>
+}
+
 /** Fragments this long of a secret (prefix, suffix or any other window) give it away; OpenAI's `sk-abc***wxyz` shows less. */
 const FRAGMENT = 8
 /** Only secrets at least this long are matched by fragment; shorter ones only whole. */

@@ -45,6 +45,7 @@ export function wrapProvider(client: ProviderClient, cfg: ProviderGuardConfig, d
   return {
     name: client.name,
     type: client.type,
+    ...(client.speaks ? { speaks: client.speaks.bind(client) } : {}),
     close: () => client.close(),
     isAvailable: () => breaker === null || breaker.state() !== 'open',
     state: () => ({ breaker: breaker ? breaker.state() : 'closed', queueDepth: q.depth, inflight: q.inflight }),

@@ -4,6 +4,7 @@ import type { Endpoint } from '../core/types.js'
 import { anthropicToOpenAIRequest } from './anthropic-openai.js'
 import { checkChatBody, invalidParam } from './chat-request.js'
 import { isObject } from './openai.js'
+import { parseResponsesRequest } from './responses.js'
 
 /** A validated request: the body in canonical OpenAI shape plus the fields routing needs, read once. */
 export interface ParsedRequest {
@@ -12,6 +13,11 @@ export interface ParsedRequest {
   stream: boolean
   /** The client asked for `stream_options.include_usage`. */
   clientWantsUsage: boolean
+  /**
+   * The client's own body, when it is not the canonical one (responses, count_tokens): relayed as-is to an upstream
+   * that speaks that API natively; `body` is its canonical chat translation (admission estimates, rules, chat targets).
+   */
+  native?: Record<string, unknown>
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: false })
@@ -43,6 +49,10 @@ export function parseRequest(endpoint: Endpoint, bytes: Uint8Array): ParsedReque
       break
     case 'messages':
       return parseAnthropic(raw, model)
+    case 'responses':
+      return parseResponses(raw, model)
+    case 'count_tokens':
+      return parseCountTokens(raw, model)
   }
   const stream = raw.stream === true
   const opts = raw.stream_options
@@ -93,6 +103,38 @@ const ANTHROPIC_BLOCKS = new Set(['text', 'image', 'tool_use', 'tool_result'])
 function parseAnthropic(raw: Record<string, unknown>, model: string): ParsedRequest {
   const maxTokens = raw.max_tokens
   if (!(Number.isInteger(maxTokens) && (maxTokens as number) > 0)) throw bad('max_tokens', "'max_tokens' is required and must be a positive integer")
+  checkAnthropicPrompt(raw)
+  if (raw.stream !== undefined && raw.stream !== null && typeof raw.stream !== 'boolean') throw bad('stream', "'stream' must be a boolean")
+  const body = anthropicToOpenAIRequest(raw)
+  body.model = model
+  const stream = raw.stream === true
+  // Anthropic streams always end with usage in message_delta, so the client "wants usage" in its own format.
+  return { body, model, stream, clientWantsUsage: stream }
+}
+
+/** POST /v1/messages/count_tokens: a Messages request without max_tokens; never streamed. */
+function parseCountTokens(raw: Record<string, unknown>, model: string): ParsedRequest {
+  checkAnthropicPrompt(raw)
+  const body = anthropicToOpenAIRequest(raw)
+  body.model = model
+  return { body, model, stream: false, clientWantsUsage: false, native: raw }
+}
+
+/**
+ * POST /v1/responses: translated once to the canonical chat body by wire/responses.ts (input items, instructions,
+ * tools, text.format); the client's body is kept for upstreams that speak the Responses API natively.
+ */
+function parseResponses(raw: Record<string, unknown>, model: string): ParsedRequest {
+  const mot = raw.max_output_tokens
+  if (mot !== undefined && mot !== null && !(Number.isInteger(mot) && (mot as number) > 0)) throw bad('max_output_tokens', "'max_output_tokens' must be a positive integer")
+  const body = parseResponsesRequest(raw)
+  body.model = model
+  const stream = raw.stream === true
+  // a Responses stream always ends with usage in response.completed: a translated stream needs the usage chunk
+  return { body, model, stream, clientWantsUsage: stream, native: raw }
+}
+
+function checkAnthropicPrompt(raw: Record<string, unknown>): void {
   const messages = raw.messages
   if (!Array.isArray(messages) || messages.length === 0) throw bad('messages', "'messages' is required and must be a non-empty array")
   const system = raw.system
@@ -113,12 +155,6 @@ function parseAnthropic(raw: Record<string, unknown>, model: string): ParsedRequ
     throw bad('stop_sequences', "'stop_sequences' must be an array of strings")
   if (raw.tools !== undefined && !(Array.isArray(raw.tools) && raw.tools.every((t) => isObject(t) && typeof t.name === 'string')))
     throw bad('tools', "'tools' must be an array of tools, each with a 'name'")
-  if (raw.stream !== undefined && raw.stream !== null && typeof raw.stream !== 'boolean') throw bad('stream', "'stream' must be a boolean")
-  const body = anthropicToOpenAIRequest(raw)
-  body.model = model
-  const stream = raw.stream === true
-  // Anthropic streams always end with usage in message_delta, so the client "wants usage" in its own format.
-  return { body, model, stream, clientWantsUsage: stream }
 }
 
 function checkBlocks(blocks: unknown[], param: string): void {

@@ -1,0 +1,76 @@
+/**
+ * The admission stage (SPEC §4, §7): auth -> parse -> model -> allowed? -> admission guards (limits, budgets) -> the
+ * model's rules. Fills the Call with what the request is; throws the GatewayError that refuses it.
+ */
+import { GatewayError } from '../core/errors.js'
+import type { Caller, Guard } from '../core/pipeline.js'
+import { isPromise } from '../core/sync.js'
+import type { Endpoint, Exchange, MaybePromise } from '../core/types.js'
+import { parseRequest, type ParsedRequest } from '../wire/request.js'
+import type { Call, CompiledModel } from './call.js'
+import { RequestContext } from './context.js'
+import { compileGuardList } from './guards.js'
+import { modelNotFound, type ModelTable } from './model.js'
+import { type StageProfile, timeStage } from './stage-profile.js'
+
+export type Authenticate = (ex: Exchange) => MaybePromise<Caller | undefined>
+
+/** Anonymous callers (no auth configured): may use every model. */
+export const ANONYMOUS: Caller = { keyId: undefined, metadata: {}, allows: () => true }
+
+export interface AdmitDeps {
+  readonly table: ModelTable
+  readonly authenticate: Authenticate | undefined
+  /** Limits and budgets; none for endpoints that spend no tokens (count_tokens). */
+  readonly admission: readonly Guard[]
+  /** false: the model's rules do not apply (count_tokens sends no prompt to a model). */
+  readonly rules: boolean
+  readonly profile: StageProfile | undefined
+}
+
+/** Resolves true when the call should go on, false when the client left meanwhile (nothing more to do). */
+export type Admit = (call: Call) => Promise<boolean>
+
+export function compileAdmit(endpoint: Endpoint, d: AdmitDeps): Admit {
+  const prof = d.profile
+  const parse: (ep: Endpoint, b: Uint8Array) => ParsedRequest = prof ? timeStage(prof, 'parse', parseRequest) : parseRequest
+  const authenticate = d.authenticate && prof ? timeStage(prof, 'auth', d.authenticate) : d.authenticate
+  const admitList = compileGuardList(d.admission)
+  const admit = admitList && prof ? timeStage(prof, 'limits', admitList) : admitList
+  const resolveModel = prof ? timeStage(prof, 'routing', d.table.resolve) : d.table.resolve
+  const rulesFor = new Map(d.table.models.map((m) => {
+    const g = d.rules ? compileGuardList(m.guards) : null
+    return [m, g && prof ? timeStage(prof, 'rules', g) : g] as const
+  }))
+
+  return async (call) => {
+    const ex = call.ex
+    if (authenticate !== undefined) {
+      const c = authenticate(ex)
+      call.caller = isPromise(c) ? await c : c
+    }
+    const caller = (call.caller ??= ANONYMOUS)
+    const parsed = (call.parsed = parse(endpoint, ex.body))
+    const model: CompiledModel | undefined = resolveModel(parsed.model)
+    if (model === undefined) throw modelNotFound(parsed.model)
+    if (!caller.allows(parsed.model))
+      throw new GatewayError('model_not_allowed', `this key may not use model '${model.name}'`, { param: 'model' })
+    call.model = call.route = model
+    const messages = parsed.body.messages
+    const cx = (call.cx = new RequestContext(ex, endpoint, parsed.body, parsed.model, parsed.stream, parsed.clientWantsUsage, model.plan.pricing, caller))
+    if (admit !== null) {
+      const r = admit(cx)
+      if (isPromise(r)) await r
+    }
+    const rules = rulesFor.get(model)
+    if (rules) {
+      const r = rules(cx)
+      if (isPromise(r)) await r
+    }
+    if (ex.signal.aborted) return false
+    // built after the rules: a rule may have replaced the body (system prompt, context trimming)
+    const promptRewritten = cx.body !== parsed.body || cx.body.messages !== messages
+    call.input = { endpoint, body: cx.body, native: parsed.native, stream: parsed.stream, clientWantsUsage: parsed.clientWantsUsage, promptRewritten }
+    return true
+  }
+}
