@@ -2,18 +2,27 @@
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import Anthropic from '@anthropic-ai/sdk'
-import { startTestGateway } from '../testing/harness.js'
+import { startTestGateway, startTestMock } from '../testing/harness.js'
 
 const KEY = 'ck-count-tokens-key'
 
 async function gateway(t: TestContext) {
+  const mock = await startTestMock({ t, latencyMs: 0 })
   return startTestGateway(
     {
       version: 1,
       server: { sseKeepalive: 0 },
-      providers: [{ name: 'sim', type: 'mock', mock: { latency: '1ms' } }],
+      providers: [
+        // a chat-only OpenAI-compatible server: counted here with the tokenizer
+        { name: 'ext', type: 'openai', baseUrl: `${mock.url}/v1`, timeout: '5s' },
+        // Anthropic's API (`llmgw mock` serves it): relayed
+        { name: 'anth', type: 'anthropic', baseUrl: mock.url, timeout: '5s' },
+        { name: 'sim', type: 'mock', mock: { latency: '1ms' } },
+      ],
       models: [
-        { name: 'claude-x', targets: [{ provider: 'sim', model: 'mock-1' }] },
+        { name: 'claude-x', targets: [{ provider: 'ext', model: 'mock-1' }] },
+        { name: 'claude-relayed', targets: [{ provider: 'anth', model: 'claude-mock' }] },
+        { name: 'claude-sim', targets: [{ provider: 'sim', model: 'mock-1' }] },
         { name: 'other-x', targets: [{ provider: 'sim', model: 'mock-1' }] },
       ],
       // a tpm too small for any model call (each reserves its max_tokens): counting tokens spends none, so it answers
@@ -43,6 +52,12 @@ test('messages.countTokens: input_tokens in Anthropic shape, grows with the prom
     tools: [{ name: 'get_weather', description: 'Weather for a city', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }],
   })
   assert.ok(tools.input_tokens > short.input_tokens, 'tool definitions count as prompt')
+  // relayed to an Anthropic upstream (and to the in-process mock, which answers count_tokens itself)
+  for (const model of ['claude-relayed', 'claude-sim']) {
+    const raw = await c.messages.countTokens({ model, messages: [{ role: 'user', content: 'Hello' }] }).withResponse()
+    assert.ok(raw.data.input_tokens > 0, model)
+    assert.equal(raw.response.headers.get('x-llmgw-provider'), model === 'claude-sim' ? 'sim' : 'anth')
+  }
   // the same key's model call is refused by its tpm at admission: the counts above were not
   await assert.rejects(c.messages.create({ model: 'claude-x', max_tokens: 64, messages: [{ role: 'user', content: 'Hello' }] }), (e: unknown) => e instanceof Anthropic.RateLimitError)
 })

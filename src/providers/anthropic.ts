@@ -43,6 +43,10 @@ export function createAnthropicClient(cfg: ProviderConfig): ProviderClient {
         // Anthropic has no `n`: answering one choice where the client asked for several would be a silent difference.
         return Promise.reject(new GatewayError('invalid_request', `n > 1 is not supported by provider ${name} (anthropic)`, { param: 'n', retryClass: 'status', upstreamStatus: 400 }))
       }
+      const format = req.body.response_format
+      if (isObject(format) && format.type !== 'text')
+        // Anthropic's Messages API has no response_format: answering free text where JSON was asked would be a silent difference
+        return Promise.reject(new GatewayError('invalid_request', `response_format '${String(format.type)}' (text.format on /v1/responses) is not supported by provider ${name} (anthropic)`, { param: 'response_format', retryClass: 'status', upstreamStatus: 400 }))
       const part = untranslatable(req.body)
       if (part !== undefined)
         return Promise.reject(new GatewayError('invalid_request', `provider ${name} (anthropic) takes text and image content parts and function tools only; '${part}' is neither`, { param: part, retryClass: 'status', upstreamStatus: 400 }))

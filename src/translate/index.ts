@@ -20,7 +20,7 @@ const NATIVE_BY_TYPE: Record<ProviderClient['type'], ReadonlySet<Endpoint>> = {
   openai: new Set(),
   'azure-openai': new Set(['responses']),
   anthropic: new Set(['count_tokens']),
-  mock: new Set(),
+  mock: new Set(['responses', 'count_tokens']),
 }
 
 export const speaksNatively = (client: Pick<ProviderClient, 'type' | 'speaks'>, ep: Endpoint): boolean =>
