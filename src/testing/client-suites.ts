@@ -99,7 +99,7 @@ export async function openaiResponsesParse(t: ClientTarget): Promise<void> {
   Event.parse(parsed)
 }
 
-/** Vercel AI SDK with its default (Responses API) model: generateText, streamText, generateObject, a tool loop. */
+/** Vercel AI SDK with its default (Responses API) model: generateText, streamText, a tool loop. */
 export async function aiSdkSuite(t: ClientTarget): Promise<void> {
   const provider = createOpenAI({ baseURL: `${t.baseUrl}/v1`, apiKey: t.apiKey ?? 'test' })
   const model = provider(t.model)
@@ -111,9 +111,6 @@ export async function aiSdkSuite(t: ClientTarget): Promise<void> {
   for await (const part of s.textStream) streamed += part
   assert.equal(streamed, g.text)
   assert.equal(await s.finishReason, 'stop')
-  const o = await generateObject({ model, prompt: 'A recipe', schema: z.object({ title: z.string(), steps: z.array(z.string()), minutes: z.number() }) })
-  assert.equal(typeof o.object.title, 'string')
-  assert.ok(Array.isArray(o.object.steps))
   let calledWith: unknown
   const withTool = await generateText({
     model,
@@ -133,6 +130,14 @@ export async function aiSdkSuite(t: ClientTarget): Promise<void> {
   assert.equal(typeof (calledWith as { city: unknown } | undefined)?.city, 'string', 'the tool ran with schema-valid input')
   assert.equal(withTool.steps.length, 2, 'tool call, then the answer')
   assert.ok(withTool.text.length > 0)
+}
+
+/** Vercel AI SDK generateObject: the object follows the zod schema (sent as text.format json_schema). */
+export async function aiSdkObject(t: ClientTarget): Promise<void> {
+  const model = createOpenAI({ baseURL: `${t.baseUrl}/v1`, apiKey: t.apiKey ?? 'test' })(t.model)
+  const o = await generateObject({ model, prompt: 'A recipe', schema: z.object({ title: z.string(), steps: z.array(z.string()), minutes: z.number() }) })
+  assert.equal(typeof o.object.title, 'string')
+  assert.ok(Array.isArray(o.object.steps))
 }
 
 /** @openai/agents: the default run() (Responses API model) with one tool. */
