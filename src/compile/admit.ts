@@ -63,13 +63,15 @@ export function compileAdmit(endpoint: Endpoint, d: AdmitDeps): Admit {
       if (isPromise(r)) await r
     }
     const rules = rulesFor.get(model)
+    // a native relay sends the client's own body: whether a rule rewrote the prompt (system prompt, trimming, a
+    // request mask editing text in place) decides if it may; compared as text, only where both can happen
+    const before = rules && parsed.native !== undefined ? JSON.stringify(messages) : undefined
     if (rules) {
       const r = rules(cx)
       if (isPromise(r)) await r
     }
     if (ex.signal.aborted) return false
-    // built after the rules: a rule may have replaced the body (system prompt, context trimming)
-    const promptRewritten = cx.body !== parsed.body || cx.body.messages !== messages
+    const promptRewritten = cx.body !== parsed.body || cx.body.messages !== messages || (before !== undefined && JSON.stringify(cx.body.messages) !== before)
     call.input = { endpoint, body: cx.body, native: parsed.native, stream: parsed.stream, clientWantsUsage: parsed.clientWantsUsage, promptRewritten }
     return true
   }

@@ -1,6 +1,8 @@
 /** /v1/responses under the same policy as chat (issue 11): cache, key limits, content rules, tool items translated, metrics. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import OpenAI from 'openai'
 import { mockSpec, startE2E } from '../testing/e2e-specs.js'
 import { startTestGateway, startTestMock } from '../testing/harness.js'
@@ -68,4 +70,46 @@ test('a Responses request is counted in llmgw_requests_total like a chat request
   await client.responses.create({ model: 'ext-model', input: 'count me' })
   const metrics = await (await fetch(`${gw.url}/metrics`)).text()
   assert.match(metrics, /llmgw_requests_total\{[^}]*model="ext-model"[^}]*\} [1-9]/)
+})
+
+test('rules apply to /v1/responses as to chat: request filter blocks, the system prompt reaches the upstream, the response mask applies', async (t) => {
+  const seen: Array<{ url: string; body: { messages?: Array<{ role: string; content: unknown }> } }> = []
+  const upstream = createServer((req, res) => {
+    let body = ''
+    req.on('data', (d: Buffer) => (body += d.toString()))
+    req.on('end', () => {
+      seen.push({ url: req.url ?? '', body: JSON.parse(body) as never })
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: 'up-1', choices: [{ index: 0, message: { role: 'assistant', content: 'the secret-word is here' }, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: 5, total_tokens: 10 } }))
+    })
+  })
+  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r))
+  t.after(() => new Promise<void>((r) => upstream.close(() => r())))
+  const gw = await startTestGateway(
+    {
+      version: 1,
+      server: { sseKeepalive: 0 },
+      providers: [{ name: 'up', type: 'openai', baseUrl: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`, timeout: '5s' }],
+      models: [{ name: 'm', targets: [{ provider: 'up', model: 'up-1' }] }],
+      rules: [
+        { type: 'content-filter', words: ['forbidden-topic'], action: 'block', scope: ['request'] },
+        { type: 'content-filter', words: ['secret-word'], action: 'mask', scope: ['response'] },
+        { type: 'system-prompt', text: 'You are terse.', mode: 'prepend' },
+      ],
+    },
+    { t },
+  )
+  const blocked = await post(gw.url, { model: 'm', input: 'tell me about forbidden-topic' })
+  assert.equal(blocked.status, 400)
+  assert.equal(((await blocked.json()) as { error: { code: string } }).error.code, 'content_filtered')
+  assert.equal(seen.length, 0, 'refused before any upstream call')
+  const ok = await post(gw.url, { model: 'm', input: 'hello', instructions: 'Answer in French.' })
+  const r = (await ok.json()) as { object: string; output: Array<{ content?: Array<{ text: string }> }> }
+  assert.equal(ok.status, 200)
+  assert.equal(r.object, 'response')
+  assert.equal(seen[0]?.url, '/v1/chat/completions', 'translated for a chat-only upstream')
+  assert.deepEqual(seen[0]?.body.messages?.[0], { role: 'system', content: 'You are terse.' })
+  const text = r.output.flatMap((o) => o.content ?? []).map((c) => c.text).join('')
+  assert.ok(text.length > 0)
+  assert.doesNotMatch(text, /secret-word/)
 })

@@ -18,7 +18,7 @@ const PER_MESSAGE = 4
 export function compileContextTrim(plan: ContextPlan, count: (text: string) => number): Guard {
   const max = plan.maxInputTokens
   return (cx) => {
-    if (cx.endpoint !== 'chat' && cx.endpoint !== 'messages') return
+    if (cx.endpoint !== 'chat' && cx.endpoint !== 'messages' && cx.endpoint !== 'responses') return
     const messages = cx.body.messages
     if (!Array.isArray(messages) || messages.length <= 1) return
     const cost = messages.map((m) => PER_MESSAGE + count(messageText(m)))

@@ -11,7 +11,7 @@ export function compileSystemPrompt(rule: SystemPromptRule): Guard {
   const text = rule.text
   const replace = rule.mode === 'replace'
   return (cx) => {
-    if (cx.endpoint !== 'chat' && cx.endpoint !== 'messages') return
+    if (cx.endpoint !== 'chat' && cx.endpoint !== 'messages' && cx.endpoint !== 'responses') return
     const messages = cx.body.messages
     if (!Array.isArray(messages)) return
     const kept = replace ? messages.filter((m) => !isSystem(m)) : messages

@@ -8,7 +8,8 @@ export type TextVisitor = (text: string) => string | undefined
 
 /** Walks every text field in place (content strings and `{type:'text', text}` parts); token-id inputs are skipped. */
 export function visitRequestText(endpoint: Endpoint, body: Record<string, unknown>, visit: TextVisitor): void {
-  if (endpoint === 'chat' || endpoint === 'messages') {
+  // chat, messages, responses, count_tokens: the canonical chat body (wire/request.ts translated the others)
+  if (endpoint !== 'completions' && endpoint !== 'embeddings') {
     const messages = body.messages
     if (!Array.isArray(messages)) return
     for (const m of messages) if (isObject(m)) visitContent(m, visit)
