@@ -139,3 +139,9 @@ test('a stream with no chunk at all still opens and closes a response (one empty
   assert.equal(final.output.length, 1)
   assert.equal(final.usage, null)
 })
+
+test('a streamed refusal is a message item with a refusal part (response.refusal.delta / .done)', () => {
+  const { types, final } = play([chunk({ role: 'assistant', content: null, refusal: '' }), chunk({ refusal: 'I can' }), chunk({ refusal: 'not.' }), chunk({}, 'stop')])
+  assert.deepEqual(types.filter((x) => x.startsWith('response.refusal')), ['response.refusal.delta', 'response.refusal.delta', 'response.refusal.done'])
+  assert.deepEqual((final.output[0] as { content: unknown[] }).content, [{ type: 'refusal', refusal: 'I cannot.' }])
+})
