@@ -57,10 +57,10 @@ for (const [model, via] of TARGETS) {
   }
 }
 
-for (const [model, via] of TARGETS.slice(0, 2)) {
+for (const [model, via] of TARGETS) {
   test(`@anthropic-ai/sdk countTokens and a tool_use round trip through the gateway to ${via}`, async (t) => {
     const { mock, target } = await gateway(t)
     await suites.anthropicSuite(target(model))
-    assert.ok(mock.stats().requests >= 3)
+    if (model !== 'sim-model') assert.ok(mock.stats().requests >= 3)
   })
 }
