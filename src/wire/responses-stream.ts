@@ -138,7 +138,8 @@ export function createChatToResponsesStream(req: Readonly<Obj>): StreamTranslato
             const k = typeof tc.index === 'number' ? tc.index : 0
             const f = isObject(tc.function) ? tc.function : {}
             let it = tools.get(k)
-            if (it === undefined) {
+            // a new id at a used index is a new call (some OpenAI-compatible servers send every call at index 0)
+            if (it === undefined || (typeof tc.id === 'string' && tc.id !== '' && tc.id !== it.callId)) {
               done(reasoning)
               done(message)
               const callId = str(tc.id) ?? `call_${suffix}_${k}`
