@@ -52,13 +52,13 @@ export function compileEndpoint(endpoint: Endpoint, d: EndpointDeps): Route {
   const forward = d.forwardHeaders
   const startSpan = compileSpanStart(d.tracer)
 
-  const openRelay = (call: Call): Relay => {
+  const openRelay = (call: Call, sink: Sink): Relay => {
     const cx = call.cx!
-    return new Relay(call.sink, cx.stream, format, cx.headers, call, call.model!.response)
+    return new Relay(sink, cx.stream, format, cx.headers, call, call.model!.response)
   }
   // the terminal stage: the relay goes out with keepalives while the chain runs its attempts
   const chain: Step = async (call) => {
-    const relay = (call.relay ??= openRelay(call))
+    const relay = (call.relay ??= openRelay(call, call.sink))
     relay.startKeepalive(sseKeepaliveMs)
     await runChain(call, requestTimeoutMs, forward.length === 0 ? { 'x-request-id': call.ex.id } : forwarded(call.ex, forward))
     // a bug inside an attempt reached the client as 500 internal_error: the cause goes to the log like any other

@@ -11,9 +11,6 @@ import { type ErrorFormat, formatErrorBody, formatErrorHeaders, formatStreamErro
 import type { ModelResponseFilter } from './rules.js'
 import type { RuntimeTarget } from './target.js'
 
-/** Bytes of one answer kept for the response cache; a longer answer is not cached (and stops being recorded). */
-const MAX_RECORDED_BYTES = 1024 * 1024
-
 // The model an upstream names in its answer (or a client names for a '*' target) becomes a response header: only
 // printable ASCII, bounded, may go there (a CR or LF would otherwise split the client's response).
 const SAFE_HEADER_VALUE = /^[\x20-\x7e]{1,256}$/
@@ -45,9 +42,6 @@ export class Relay implements AttemptSink {
   #tail: string | Uint8Array | undefined
   /** Set when a response filter blocked the answer: the client got (or gets) a content_filtered error instead. */
   blockedBy: GatewayError | undefined
-  /** What reached the client, for the response cache; undefined when not recording or over MAX_RECORDED_BYTES. */
-  #recorded: Array<string | Uint8Array> | undefined
-  #recordedBytes = 0
   #partial: Promise<Usage | undefined> | undefined
 
   constructor(
@@ -106,20 +100,6 @@ export class Relay implements AttemptSink {
     return p
   }
 
-  /** Keep what the client receives (response cache MISS). */
-  record(): void {
-    this.#recorded = []
-    this.#recordedBytes = 0
-  }
-
-  /** The recorded answer, when it was complete and small enough. */
-  recorded(): Buffer | undefined {
-    const parts = this.#recorded
-    if (parts === undefined || this.blockedBy !== undefined) return undefined
-    // always a copy: the parts may be views of upstream read buffers, and a cache entry must own its bytes
-    return Buffer.concat(parts.map(asBuffer))
-  }
-
   // HOT PATH: one write per upstream chunk; the Sink's answer is the adapter's backpressure signal.
   chunk(bytes: string | Uint8Array): boolean {
     if (this.#tail !== undefined) this.flushTail() // bytes after last() still go out in order
@@ -133,7 +113,6 @@ export class Relay implements AttemptSink {
       }
       bytes = r
     }
-    this.#record(bytes)
     if (this.stream) {
       this.#wroteSinceTick = true
       return this.sink.write(bytes)
@@ -151,7 +130,6 @@ export class Relay implements AttemptSink {
   last(bytes: string | Uint8Array): boolean {
     if (!this.stream || this.filter !== null) return this.chunk(bytes)
     this.stopKeepalive() // the stream is over: nothing may follow its last bytes
-    this.#record(bytes)
     const t = this.#tail
     if (t === undefined) {
       this.#tail = bytes
@@ -166,13 +144,6 @@ export class Relay implements AttemptSink {
     if (t === undefined) return
     this.#tail = undefined
     this.sink.write(t)
-  }
-
-  #record(bytes: string | Uint8Array): void {
-    if (this.#recorded === undefined) return
-    this.#recordedBytes += bytes.length
-    if (this.#recordedBytes > MAX_RECORDED_BYTES) this.#recorded = undefined
-    else this.#recorded.push(bytes)
   }
 
   drained(): Promise<void> {
@@ -219,12 +190,6 @@ export class Relay implements AttemptSink {
     this.#partial = undefined
     this.#body = undefined
     this.#parts = undefined
-    if (this.#recorded !== undefined) this.record()
-  }
-
-  /** The content type the answer went out with (for the cache). */
-  get contentType(): string {
-    return this.#contentType
   }
 
   #joined(): string | Uint8Array {

@@ -3,14 +3,19 @@
  * from the store with no attempt, a MISS recorded on its way to the client and stored when it completed whole.
  */
 import { isPromise } from '../core/sync.js'
-import type { MaybePromise } from '../core/types.js'
+import { asBuffer, type Bytes } from '../core/bytes.js'
+import type { HeaderPairs, MaybePromise, Sink } from '../core/types.js'
 import { type CachedResponse, cacheKey, isBypass, type ResponseCache } from '../stages/cache.js'
 import type { Call, CompiledModel } from './call.js'
 import type { Relay } from './relay.js'
+import { KEEPALIVE } from './respond.js'
+
+/** Bytes of one answer kept for the cache; a longer answer is not cached (and stops being recorded). */
+const MAX_RECORDED_BYTES = 1024 * 1024
 import type { Wrap } from './with-experiment.js'
 
 /** null when the model has no cache: no code on its path. */
-export function compileCacheWrap(model: CompiledModel, openRelay: (call: Call) => Relay): Wrap | null {
+export function compileCacheWrap(model: CompiledModel, openRelay: (call: Call, sink: Sink) => Relay): Wrap | null {
   const cache = model.cache
   if (cache === undefined) return null
   const { store, ttlMs } = cache
@@ -33,16 +38,16 @@ export function compileCacheWrap(model: CompiledModel, openRelay: (call: Call) =
     }
     call.cache = 'MISS'
     cx.headers.push(['x-llmgw-cache', 'MISS'])
-    const relay = (call.relay = openRelay(call))
-    relay.record()
+    const recorder = new RecordingSink(call.sink)
+    const relay = (call.relay = openRelay(call, recorder))
     await next(call)
     if (call.status !== 200 || relay.blockedBy !== undefined) return
-    const body = relay.recorded()
+    const body = recorder.recorded()
     if (body === undefined) return
     const h: Array<[string, string]> = [['x-llmgw-provider', call.provider ?? '']]
     if (call.upstreamModel !== undefined) h.push(['x-llmgw-model', call.upstreamModel])
     // a shared store that fails to keep the answer costs a later MISS, never this response
-    const stored: MaybePromise<unknown> = store.set(key, { contentType: relay.contentType, headers: h, body }, ttlMs)
+    const stored: MaybePromise<unknown> = store.set(key, { contentType: recorder.contentType, headers: h, body }, ttlMs)
     if (isPromise(stored)) stored.catch(() => undefined)
   }
 }
@@ -67,4 +72,65 @@ function answeredFromCache(call: Call, hit: CachedResponse): void {
   call.status = 200
   call.provider = get('x-llmgw-provider')
   call.upstreamModel = get('x-llmgw-model')
+}
+
+/**
+ * The client's Sink with a copy of what reaches it (a MISS): the answer's body bytes and content type, keepalive
+ * comments left out. Only answers the client got whole are stored (the caller checks the outcome).
+ */
+class RecordingSink implements Sink {
+  #parts: Bytes[] | undefined = []
+  #bytes = 0
+  contentType = 'application/json'
+
+  constructor(private readonly inner: Sink) {}
+
+  get isAborted(): boolean {
+    return this.inner.isAborted
+  }
+
+  get isStarted(): boolean {
+    return this.inner.isStarted
+  }
+
+  send(status: number, headers: HeaderPairs, body: string | Uint8Array): void {
+    this.#type(headers)
+    this.#record(body)
+    this.inner.send(status, headers, body)
+  }
+
+  start(status: number, headers: HeaderPairs): void {
+    this.#type(headers)
+    this.inner.start(status, headers)
+  }
+
+  write(chunk: string | Uint8Array): boolean {
+    if (chunk !== KEEPALIVE) this.#record(chunk)
+    return this.inner.write(chunk)
+  }
+
+  drained(): Promise<void> {
+    return this.inner.drained()
+  }
+
+  end(chunk?: string | Uint8Array): void {
+    if (chunk !== undefined) this.#record(chunk)
+    this.inner.end(chunk)
+  }
+
+  /** The recorded answer, copied (parts may be views of upstream read buffers; an entry must own its bytes). */
+  recorded(): Buffer | undefined {
+    return this.#parts === undefined ? undefined : Buffer.concat(this.#parts.map(asBuffer))
+  }
+
+  #type(headers: HeaderPairs): void {
+    for (const [k, v] of headers) if (k === 'content-type') return void (this.contentType = v)
+  }
+
+  #record(b: Bytes): void {
+    if (this.#parts === undefined) return
+    this.#bytes += b.length
+    if (this.#bytes > MAX_RECORDED_BYTES) this.#parts = undefined
+    else this.#parts.push(b)
+  }
 }

@@ -6,24 +6,14 @@ import type { AddressInfo } from 'node:net'
 import { request } from 'undici'
 import { GatewayError } from '../core/errors.js'
 import { Secret } from '../core/secret.js'
-import { startMockServer } from '../mock/server.js'
 import { createProviderClient } from './index.js'
 import type { UpstreamCall } from './types.js'
-import { recordingSink, upstreamCall } from '../testing/upstream-call.js'
+import { recordingSink, startAnthropicUpstream, upstreamCall } from '../testing/upstream-call.js'
 
-type After = { after(fn: () => unknown): void }
 const chat = { model: 'claude-x', messages: [{ role: 'system', content: 'S' }, { role: 'user', content: 'hello' }], max_tokens: 100 }
 const call = (o: Partial<UpstreamCall> = {}): UpstreamCall => upstreamCall(chat, o)
 const memorySink = recordingSink
-async function setup(t: After) {
-  const m = await startMockServer({})
-  const c = createProviderClient({ name: 'claude', type: 'anthropic', baseUrl: m.url, apiKey: new Secret('sk-ant-test'), headers: {}, timeoutMs: 5000, connections: 2 })
-  t.after(async () => {
-    await c.close()
-    await m.close()
-  })
-  return { m, c }
-}
+const setup = startAnthropicUpstream
 
 test('the upstream bytes are relayed unchanged, usage read from them', async (t) => {
   const { m, c } = await setup(t)

@@ -1,5 +1,8 @@
 /** Provider-test helpers: an UpstreamCall with defaults, and an AttemptSink that keeps what it was given. */
 import type { Usage } from '../core/types.js'
+import { Secret } from '../core/secret.js'
+import { startMockServer } from '../mock/server.js'
+import { createProviderClient } from '../providers/index.js'
 import type { AttemptSink, UpstreamCall } from '../providers/types.js'
 
 /** A non-streamed OpenAI-format chat attempt of `body`, 5 s timeout; override any field. */
@@ -39,4 +42,15 @@ export function recordingSink(): RecordingSink {
     text: () => parts.join(''),
   }
   return s
+}
+
+/** An anthropic provider client against a fresh `llmgw mock` (its /v1/messages), both closed after the test. */
+export async function startAnthropicUpstream(t: { after(fn: () => unknown): void }) {
+  const m = await startMockServer({})
+  const c = createProviderClient({ name: 'claude', type: 'anthropic', baseUrl: m.url, apiKey: new Secret('sk-ant-test'), headers: {}, timeoutMs: 5000, connections: 2 })
+  t.after(async () => {
+    await c.close()
+    await m.close()
+  })
+  return { m, c }
 }

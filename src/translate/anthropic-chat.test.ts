@@ -7,25 +7,14 @@ import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { GatewayError } from '../core/errors.js'
 import { packageRoot } from '../core/package-root.js'
-import { Secret } from '../core/secret.js'
-import { startMockServer } from '../mock/server.js'
 import { createProviderClient } from '../providers/index.js'
 import type { ProviderClient, UpstreamCall } from '../providers/types.js'
-import { recordingSink, upstreamCall } from '../testing/upstream-call.js'
+import { recordingSink, startAnthropicUpstream, upstreamCall } from '../testing/upstream-call.js'
 import { CHAT_TO_ANTHROPIC } from './anthropic-chat.js'
 import type { TranslateInput } from './types.js'
 
-type After = { after(fn: () => unknown): void }
 const chat = { model: 'claude-x', messages: [{ role: 'system', content: 'S' }, { role: 'user', content: 'hello' }], max_tokens: 100 }
-async function setup(t: After) {
-  const m = await startMockServer({})
-  const c = createProviderClient({ name: 'claude', type: 'anthropic', baseUrl: m.url, apiKey: new Secret('sk-ant-test'), headers: {}, timeoutMs: 5000, connections: 2 })
-  t.after(async () => {
-    await c.close()
-    await m.close()
-  })
-  return { m, c }
-}
+const setup = startAnthropicUpstream
 
 /** One attempt as compile/chain.ts runs it: the translator builds the request, wraps the sink and ends it. */
 async function translatedCall(c: ProviderClient, o: { stream?: boolean; clientWantsUsage?: boolean } = {}) {

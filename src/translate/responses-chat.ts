@@ -3,16 +3,14 @@
  * whose adapter takes the chat seam): the request goes as its canonical chat body (wire/responses.ts translated it at
  * parse), the answer comes back as chat JSON/SSE and is rewritten into a Responses object / Responses event stream.
  */
-import { asBuffer } from '../core/bytes.js'
 import { GatewayError } from '../core/errors.js'
 import { DONE_DATA, isObject } from '../wire/openai.js'
 import { chatToResponsesResponse, createChatToResponsesStream, responsesUntranslatable, untranslatableError } from '../wire/responses.js'
-import { createSseSplitter } from '../wire/sse.js'
+import type { SseEvent } from '../wire/sse.js'
 import type { AttemptSink } from '../providers/types.js'
 import { withModel } from './pass-through.js'
-import type { AttemptRequest, TranslateInput, TranslatingSink, Translator } from './types.js'
-
-const decoder = new TextDecoder()
+import { RewritingSink } from './rewriting-sink.js'
+import type { AttemptRequest, TranslateInput, Translator } from './types.js'
 
 /**
  * What a chat backend cannot honour is refused, never dropped (issue 11): it keeps no conversation state, so a
@@ -34,89 +32,33 @@ function request(p: TranslateInput, model: string): AttemptRequest {
   return { endpoint: 'chat', body: withModel(p.body, model), clientFormat: 'openai', clientWantsUsage: p.stream }
 }
 
-/** Chat answer bytes in, Responses bytes out; one client write per upstream write (backpressure passes through). */
-class ResponsesFromChat implements TranslatingSink {
-  readonly #inner: AttemptSink
+/** Chat answer bytes in, Responses bytes out. */
+class ResponsesFromChat extends RewritingSink {
+  protected readonly target = 'a Responses object'
   readonly #req: Record<string, unknown>
-  readonly #stream: ReturnType<typeof createChatToResponsesStream> | undefined
-  readonly #split: ReturnType<typeof createSseSplitter> | undefined
-  #out = ''
-  #json: Uint8Array[] | undefined
-  #ended = false
+  readonly #tr: ReturnType<typeof createChatToResponsesStream> | undefined
+  #closed = false
 
   constructor(inner: AttemptSink, p: TranslateInput) {
-    this.#inner = inner
+    super(inner, p.stream)
     this.#req = (p.native ?? p.body) as Record<string, unknown>
-    if (!p.stream) return
-    const tr = createChatToResponsesStream(this.#req)
-    this.#stream = tr
-    this.#split = createSseSplitter((e) => {
-      if (e.data === DONE_DATA) return this.#finishStream()
-      let obj: unknown
-      try {
-        obj = JSON.parse(e.data)
-      } catch {
-        return // the adapter validated every event it relayed: nothing else reaches here
-      }
-      if (isObject(obj)) for (const s of tr.push(obj)) this.#out += s
-    })
+    if (p.stream) this.#tr = createChatToResponsesStream(this.#req)
   }
 
-  #finishStream(): void {
-    if (this.#ended) return
-    this.#ended = true
-    for (const s of this.#stream!.finish()) this.#out += s
+  protected onEvent(e: SseEvent): void {
+    if (e.data === DONE_DATA) return this.closeStream()
+    const obj: unknown = JSON.parse(e.data)
+    if (isObject(obj)) for (const s of this.#tr!.push(obj)) this.emit(s)
   }
 
-  begin(contentType: string): void {
-    this.#inner.begin(contentType)
+  protected closeStream(): void {
+    if (this.#closed) return
+    this.#closed = true
+    for (const s of this.#tr!.finish()) this.emit(s)
   }
 
-  chunk(bytes: string | Uint8Array): boolean {
-    if (this.#split === undefined) {
-      ;(this.#json ??= []).push(asBuffer(bytes))
-      return true
-    }
-    this.#split.push(asBuffer(bytes))
-    return this.#flush()
-  }
-
-  last(bytes: string | Uint8Array): boolean {
-    return this.chunk(bytes)
-  }
-
-  #flush(): boolean {
-    if (this.#out === '') return true
-    const s = this.#out
-    this.#out = ''
-    return this.#inner.chunk(s)
-  }
-
-  drained(): Promise<void> {
-    return this.#inner.drained()
-  }
-
-  partial(usage: Parameters<NonNullable<AttemptSink['partial']>>[0]): void {
-    this.#inner.partial?.(usage)
-  }
-
-  end(): void {
-    if (this.#split !== undefined) {
-      this.#split.end()
-      this.#finishStream()
-      this.#flush()
-      return
-    }
-    const parts = this.#json ?? []
-    let chat: unknown
-    try {
-      chat = JSON.parse(decoder.decode(parts.length === 1 ? parts[0] : Buffer.concat(parts)))
-    } catch {
-      chat = undefined
-    }
-    // the adapter checked the answer; a non-object here is a bug upstream of this sink, reported like a bad upstream
-    if (!isObject(chat)) throw new GatewayError('upstream_error', 'the upstream answer could not be translated to a Responses object', { retryClass: 'status', upstreamStatus: 200 })
-    this.#inner.chunk(JSON.stringify(chatToResponsesResponse(chat, this.#req)))
+  protected rewrite(chat: Record<string, unknown>): string {
+    return JSON.stringify(chatToResponsesResponse(chat, this.#req))
   }
 }
 
