@@ -20,6 +20,7 @@ const OPENAI_SUITES: Array<[string, Suite]> = [
   ['openai responses.parse (json_schema)', suites.openaiResponsesParse],
   ['AI SDK generateText/streamText/tool loop', suites.aiSdkSuite],
   ['AI SDK generateObject', suites.aiSdkObject],
+  ['AI SDK multi-turn (store: false)', suites.aiSdkMultiTurn],
   ['@openai/agents run() with a tool', suites.agentsRun],
 ]
 /** Suites that ask for JSON output: an anthropic provider refuses text.format json_schema with 400 (src/providers/anthropic.ts). */
