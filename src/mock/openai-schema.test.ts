@@ -117,3 +117,18 @@ test('text_completion, embeddings (floats and base64), model list and error bodi
   check(root, 'ListModelsResponse', formatMockModelList())
   for (const status of [400, 429, 500]) check(root, 'ErrorResponse', mockErrorAnswer('chat', status, 'x').parts[0] as string)
 })
+
+test('tool-call and json_schema answers (whole and every chunk) match the OpenAI schemas; the Responses API has none there', (t) => {
+  const root = loadSchemas()
+  if (!root) return t.skip(`absent: ${SCHEMAS_FILE}`)
+  const params = { type: 'object', properties: { city: { type: 'string' }, days: { type: 'integer' } }, required: ['city', 'days'] }
+  const tools = [{ type: 'function', function: { name: 'get_weather', parameters: params } }, { type: 'function', function: { name: 'get_time', parameters: { type: 'object', properties: {} } } }]
+  const withTools = { ...chat, tools, tool_choice: 'required' }
+  check(root, 'CreateChatCompletionResponse', generateMockAnswer('chat', withTools, { tool: 'all' }).parts[0] as string)
+  for (const d of dataOf(generateMockAnswer('chat', { ...withTools, stream: true, stream_options: { include_usage: true } }, { tool: 'all' }).parts)) check(root, 'CreateChatCompletionStreamResponse', d)
+  const json = { ...chat, response_format: { type: 'json_schema', json_schema: { name: 'w', schema: params } } }
+  check(root, 'CreateChatCompletionResponse', generateMockAnswer('chat', json).parts[0] as string)
+  for (const d of dataOf(generateMockAnswer('chat', { ...json, stream: true }).parts)) check(root, 'CreateChatCompletionStreamResponse', d)
+  // what /v1/responses answers is checked by the openai SDK's own parsing instead (src/mock/tools.test.ts, clients.test.ts)
+  assert.equal(Object.keys(root).some((k) => k === 'Response' || k.startsWith('ResponseStreamEvent') || k === 'CreateResponse'), false, 'no Responses API schemas in the file: if that changes, check them here')
+})

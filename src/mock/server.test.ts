@@ -100,3 +100,23 @@ test('unknown paths get 404, bodies that are not JSON a 400', async (t) => {
   assert.equal(b.statusCode, 400)
   await b.body.dump()
 })
+
+test('POST /v1/responses and /v1/messages/count_tokens; x-mock-tool picks the call; unknown /v1/messages paths answer in Anthropic shape', async (t) => {
+  const m = await mock(t)
+  const tools = [{ type: 'function', name: 'a', parameters: { type: 'object', properties: {} } }, { type: 'function', name: 'b', parameters: { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] } }]
+  const r = await post(m.url, '/v1/responses', { model: 'mock-1', input: 'hi', tools }, { 'x-mock-tool': 'b' })
+  assert.equal(r.statusCode, 200)
+  const body = (await r.body.json()) as { output: Array<{ type: string; name: string; arguments: string }> }
+  assert.equal(body.output[0]?.type, 'function_call')
+  assert.equal(body.output[0]?.name, 'b')
+  assert.equal(typeof (JSON.parse(body.output[0]!.arguments) as { n: unknown }).n, 'number')
+  const c = await post(m.url, '/v1/messages/count_tokens', { model: 'mock-1', messages: [{ role: 'user', content: 'one two three' }] })
+  assert.equal(c.statusCode, 200)
+  assert.deepEqual(await c.body.json(), { input_tokens: 5 }, 'the usage a /v1/messages answer to it reports')
+  const nf = await post(m.url, '/v1/messages/batches', {})
+  assert.equal(nf.statusCode, 404)
+  assert.equal(((await nf.body.json()) as { type: string }).type, 'error')
+  const bad = await post(m.url, '/v1/responses', { model: 'mock-1', input: 'hi', tools }, { 'x-mock-tool': 'zzz' })
+  assert.equal(bad.statusCode, 400)
+  assert.match(((await bad.body.json()) as { error: { message: string } }).error.message, /zzz/)
+})

@@ -53,7 +53,12 @@ export function createMockClient(cfg: ProviderConfig): ProviderClient {
     const endpoint: MockEndpoint = req.clientFormat === 'anthropic' && (req.endpoint === 'chat' || req.endpoint === 'messages') ? 'messages' : (req.endpoint as MockEndpoint)
     const body: Record<string, unknown> = { ...req.body, stream: req.stream }
     if (req.stream && endpoint !== 'messages') body.stream_options = { ...(isObject(req.body.stream_options) ? req.body.stream_options : {}), include_usage: req.clientWantsUsage }
-    const generated = generateMockAnswer(endpoint, body, { ...(c.answerTokens === undefined ? {} : { answerTokens: c.answerTokens }), ...(c.tool === undefined ? {} : { tool: c.tool }) })
+    const generated = generateMockAnswer(endpoint, body, {
+      ...(c.answerTokens === undefined ? {} : { answerTokens: c.answerTokens }),
+      ...(c.tool === undefined ? {} : { tool: c.tool }),
+      // an Anthropic client's request reaches the provider as the canonical chat body (answered in Anthropic's format)
+      chatBody: endpoint === 'messages',
+    })
     const a = generated.status === 200 ? applyFailure(endpoint, c.fail, generated) : generated
     const timeoutMs = clampTimeout(req.timeoutMs > 0 ? req.timeoutMs : cfg.timeoutMs)
 

@@ -132,6 +132,20 @@ export async function aiSdkSuite(t: ClientTarget): Promise<void> {
   assert.ok(withTool.text.length > 0)
 }
 
+/**
+ * Vercel AI SDK multi-turn: the previous answer's messages sent back. With its default `store: true` the AI SDK sends
+ * earlier assistant text as `item_reference`s to OpenAI's stored items, which only a native Responses upstream can
+ * resolve (the gateway keeps no items, and refuses them with 400 for translated targets); `store: false` sends the text.
+ */
+export async function aiSdkMultiTurn(t: ClientTarget): Promise<void> {
+  const model = createOpenAI({ baseURL: `${t.baseUrl}/v1`, apiKey: t.apiKey ?? 'test' })(t.model)
+  const providerOptions = { openai: { store: false } }
+  const first = await generateText({ model, prompt: 'Say hello', providerOptions })
+  const second = await generateText({ model, providerOptions, messages: [{ role: 'user', content: 'Say hello' }, ...first.response.messages, { role: 'user', content: 'And again?' }] })
+  assert.ok(second.text.length > 0)
+  assert.notEqual(second.text, first.text, 'a different conversation, a different answer')
+}
+
 /** Vercel AI SDK generateObject: the object follows the zod schema (sent as text.format json_schema). */
 export async function aiSdkObject(t: ClientTarget): Promise<void> {
   const model = createOpenAI({ baseURL: `${t.baseUrl}/v1`, apiKey: t.apiKey ?? 'test' })(t.model)

@@ -28,6 +28,8 @@ export interface MockOptions {
   created?: number
   /** The x-mock-tool control: a tool name, `all` or `none` (wire/mock-plan.ts). */
   tool?: string
+  /** A `messages` body already in the canonical chat shape (the in-process mock gets the gateway's translation). */
+  chatBody?: boolean
 }
 
 export const MOCK_MODELS = ['mock-1', 'mock-embed-1'] as const
@@ -63,7 +65,7 @@ export function generateMockAnswer(endpoint: MockEndpoint, body: unknown, o: Moc
   const model = typeof body.model === 'string' && body.model ? body.model : 'mock-1'
   const created = o.created ?? Math.floor(Date.now() / 1000)
   if (endpoint === 'embeddings') return embeddings(body, model)
-  const chat = chatShape(endpoint, body)
+  const chat = o.chatBody === true ? body : chatShape(endpoint, body)
   if (typeof chat === 'string') return mockErrorAnswer(endpoint, 400, chat)
   // the key of the client's own body (Anthropic: system first), so both forms of one conversation answer alike
   const key = conversationKey(endpoint === 'messages' || endpoint === 'count_tokens' ? body : chat)

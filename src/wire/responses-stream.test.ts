@@ -139,3 +139,19 @@ test('a stream with no chunk at all still opens and closes a response (one empty
   assert.equal(final.output.length, 1)
   assert.equal(final.usage, null)
 })
+
+test('a streamed refusal is a message item with a refusal part (response.refusal.delta / .done)', () => {
+  const { types, final } = play([chunk({ role: 'assistant', content: null, refusal: '' }), chunk({ refusal: 'I can' }), chunk({ refusal: 'not.' }), chunk({}, 'stop')])
+  assert.deepEqual(types.filter((x) => x.startsWith('response.refusal')), ['response.refusal.delta', 'response.refusal.delta', 'response.refusal.done'])
+  assert.deepEqual((final.output[0] as { content: unknown[] }).content, [{ type: 'refusal', refusal: 'I cannot.' }])
+})
+
+test('two calls sent at the same index with different ids are two function_call items', () => {
+  const { final } = play([
+    chunk({ tool_calls: [{ index: 0, id: 'call_x', function: { name: 'f', arguments: '{"a":1}' } }] }),
+    chunk({ tool_calls: [{ index: 0, id: 'call_y', function: { name: 'g', arguments: '{}' } }] }),
+    chunk({}, 'tool_calls'),
+  ])
+  assert.deepEqual(final.output.map((o) => (o as { call_id: string }).call_id), ['call_x', 'call_y'])
+  assert.deepEqual(final.output.map((o) => (o as { arguments: string }).arguments), ['{"a":1}', '{}'])
+})

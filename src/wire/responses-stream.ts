@@ -25,7 +25,8 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 interface Item {
   readonly index: number
   readonly id: string
-  readonly kind: 'message' | 'function_call' | 'reasoning'
+  /** refusal: a message item whose one part is a refusal (chat streams send it apart from the content) */
+  readonly kind: 'message' | 'refusal' | 'function_call' | 'reasoning'
   /** text, arguments or reasoning summary so far */
   body: string
   callId: string
@@ -49,6 +50,7 @@ export function createChatToResponsesStream(req: Readonly<Obj>): StreamTranslato
   const tools = new Map<number, Item>() // chat tool_calls index -> item
   let message: Item | undefined
   let reasoning: Item | undefined
+  let refusal: Item | undefined
 
   // HOT PATH: `fields` is the event's own JSON object; the type and sequence number are spliced in front of it
   const emit = (type: string, fields: string): void => {
@@ -66,12 +68,13 @@ export function createChatToResponsesStream(req: Readonly<Obj>): StreamTranslato
 
   const open = (kind: Item['kind'], id: string, callId = '', name = ''): Item => {
     const index = items.length
-    const deltaHead = `{"item_id":${JSON.stringify(id)},"output_index":${index}${kind === 'message' ? ',"content_index":0' : kind === 'reasoning' ? ',"summary_index":0' : ''},"delta":`
+    const deltaHead = `{"item_id":${JSON.stringify(id)},"output_index":${index}${kind === 'message' || kind === 'refusal' ? ',"content_index":0' : kind === 'reasoning' ? ',"summary_index":0' : ''},"delta":`
     const it: Item = { index, id, kind, body: '', callId, name, open: true, deltaHead }
     items.push(it)
-    const item = kind === 'message' ? messageItem(id, 'in_progress', []) : kind === 'reasoning' ? { id, type: 'reasoning', summary: [] } : functionCallItem(id, 'in_progress', callId, name, '')
+    const item = kind === 'message' || kind === 'refusal' ? messageItem(id, 'in_progress', []) : kind === 'reasoning' ? { id, type: 'reasoning', summary: [] } : functionCallItem(id, 'in_progress', callId, name, '')
     emit('response.output_item.added', JSON.stringify({ output_index: index, item }))
     if (kind === 'message') emit('response.content_part.added', JSON.stringify({ item_id: id, output_index: index, content_index: 0, part: textPart('') }))
+    if (kind === 'refusal') emit('response.content_part.added', JSON.stringify({ item_id: id, output_index: index, content_index: 0, part: { type: 'refusal', refusal: '' } }))
     if (kind === 'reasoning') emit('response.reasoning_summary_part.added', JSON.stringify({ item_id: id, output_index: index, summary_index: 0, part: { type: 'summary_text', text: '' } }))
     return it
   }
@@ -83,6 +86,9 @@ export function createChatToResponsesStream(req: Readonly<Obj>): StreamTranslato
     if (it.kind === 'message') {
       emit('response.output_text.done', JSON.stringify({ ...ids, content_index: 0, text: it.body, logprobs: [] }))
       emit('response.content_part.done', JSON.stringify({ ...ids, content_index: 0, part: textPart(it.body) }))
+    } else if (it.kind === 'refusal') {
+      emit('response.refusal.done', JSON.stringify({ ...ids, content_index: 0, refusal: it.body }))
+      emit('response.content_part.done', JSON.stringify({ ...ids, content_index: 0, part: { type: 'refusal', refusal: it.body } }))
     } else if (it.kind === 'reasoning') {
       emit('response.reasoning_summary_text.done', JSON.stringify({ ...ids, summary_index: 0, text: it.body }))
       emit('response.reasoning_summary_part.done', JSON.stringify({ ...ids, summary_index: 0, part: { type: 'summary_text', text: it.body } }))
@@ -93,7 +99,9 @@ export function createChatToResponsesStream(req: Readonly<Obj>): StreamTranslato
   const finalItem = (it: Item): Obj =>
     it.kind === 'message'
       ? messageItem(it.id, finish === 'length' ? 'incomplete' : 'completed', [textPart(it.body)])
-      : it.kind === 'reasoning'
+      : it.kind === 'refusal'
+        ? messageItem(it.id, 'completed', [{ type: 'refusal', refusal: it.body }])
+        : it.kind === 'reasoning'
         ? reasoningItem(it.id, it.body)
         : functionCallItem(it.id, 'completed', it.callId, it.name, it.body)
 
@@ -119,13 +127,19 @@ export function createChatToResponsesStream(req: Readonly<Obj>): StreamTranslato
           text += d.content
           delta((message ??= open('message', `msg_${suffix}`)), 'response.output_text.delta', d.content)
         }
+        if (typeof d.refusal === 'string' && d.refusal !== '') {
+          done(reasoning)
+          done(message)
+          delta((refusal ??= open('refusal', `msg_${suffix}_refusal`)), 'response.refusal.delta', d.refusal)
+        }
         if (Array.isArray(d.tool_calls)) {
           for (const tc of d.tool_calls as unknown[]) {
             if (!isObject(tc)) continue
             const k = typeof tc.index === 'number' ? tc.index : 0
             const f = isObject(tc.function) ? tc.function : {}
             let it = tools.get(k)
-            if (it === undefined) {
+            // a new id at a used index is a new call (some OpenAI-compatible servers send every call at index 0)
+            if (it === undefined || (typeof tc.id === 'string' && tc.id !== '' && tc.id !== it.callId)) {
               done(reasoning)
               done(message)
               const callId = str(tc.id) ?? `call_${suffix}_${k}`

@@ -22,8 +22,11 @@ const bad = invalidParam
 const absent = (v: unknown): boolean => v === undefined || v === null
 const ROLES = new Set(['user', 'assistant', 'system', 'developer'])
 const TOOL_CHOICES = new Set(['none', 'auto', 'required'])
-/** Request fields copied to the chat body unchanged (the chat API has them under the same name and meaning). */
-const SAME_NAME = ['temperature', 'top_p', 'parallel_tool_calls', 'user', 'metadata', 'service_tier', 'prompt_cache_key', 'safety_identifier'] as const
+/**
+ * Request fields copied to the chat body unchanged (the chat API has them under the same name and meaning). Not
+ * `metadata`: OpenAI's chat endpoint takes it only with `store`, other servers not at all; it is echoed in the answer.
+ */
+const SAME_NAME = ['temperature', 'top_p', 'parallel_tool_calls', 'user', 'service_tier', 'prompt_cache_key', 'safety_identifier'] as const
 /** Request fields that carry context or work a chat body cannot (refused for translated targets, never dropped). */
 const STATEFUL = ['previous_response_id', 'conversation', 'prompt', 'background'] as const
 
@@ -69,10 +72,6 @@ export function parseResponsesRequest(body: Readonly<Obj>): Obj {
     if (choice !== undefined) out.tool_choice = choice
   }
   if (!absent(body.text)) textOptions(body.text, out)
-  if (typeof body.top_logprobs === 'number') {
-    out.logprobs = true
-    out.top_logprobs = body.top_logprobs
-  }
   return out
 }
 
