@@ -72,7 +72,8 @@ export function compileEndpoint(endpoint: Endpoint, d: EndpointDeps): Route {
       prof.add('relay', (performance.now() - relay.begunAt) * 1e6)
     }
   }
-  // per model, once, inner to outer: the wrappers a model does not use are not in its pipeline at all
+  // per model, once, inner to outer: the wrappers a model does not use are not in its pipeline at all (compileGateway
+  // attaches models' cache and experiment before it compiles the endpoints)
   const compileModelPipeline = (m: CompiledModel): Step => {
     let step = chain
     if (!free) for (const w of [compileCacheWrap(m, openRelay), compileExperimentWrap(m)]) if (w) step = w(step)
@@ -84,7 +85,7 @@ export function compileEndpoint(endpoint: Endpoint, d: EndpointDeps): Route {
     const call = new Call(ex, sink, endpoint, format, startSpan?.(ex))
     observe.start()
     try {
-      if (await admit(call)) await pipelines.get(call.model!)!(call)
+      if (await admit(call)) await (pipelines.get(call.model!) ?? chain)(call)
     } catch (e) {
       const error = toGatewayError(e)
       call.error = error
