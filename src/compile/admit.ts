@@ -28,51 +28,59 @@ export interface AdmitDeps {
   readonly profile: StageProfile | undefined
 }
 
-/** Resolves true when the call should go on, false when the client left meanwhile (nothing more to do). */
-export type Admit = (call: Call) => Promise<boolean>
+/**
+ * True when the call should go on, false when the client left meanwhile (nothing more to do). HOT PATH: synchronous
+ * while every step is (memory store, static keys); a promise only from the first step that returned one.
+ */
+export type Admit = (call: Call) => MaybePromise<boolean>
 
 export function compileAdmit(endpoint: Endpoint, d: AdmitDeps): Admit {
   const prof = d.profile
   const parse: (ep: Endpoint, b: Uint8Array) => ParsedRequest = prof ? timeStage(prof, 'parse', parseRequest) : parseRequest
   const authenticate = d.authenticate && prof ? timeStage(prof, 'auth', d.authenticate) : d.authenticate
   const admitList = compileGuardList(d.admission)
-  const admit = admitList && prof ? timeStage(prof, 'limits', admitList) : admitList
+  const limits = admitList && prof ? timeStage(prof, 'limits', admitList) : admitList
   const resolveModel = prof ? timeStage(prof, 'routing', d.table.resolve) : d.table.resolve
   const rulesFor = new Map(d.table.models.map((m) => {
     const g = d.rules ? compileGuardList(m.guards) : null
     return [m, g && prof ? timeStage(prof, 'rules', g) : g] as const
   }))
 
-  return async (call) => {
-    const ex = call.ex
-    if (authenticate !== undefined) {
-      const c = authenticate(ex)
-      call.caller = isPromise(c) ? await c : c
-    }
-    const caller = (call.caller ??= ANONYMOUS)
-    const parsed = (call.parsed = parse(endpoint, ex.body))
+  /** After auth: the request, its model and access, then the limits. */
+  const identified = (call: Call, caller: Caller | undefined): MaybePromise<boolean> => {
+    const c = (call.caller = caller ?? ANONYMOUS)
+    const parsed = (call.parsed = parse(endpoint, call.ex.body))
     const model: CompiledModel | undefined = resolveModel(parsed.model)
     if (model === undefined) throw modelNotFound(parsed.model)
-    if (!caller.allows(parsed.model))
-      throw new GatewayError('model_not_allowed', `this key may not use model '${model.name}'`, { param: 'model' })
+    if (!c.allows(parsed.model)) throw new GatewayError('model_not_allowed', `this key may not use model '${model.name}'`, { param: 'model' })
     call.model = call.route = model
-    const messages = parsed.body.messages
-    const cx = (call.cx = new RequestContext(ex, endpoint, parsed.body, parsed.model, parsed.stream, parsed.clientWantsUsage, model.plan.pricing, caller))
-    if (admit !== null) {
-      const r = admit(cx)
-      if (isPromise(r)) await r
-    }
+    const cx = (call.cx = new RequestContext(call.ex, endpoint, parsed.body, parsed.model, parsed.stream, parsed.clientWantsUsage, model.plan.pricing, c))
+    const r = limits === null ? undefined : limits(cx)
+    return isPromise(r) ? r.then(() => ruled(call, parsed, model, cx)) : ruled(call, parsed, model, cx)
+  }
+
+  /** After the limits: the model's rules, then what translators read. */
+  const ruled = (call: Call, parsed: ParsedRequest, model: CompiledModel, cx: RequestContext): MaybePromise<boolean> => {
     const rules = rulesFor.get(model)
+    if (!rules) return admitted(call, parsed, cx, parsed.body.messages, undefined)
+    const messages = parsed.body.messages
     // a native relay sends the client's own body: whether a rule rewrote the prompt (system prompt, trimming, a
     // request mask editing text in place) decides if it may; compared as text, only where both can happen
-    const before = rules && parsed.native !== undefined ? JSON.stringify(messages) : undefined
-    if (rules) {
-      const r = rules(cx)
-      if (isPromise(r)) await r
-    }
-    if (ex.signal.aborted) return false
+    const before = parsed.native !== undefined ? JSON.stringify(messages) : undefined
+    const r = rules(cx)
+    return isPromise(r) ? r.then(() => admitted(call, parsed, cx, messages, before)) : admitted(call, parsed, cx, messages, before)
+  }
+
+  const admitted = (call: Call, parsed: ParsedRequest, cx: RequestContext, messages: unknown, before: string | undefined): boolean => {
+    if (call.ex.signal.aborted) return false
     const promptRewritten = cx.body !== parsed.body || cx.body.messages !== messages || (before !== undefined && JSON.stringify(cx.body.messages) !== before)
     call.input = { endpoint, body: cx.body, native: parsed.native, stream: parsed.stream, clientWantsUsage: parsed.clientWantsUsage, promptRewritten }
     return true
+  }
+
+  return (call) => {
+    if (authenticate === undefined) return identified(call, undefined)
+    const c = authenticate(call.ex)
+    return isPromise(c) ? c.then((caller) => identified(call, caller)) : identified(call, c)
   }
 }

@@ -4,6 +4,7 @@
  * (observe-call.ts). One Call per request carries what they learn and how it ended.
  */
 import { toGatewayError } from '../core/errors.js'
+import { isPromise } from '../core/sync.js'
 import type { Guard, RequestObserver } from '../core/pipeline.js'
 import type { Endpoint, Exchange, Route, Sink } from '../core/types.js'
 import type { RequestSpan, Tracer } from '../observe/tracing.js'
@@ -85,7 +86,8 @@ export function compileEndpoint(endpoint: Endpoint, d: EndpointDeps): Route {
     const call = new Call(ex, sink, endpoint, format, startSpan?.(ex))
     observe.start()
     try {
-      if (await admit(call)) await (pipelines.get(call.model!) ?? chain)(call)
+      const admitted = admit(call)
+      if (isPromise(admitted) ? await admitted : admitted) await (pipelines.get(call.model!) ?? chain)(call)
     } catch (e) {
       const error = toGatewayError(e)
       call.error = error
