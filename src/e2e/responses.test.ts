@@ -43,7 +43,12 @@ for (const [label, model, boot] of [
     const { client } = await boot(t)
     const raw = await client.responses.create({ model, input: 'Say hello', instructions: 'be brief', max_output_tokens: 32 }).withResponse()
     assert.equal(raw.response.status, 200)
-    assert.ok(raw.response.headers.get('x-llmgw-provider'))
+    // SPEC §4 headers on proxied calls
+    const h = raw.response.headers
+    assert.ok(h.get('x-llmgw-provider'))
+    assert.ok(h.get('x-llmgw-model'))
+    assert.equal(h.get('x-llmgw-attempts'), '1')
+    assert.ok(h.get('x-request-id'))
     assertResponseShape(raw.data)
   })
 
