@@ -1,13 +1,14 @@
 /**
  * The translator factory (issue 14): per target, once at compile time, the Translator for each client endpoint given
- * what its provider speaks. Pairs: chat/completions/embeddings/messages pass through (the adapters own the chat <->
- * Anthropic answers: the openai-compatible reader still translates for /v1/messages clients inline); chat to anthropic
- * through anthropic-chat.ts; responses native, to chat, or to chat then Anthropic; count_tokens native or counted here.
+ * what its provider speaks, one file per pair: chat/completions/embeddings pass through (pass-through.ts); chat to
+ * anthropic (anthropic-chat.ts); messages to OpenAI-wire servers (messages-chat.ts); responses native, to chat
+ * (responses-chat.ts) or to chat then Anthropic; count_tokens native or counted here (count-tokens.ts).
  */
 import type { Endpoint } from '../core/types.js'
 import type { ProviderClient } from '../providers/types.js'
 import { CHAT_TO_ANTHROPIC, composeWithAnthropic } from './anthropic-chat.js'
 import { TOKENIZER_COUNT } from './count-tokens.js'
+import { MESSAGES_TO_CHAT } from './messages-chat.js'
 import { NATIVE, PASS_THROUGH } from './pass-through.js'
 import { RESPONSES_TO_CHAT } from './responses-chat.js'
 import type { Translator } from './types.js'
@@ -55,7 +56,8 @@ export function compileTranslators(client: Pick<ProviderClient, 'type' | 'speaks
     chat: PASS_THROUGH,
     completions: PASS_THROUGH,
     embeddings: PASS_THROUGH,
-    messages: PASS_THROUGH,
+    // the mock answers an Anthropic client in its own format; OpenAI-wire servers answer chat, translated here
+    messages: client.type === 'mock' ? PASS_THROUGH : MESSAGES_TO_CHAT,
     responses: speaksNatively(client, 'responses') ? NATIVE_RESPONSES : RESPONSES_TO_CHAT,
     count_tokens: speaksNatively(client, 'count_tokens') ? NATIVE : TOKENIZER_COUNT,
   }

@@ -32,6 +32,8 @@ test('translators are chosen per provider: native where the provider speaks the 
   assert.equal(chatOnly.chat, PASS_THROUGH)
   assert.equal(chatOnly.responses.name, 'responses->chat')
   assert.equal(chatOnly.count_tokens.name, 'count_tokens->tokenizer')
+  assert.equal(chatOnly.messages.name, 'anthropic-messages->openai-chat')
+  assert.equal(compileTranslators({ type: 'mock' }).messages, PASS_THROUGH, 'the mock answers Anthropic clients itself')
   const native = compileTranslators({ type: 'openai', speaks: (e) => e === 'responses' }).responses
   const req = { model: 'public', input: 'hi', previous_response_id: 'resp_1' }
   const p: TranslateInput = { endpoint: 'responses', body: { model: 'public', messages: [{ role: 'user', content: 'hi' }] }, native: req, stream: false, clientWantsUsage: false, promptRewritten: false }
