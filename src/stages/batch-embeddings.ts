@@ -61,6 +61,8 @@ export function wrapBatching(client: ProviderClient, plan: BatchPlan): ProviderC
     close: () => client.close(),
     ...(inner.isAvailable ? { isAvailable: () => inner.isAvailable!() } : {}),
     ...(inner.state ? { state: () => inner.state!() } : {}),
+    // translators are chosen by what the client speaks natively (src/translate/): the wrapper must not hide it
+    ...(client.speaks ? { speaks: (ep) => client.speaks!(ep) } : {}),
     call(req: UpstreamCall, sink: AttemptSink): Promise<AttemptResult> {
       const parsed = req.endpoint === 'embeddings' && !req.stream ? itemsOf(req.body.input) : undefined
       if (parsed === undefined || parsed.items.length >= plan.maxBatch) return client.call(req, sink)

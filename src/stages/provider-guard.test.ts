@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import type { AttemptResult, AttemptSink, ProviderClient, UpstreamCall } from '../providers/types.js'
 import { GatewayError } from '../core/errors.js'
 import { createRegistry } from '../state/registry.js'
+import { wrapBatching } from './batch-embeddings.js'
 import { wrapProvider } from './provider-guard.js'
 
 interface Fake extends ProviderClient { calls: number; pending: Array<{ ok(): void; fail(e: unknown): void }> }
@@ -130,4 +131,13 @@ test('the breaker carries over a reload through the registry when the provider c
   assert.equal(b.state().breaker, 'open')
   const c = wrapProvider(fakeUpstream('ok'), { ...cfg, breaker: { ...cfg.breaker, minRequests: 2 } }, { registry })
   assert.equal(c.state().breaker, 'closed')
+})
+
+test('the guard and the embeddings batcher keep what the client speaks natively (translators are chosen by it)', () => {
+  const up: ProviderClient = { name: 'p', type: 'openai', speaks: (ep) => ep === 'responses', call: () => Promise.reject(new Error('unused')), close: () => Promise.resolve() }
+  const guarded = wrapProvider(up, { maxInFlight: 1, queue: { size: 1, timeoutMs: 10 } })
+  const batched = wrapBatching(guarded, { maxBatch: 8, maxWaitMs: 5 })
+  assert.equal(guarded.speaks?.('responses'), true)
+  assert.equal(batched.speaks?.('responses'), true)
+  assert.equal(batched.speaks?.('count_tokens'), false)
 })
