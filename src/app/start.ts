@@ -128,7 +128,8 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
       registry: tracked.registry,
       onRollback: shared.onRollback,
       tracer: shared.tracer,
-      isReady: () => ready,
+      isReady: () => ready && shared.storeReady(),
+      notReady: () => (ready ? 'state store unavailable' : undefined),
       reload: () => (opts.adminReload ? opts.adminReload(() => app.reload()) : app.reload()),
       // read on GET /admin/config, after start: where this process listens (flags win over the spec), and what of
       // this spec waits for a restart

@@ -123,7 +123,8 @@ export function compileEndpoint(endpoint: Endpoint, d: EndpointDeps): Route {
         if (isBypass(ex.headers['cache-control'])) cacheResult = 'BYPASS'
         else {
           key = cacheKey(endpoint, model.name, ex.body)
-          const hit = cache.store.get(key)
+          let hit = cache.store.get(key)
+          if (isPromise(hit)) hit = await hit // the Redis tier (state.store: redis); memory answers synchronously
           if (hit !== undefined) {
             cacheResult = 'HIT'
             sink.send(200, [['content-type', hit.contentType], ...hit.headers, ['x-llmgw-cache', 'HIT'], ['x-llmgw-attempts', '0'], ...cx.headers], hit.body)

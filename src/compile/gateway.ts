@@ -20,7 +20,7 @@ import { GatewayError } from '../core/errors.js'
 import { compileRouter, type RouteTable } from './router.js'
 import { createStageProfile, isStageProfilingRequested, type StageProfile } from './stage-profile.js'
 import { wrapBatching } from '../stages/batch-embeddings.js'
-import { createMemoryCache } from '../stages/cache.js'
+import { createMemoryCache, type ResponseCache } from '../stages/cache.js'
 import { createRegistry, type Registry } from '../state/registry.js'
 import { formatIdentity } from './identity.js'
 import { experimentHeaderNames } from '../stages/experiment.js'
@@ -44,6 +44,10 @@ export interface CompileDeps {
   providerPool?: ProviderPool
   /** /readyz: false while draining. */
   isReady?: () => boolean
+  /** /readyz's 503 text when not ready for another reason than draining (the state store is down); default "draining". */
+  notReady?: () => string | undefined
+  /** A response cache for models[].cache by identity (state.store: redis shares it); default a memory cache. */
+  createCache?: (identity: string) => ResponseCache
   /** /metrics text; absent -> 404. */
   metricsText?: () => MaybePromise<string>
   /** /admin/reload; absent -> 404. */
@@ -113,7 +117,8 @@ export function compileGateway(spec: Spec, deps: CompileDeps = {}): CompiledGate
     if (c === undefined) continue
     // Same name, ttl and targets -> same store: entries survive reloads that leave this model's answers alone, and
     // a model pointed at other upstream models starts empty (an old answer is not theirs).
-    const store = registry.keep(formatIdentity(`cache:${m.name}`, { ttl: c.ttl, targets: m.plan.targets.map((t) => [t.provider, t.model]) }), createMemoryCache)
+    const id = formatIdentity(`cache:${m.name}`, { ttl: c.ttl, targets: m.plan.targets.map((t) => [t.provider, t.model]) })
+    const store = registry.keep(id, () => deps.createCache?.(id) ?? createMemoryCache())
     m.cache = { ttlMs: c.ttl, store }
   }
   attachExperiments(spec.experiments, table, providers, { registry, ...(deps.onRollback ? { onRollback: deps.onRollback } : {}) })
@@ -152,6 +157,7 @@ export function compileGateway(spec: Spec, deps: CompileDeps = {}): CompiledGate
     spec: () => redactSpec(spec),
     token: plan.admin.token,
     isReady: deps.isReady,
+    notReady: deps.notReady,
     metricsText: deps.metricsText,
     reload: deps.reload,
     profile,

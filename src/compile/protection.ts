@@ -16,9 +16,11 @@ export interface ProtectionState {
   readonly registry: Registry
   /** llmgw_ratelimit_rejections_total{scope}: a handle bound once per scope by the caller, called per refusal. */
   readonly onRejected?: OnRejected
+  /** The response cache per models[].cache identity when the store shares one (state.store: redis). */
+  readonly createCache?: CompileDeps['createCache']
 }
 
-export type ProtectionDeps = Pick<CompileDeps, 'authenticate' | 'guards' | 'wrapProvider' | 'headerNames'> & {
+export type ProtectionDeps = Pick<CompileDeps, 'authenticate' | 'guards' | 'wrapProvider' | 'headerNames' | 'createCache'> & {
   /** The providers wrapped so far (filled by compileGateway calling wrapProvider): the dashboard reads their state(). */
   readonly guarded: ReadonlyMap<string, GuardedProvider>
   close(): void
@@ -58,6 +60,7 @@ export function compileProtection(spec: Spec, state: ProtectionState): Protectio
     ...(access.authenticate ? { authenticate: access.authenticate } : {}),
     guards: { admission: access.admit ? [access.admit] : [] },
     headerNames: access.headerNames,
+    ...(state.createCache ? { createCache: state.createCache } : {}),
     wrapProvider: (client, p) => {
       const cfg: ProviderGuardConfig = {
         maxInFlight: p.maxInFlight,
