@@ -108,3 +108,19 @@ test('a concurrency slot held when redis dies is released on its return, so no s
   assert.equal(await gauge.acquire(), true, 'the slot is free again')
   void server
 })
+
+test('a redis that hangs (SIGSTOP) costs one commandTimeout, then the store is down for everyone until it answers again', { skip: PRIVATE_REDIS_SKIP }, async (t) => {
+  const { server, store, changes } = await setup(t, 'closed')
+  const rpm = store.rate('rpm:k', 100, 60_000)
+  assert.equal((await rpm.take(1)).ok, true)
+  server.pause()
+  t.after(() => server.resume())
+  // The connection stays open: only the command deadline notices. The first take waits for it, then is refused.
+  await assert.rejects(Promise.resolve(rpm.take(1)), isUnavailable)
+  assert.equal(store.up, false)
+  assert.deepEqual(changes, [false])
+  await assert.rejects(Promise.resolve(rpm.take(1)), isUnavailable) // refused without sending
+  server.resume()
+  await until('a ping answers and the store is up again', async () => store.up)
+  assert.equal((await rpm.take(1)).ok, true)
+})

@@ -57,6 +57,9 @@ export interface PrivateRedis {
   kill(): Promise<void>
   /** Start again on the same port, resolved once it answers. */
   start(): Promise<void>
+  /** SIGSTOP / SIGCONT: the connection stays open but nothing answers (a hung server). */
+  pause(): void
+  resume(): void
 }
 
 export async function privateRedis(t: TestContext): Promise<PrivateRedis> {
@@ -89,5 +92,5 @@ export async function privateRedis(t: TestContext): Promise<PrivateRedis> {
   }
   t.after(kill)
   await start()
-  return { url, kill, start }
+  return { url, kill, start, pause: () => void child?.kill('SIGSTOP'), resume: () => void child?.kill('SIGCONT') }
 }
