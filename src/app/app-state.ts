@@ -30,7 +30,7 @@ const START_ONLY: ReadonlyArray<readonly [string, (s: Spec) => unknown]> = [
   ['server.port', (s) => s.server.port],
   ['server.workers', (s) => s.server.workers],
   ['admin.port', (s) => s.admin.port],
-  ['state', (s) => [s.state.store, s.state.redis?.prefix, s.state.redis?.url?.reveal()]],
+  ['state', (s) => [s.state.store, s.state.onUnavailable, s.state.redis?.prefix, s.state.redis?.url?.reveal(), s.state.redis?.commandTimeout, s.state.redis?.cacheMaxEntry]],
   ['observability', (s) => s.observability],
 ]
 
