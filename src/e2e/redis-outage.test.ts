@@ -128,3 +128,17 @@ test('open: redis killed -> requests pass on per-process limits, /readyz stays 2
   assert.equal((await chat(g)).status, 200, 'back on redis, whose window saw one request')
 })
 
+
+test('open: a redis that is down at start -> serve starts on local limits and moves to redis when it answers', { skip: PRIVATE_REDIS_SKIP }, async (t) => {
+  const server = await privateRedis(t)
+  await server.kill()
+  const logs: string[] = []
+  const log = { info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m) }
+  const g = await startTestGateway(spec(server.url, `s${randomUUID()}:`, 'open', 2), { t, log })
+  assert.ok(logs.some((l) => /unavailable at start/.test(l)), logs.join(' | '))
+  assert.equal(await metric(g, UP), 0)
+  assert.deepEqual([(await chat(g)).status, (await chat(g)).status, (await chat(g)).status], [200, 200, 429])
+  await server.start()
+  await until('the store comes up', async () => (await metric(g, UP)) === 1)
+  assert.equal((await chat(g)).status, 200, 'redis has its own window')
+})
