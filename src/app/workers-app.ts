@@ -34,6 +34,8 @@ export type WorkerAppMessage =
   | { llmgw: 'metrics-collect'; from: number; id: number }
   | { llmgw: 'metrics-json'; from: number; id: number; json: MetricsJSON }
   | { llmgw: 'metrics-text'; to: number; id: number; text: string }
+  // A worker's log line (the state store's outage lines): this thread writes it with the worker's index.
+  | { llmgw: 'log'; from: number; level: 'info' | 'warn' | 'error'; msg: string; fields: Record<string, unknown> }
 
 /** How long a scrape waits for every worker's counters before it answers with those that came. */
 const GATHER_TIMEOUT_MS = 1000
@@ -73,6 +75,7 @@ export async function startWorkerApp(opts: StartOptions, first: LoadResult & { o
     const m = msg as WorkerAppMessage
     if (m.llmgw === 'reload-all') pool.post({ llmgw: 'reload', from: m.from } satisfies WorkerAppMessage)
     else if (m.llmgw === 'metrics-gather') gather(m.from, m.id)
+    else if (m.llmgw === 'log') log[m.level](m.msg, { ...m.fields, worker: m.from })
     else if (m.llmgw === 'metrics-json') {
       const g = gathering.get(`${m.from}:${m.id}`)
       if (g === undefined) return
