@@ -257,7 +257,7 @@ function failoverBudget(r: RedisBudgetMeter, s: BudgetShadow, p: Policy, clock: 
     period,
     reserve: (usd, now = clock()) =>
       p.guarded(() => r.reserve(usd, now).then((v) => {
-        if (v.ok) seen(v.window)(v.spentUsd)
+        seen(v.window)(v.spentUsd) // a refusal reports the window's spend too
         return v
       }), () => localReserve(usd, now)),
     // Money already spent upstream is never dropped: in both modes a settle that cannot reach Redis waits in `pending`.
