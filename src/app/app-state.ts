@@ -1,6 +1,6 @@
 /** What one app keeps across every reload (SPEC §6): observability, the limit store, the registry (breakers, response caches, experiments), tracer. */
 import type { RollbackNotice } from '../compile/experiments.js'
-import type { ProtectionDeps, ProtectionState } from '../compile/protection.js'
+import type { ProtectionState } from '../compile/protection.js'
 import { createTracer, type Tracer } from '../observe/tracing.js'
 import type { RejectScope } from '../stages/admission.js'
 import type { LoadResult } from '../spec/load.js'
@@ -8,7 +8,9 @@ import type { Spec } from '../spec/schema.js'
 import { createRegistry } from '../state/registry.js'
 import type { Metrics } from '../observe/metrics.js'
 import { type AppObservability, createAppObservability } from './observe.js'
-import type { AppLog, StartOptions } from './start.js'
+import type { GuardedProvider } from '../stages/provider-guard.js'
+import type { ResponseCache } from '../stages/cache.js'
+import type { AppLog, StartOptions } from './types.js'
 import { createStateStore, type OwnedStore, type StoreReport } from './state-store.js'
 
 export interface AppState {
@@ -18,6 +20,8 @@ export interface AppState {
   readonly onRollback: RollbackNotice
   /** false while the state store cannot serve (Redis down, state.onUnavailable: closed): /readyz answers 503. */
   storeReady(): boolean
+  /** The response cache shared through the store (state.store: redis); absent: memory caches. */
+  readonly createCache?: (identity: string) => ResponseCache
   /** Close what start opened, in reverse: store, tracer (flushes spans), access log. */
   close(): Promise<void>
 }
@@ -39,19 +43,19 @@ export function restartOnlyChanges(started: Spec, now: Spec): string[] {
   return START_ONLY.filter(([, of]) => JSON.stringify(of(started)) !== JSON.stringify(of(now))).map(([name]) => name)
 }
 
-/** `serving` gives the protection hooks of the Gateway serving now (the dashboard reads its providers' state). */
+/** `serving` gives the provider guards of the Gateway serving now (the dashboard reads their state). */
 export async function createAppState(
   opts: StartOptions,
   first: LoadResult & { ok: true },
   log: AppLog,
-  serving: () => ProtectionDeps | undefined,
+  serving: () => ReadonlyMap<string, GuardedProvider> | undefined,
 ): Promise<AppState> {
   const observe = createAppObservability(first.spec, first.version, {
     accessLog: opts.accessLog ?? true,
     dashboard: opts.dashboard,
     ...(opts.countReloads === undefined ? {} : { countReloads: opts.countReloads }),
     ...(first.file ? { specFile: first.file } : {}),
-    providerStates: () => [...(serving()?.guarded ?? [])].map(([name, g]) => ({ name, ...g.state() })),
+    providerStates: () => [...(serving() ?? [])].map(([name, g]) => ({ name, ...g.state() })),
   })
   const metrics = observe.metrics
   // Bound once: a refusal costs one map lookup and a counter increment, no label hashing.
@@ -68,7 +72,6 @@ export async function createAppState(
     store: opts.store ?? owned!.store,
     registry: createRegistry(),
     ...(rejections ? { onRejected: (scope: RejectScope) => rejections.get(scope)?.inc() } : {}),
-    ...(owned?.createCache ? { createCache: owned.createCache } : {}),
   }
   const t = first.spec.observability.tracing
   const tracer = await createTracer(t ? { otlpEndpoint: t.otlpEndpoint, sampleRatio: t.sampleRatio, serviceName: t.serviceName, headers: t.headers } : undefined)
@@ -78,6 +81,7 @@ export async function createAppState(
     tracer,
     onRollback: (experiment, variant, why) => log.warn('experiment variant rolled back', { event: 'rollback', experiment, variant, why }),
     storeReady: () => owned?.ready() ?? true,
+    ...(owned?.createCache ? { createCache: owned.createCache } : {}),
     async close() {
       await owned?.close()
       await tracer.close()

@@ -1,5 +1,5 @@
 /** App event log as JSON lines (SPEC §2 serve: non-TTY output): listening, reloads, warnings. Rare events, written at once. */
-import type { AppLog } from './start.js'
+import type { AppLog } from './types.js'
 
 export interface JsonLog extends AppLog {
   listening(url: string, fields: Readonly<Record<string, unknown>>): void

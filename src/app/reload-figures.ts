@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { compileGateway } from '../compile/gateway.js'
-import { compileProtection } from '../compile/protection.js'
+import { planGateway } from '../compile/plan-gateway.js'
 import { loadSpec } from '../spec/load.js'
 import { createMemoryStore } from '../state/memory.js'
 import { createRegistry } from '../state/registry.js'
@@ -41,12 +41,9 @@ export async function measureReloadFigures(models: number, keys: number, log: (l
     const state = { store: createMemoryStore(), registry: createRegistry() }
     for (let i = 0; i < 3; i++) {
       t0 = performance.now()
-      const p = compileProtection(r.spec, state)
-      const { close: _c, guarded: _g, ...hooks } = p
-      const g = compileGateway(r.spec, { ...hooks, version: r.version })
-      log(`compile (protection + gateway) run ${i + 1}: ${ms(t0)}`)
+      const g = compileGateway(planGateway(r.spec, r.version), state)
+      log(`plan + compile (protection included) run ${i + 1}: ${ms(t0)}`)
       await g.retire()
-      p.close()
     }
     const app = await startApp({ file, host: '127.0.0.1', port: 0, watch: true, dashboard: false, accessLog: false, cwd: dir })
     try {

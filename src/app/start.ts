@@ -1,74 +1,20 @@
-/** The composition root (SPEC §2 serve, §6 reload): load -> compile -> serve; reload -> swap; shutdown -> drain, close in reverse. */
+/** The composition root (SPEC §2 serve, §6 reload): load -> plan -> compile -> serve; reload: the same, then one swap; shutdown -> drain, close in reverse. */
 import type { Exchange } from '../core/types.js'
-import { type CompiledGateway, type CompileDeps, compileGateway } from '../compile/gateway.js'
-import type { ReloadOutcome } from '../compile/admin.js'
+import { type CompiledGateway, compileGateway } from '../compile/gateway.js'
+import { planGateway } from '../compile/plan-gateway.js'
 import { createProviderPool } from '../compile/provider-pool.js'
-import { compileProtection, type ProtectionDeps } from '../compile/protection.js'
-import type { Store } from '../state/types.js'
+import { redactSpec } from '../compile/redact.js'
 import { createAppState, restartOnlyChanges } from './app-state.js'
 import { trackUse } from '../state/registry.js'
-import type { AppObservability } from './observe.js'
-import { type ServerHandle, startServer } from '../server/server.js'
+import { startServer } from '../server/server.js'
 import { loadSpec, type LoadResult } from '../spec/load.js'
 import type { SpecProblem } from '../spec/problems.js'
 import type { Spec } from '../spec/schema.js'
+import type { App, AppLog, ReloadOutcome, StartOptions } from './types.js'
 import { startSpecWatch } from './watch.js'
 
-export type { ReloadOutcome } from '../compile/admin.js'
-
-/** The few log calls the app makes (observe/logger.ts Logger fits). */
-export interface AppLog {
-  info(msg: string, fields?: Readonly<Record<string, unknown>>): void
-  warn(msg: string, fields?: Readonly<Record<string, unknown>>): void
-  error(msg: string, fields?: Readonly<Record<string, unknown>>): void
-}
-
-export interface StartOptions {
-  file?: string
-  host?: string
-  port?: number
-  workers?: number
-  watch: boolean
-  dashboard: boolean
-  cwd?: string
-  env?: NodeJS.ProcessEnv
-  log?: AppLog
-  /** Extra compile hooks (auth, guards, observer, metrics...); reload and readiness are the app's own. */
-  compileDeps?: Omit<CompileDeps, 'reload' | 'isReady' | 'providerPool' | 'version'>
-  /** What POST /admin/reload runs (worker threads: reload every worker); default: this app's reload. */
-  adminReload?: (reloadHere: () => Promise<ReloadOutcome>) => Promise<ReloadOutcome>
-  /** Listen on a port other threads share (worker threads). */
-  sharedPort?: boolean
-  /** Where limits and budgets are counted; default a memory store of this thread (workers pass a shared one). */
-  store?: Store
-  /** Write the access log (spec.observability.accessLog); default true. Tests turn it off; beside the dashboard a file log is still written (app/observe.ts). */
-  accessLog?: boolean
-  /** Count reloads in llmgw_config_reloads_total (default true; --workers: worker 0 only). */
-  countReloads?: boolean
-}
-
-export interface App {
-  readonly url: string
-  readonly port: number
-  readonly adminPort: number | undefined
-  readonly adminUrl: string | undefined
-  /** The spec file serving now; undefined for the embedded default. */
-  readonly file: string | undefined
-  readonly version: string
-  /** How many threads serve (1, or --workers N). */
-  readonly workers: number
-  /** The Gateway serving now; undefined with --workers > 1 (each worker thread has its own). */
-  readonly gateway: CompiledGateway | undefined
-  /** The uWS server; undefined with --workers > 1. */
-  readonly server: ServerHandle | undefined
-  /** Metrics, access log and the dashboard's snapshot (undefined with --workers > 1). */
-  readonly observe: AppObservability | undefined
-  /** Runtime entities kept across reloads (breakers, response caches, experiments); undefined with --workers > 1. */
-  readonly stateSize?: number
-  reload(): Promise<ReloadOutcome>
-  /** /readyz -> 503, stop listening, drain in-flight requests up to server.shutdownGrace, close. Idempotent. */
-  shutdown(): Promise<void>
-}
+/** Other rooms (cli, testing) start the app from here; the types live in app/types.ts. */
+export type { App, AppLog, ReloadOutcome, StartOptions } from './types.js'
 
 /** The spec is invalid at start: serve exits 1 with these problems. */
 export class SpecLoadError extends Error {
@@ -103,27 +49,24 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
 
   let ready = false
   const pool = createProviderPool()
-  const protections = new WeakMap<CompiledGateway, ProtectionDeps>()
-  const retire = (g: CompiledGateway): Promise<void> => g.retire().then(() => protections.get(g)?.close())
-  // Outlives every compiled spec, so counters, breakers and cache entries of unchanged entities carry over (SPEC §6).
-  const shared = await createAppState(opts, first, log, () => protections.get(gateway))
+  // Outlives every compiled Plan, so counters, breakers and cache entries of unchanged entities carry over (SPEC §6).
+  const shared = await createAppState(opts, first, log, () => gateway.providerGuards)
   const observe = shared.observe
   const onError = (err: unknown, ex: Exchange | undefined): void =>
     log.error('internal error', { requestId: ex?.id, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) })
-  // What each compiled spec asked the registry for: after its swap, the rest is dropped (SPEC §6 carry-over, bounded).
+  // What each compiled Plan asked the registry for: after its swap, the rest is dropped (SPEC §6 carry-over, bounded).
   const stateUsed = new WeakMap<CompiledGateway, ReadonlySet<string>>()
+  /** Spec -> Plan -> Runtime, off the request path. Throws when the Plan cannot be compiled (a rule's wordsFile is gone...). */
   const compile = (spec: Spec, version: string): CompiledGateway => {
     const tracked = trackUse(shared.protection.registry)
-    const protection = compileProtection(spec, { ...shared.protection, registry: tracked.registry })
-    const { close: _close, guarded: _guarded, ...hooks } = protection
-    const g = compileGateway(spec, {
+    const g = compileGateway(planGateway(spec, version), {
       onError,
-      ...hooks,
       ...(observe.observer ? { observer: observe.observer } : {}),
       ...(observe.metricsText ? { metricsText: observe.metricsText } : {}),
       ...opts.compileDeps,
-      headerNames: [...(hooks.headerNames ?? []), ...(opts.compileDeps?.headerNames ?? [])],
-      version,
+      store: shared.protection.store,
+      ...(shared.protection.onRejected ? { onRejected: shared.protection.onRejected } : {}),
+      ...(shared.createCache ? { createCache: shared.createCache } : {}),
       providerPool: pool,
       registry: tracked.registry,
       onRollback: shared.onRollback,
@@ -131,11 +74,12 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
       isReady: () => ready && shared.storeReady(),
       notReady: () => (ready ? 'state store unavailable' : undefined),
       reload: () => (opts.adminReload ? opts.adminReload(() => app.reload()) : app.reload()),
+      // GET /admin/config shows the loaded spec, redacted on its first request (not on the reload path)
+      specView: () => redactSpec(spec),
       // read on GET /admin/config, after start: where this process listens (flags win over the spec), and what of
       // this spec waits for a restart
       running: () => ({ host, port: server.port, adminPort: server.adminPort ?? null, restartNeeded: restartOnlyChanges(first.spec, spec) }),
     })
-    protections.set(g, protection)
     stateUsed.set(g, tracked.used)
     return g
   }
@@ -158,7 +102,7 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
     onError,
     ...(opts.sharedPort ? { exclusivePort: false } : {}),
   }).catch(async (e: unknown) => {
-    await retire(gateway)
+    await gateway.retire()
     await shared.close()
     throw e
   })
@@ -191,7 +135,7 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
     spec = r.spec
     server.swap(next)
     shared.protection.registry.sweep(stateUsed.get(next) ?? [])
-    void retire(prev)
+    void prev.retire()
     observe.reloaded({ ok: true, spec: r.spec, version: r.version })
     log.info('reload ok', { event: 'reload', result: 'ok', version: r.version })
     return { ok: true, version: r.version, file: r.file, warnings: r.warnings }
@@ -242,7 +186,7 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
           clearTimeout(timer)
         }
         await server.drain(Math.max(0, grace - (Date.now() - started)))
-        await retire(gateway)
+        await gateway.retire()
         await shared.close()
       })())
     },

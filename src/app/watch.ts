@@ -2,7 +2,7 @@
 import { referencedFiles } from '../spec/referenced-files.js'
 import type { Spec } from '../spec/schema.js'
 import { watchSpec } from '../spec/watch.js'
-import type { AppLog } from './start.js'
+import type { AppLog } from './types.js'
 
 export interface AppWatcher {
   /** After a reload: watch the new spec's referenced files. */

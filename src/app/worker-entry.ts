@@ -3,7 +3,7 @@ import { loadSpec } from '../spec/load.js'
 import { onCloseRequest, onPoolMessage, postToPool, readWorkerInit, reportListening } from '../server/workers.js'
 import { attachSharedStore } from '../state/shared-memory.js'
 import { startLocalApp } from './start.js'
-import type { WorkerAppData, WorkerAppMessage } from './workers-app.js'
+import type { WorkerAppData, WorkerAppMessage } from './types.js'
 
 const init = readWorkerInit()
 const data = init.data as WorkerAppData

@@ -6,36 +6,11 @@
 import type { LoadResult } from '../spec/load.js'
 import { loadSpec } from '../spec/load.js'
 import { startWorkers } from '../server/workers.js'
-import { createSharedState, type SharedStateHandle } from '../state/shared-memory.js'
+import { createSharedState } from '../state/shared-memory.js'
 import { capacityFor } from './state-store.js'
-import type { App, ReloadOutcome, StartOptions } from './start.js'
-import { startSpecWatch } from './watch.js'
+import type { App, ReloadOutcome, StartOptions, WorkerAppData, WorkerAppMessage } from './types.js'
 import type { MetricsJSON } from '../observe/metrics.js'
-
-/** What each worker receives (structured clone): where the spec is and the CLI overrides. */
-export interface WorkerAppData {
-  file: string | undefined
-  cwd: string
-  host: string | undefined
-  env: Record<string, string | undefined> | undefined
-  /** Limit and budget counters in SharedArrayBuffers: a limit of N means N across all workers. */
-  sharedState: SharedStateHandle
-}
-
-/** Pool messages: reload requests from a worker's /admin/reload, reload orders and their outcomes. */
-export type WorkerAppMessage =
-  | { llmgw: 'reload-all'; from: number }
-  | { llmgw: 'reload'; from: number }
-  | { llmgw: 'reloaded'; outcome: ReloadOutcome }
-  // This thread found the new spec invalid: the workers keep theirs; worker 0 counts the failed reload.
-  | { llmgw: 'reload-failed'; message: string }
-  // /metrics on one worker: it asks this thread to gather, every worker sends its metricsJSON(), the merged text goes back.
-  | { llmgw: 'metrics-gather'; from: number; id: number }
-  | { llmgw: 'metrics-collect'; from: number; id: number }
-  | { llmgw: 'metrics-json'; from: number; id: number; json: MetricsJSON }
-  | { llmgw: 'metrics-text'; to: number; id: number; text: string }
-  // A worker's log line (the state store's outage lines): this thread writes it with the worker's index.
-  | { llmgw: 'log'; from: number; level: 'info' | 'warn' | 'error'; msg: string; fields: Record<string, unknown> }
+import { startSpecWatch } from './watch.js'
 
 /** How long a scrape waits for every worker's counters before it answers with those that came. */
 const GATHER_TIMEOUT_MS = 1000

@@ -5,15 +5,16 @@ import { specSchema } from '../spec/schema.js'
 import type { ProviderClient } from '../providers/types.js'
 import { createFakeProvider, type FakeProvider, type FakeStep, upstreamFailure } from '../testing/fake-provider.js'
 import { createTestExchange, MemorySink } from '../testing/memory-sink.js'
-import { type CompileDeps, compileGateway } from './gateway.js'
+import { compileGateway, type RuntimeDeps } from './gateway.js'
+import { planGateway } from './plan-gateway.js'
 import { loadOpenAISchemas, validateOpenAI } from '../testing/openai-schema.js'
 
 const chat = (model: string, extra: Record<string, unknown> = {}) => ({ model, messages: [{ role: 'user', content: 'hi' }], ...extra })
 
-function build(spec: Record<string, unknown>, steps: Record<string, FakeStep[]>, deps: CompileDeps = {}) {
+function build(spec: Record<string, unknown>, steps: Record<string, FakeStep[]>, deps: RuntimeDeps = {}) {
   const fakes: Record<string, FakeProvider> = {}
   for (const [name, s] of Object.entries(steps)) fakes[name] = createFakeProvider(name, s)
-  const gw = compileGateway(specSchema.parse({ version: 1, ...spec }), {
+  const gw = compileGateway(planGateway(specSchema.parse({ version: 1, ...spec })), {
     createProvider: (cfg): ProviderClient => fakes[cfg.name]!,
     ...deps,
   })
@@ -249,6 +250,6 @@ test('a compile that fails on a rule (missing wordsFile) acquires no provider po
     models: [{ name: 'm', targets: [{ provider: 'sim', model: 'x' }] }],
     rules: [{ type: 'content-filter', wordsFile: '/nonexistent/llmgw-words.txt' }],
   })
-  assert.throws(() => compileGateway(spec, { providerPool: pool }), /ENOENT/)
+  assert.throws(() => compileGateway(planGateway(spec), { providerPool: pool }), /ENOENT/)
   assert.equal(pool.size, 0)
 })

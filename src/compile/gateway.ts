@@ -1,43 +1,40 @@
-/** compileGateway: a validated Spec -> a ready-to-serve Gateway; nothing on the request path reads the Spec (issue 3, SPEC §4). */
-import type { Guard, RequestObserver } from '../core/pipeline.js'
+/** compileGateway: a Plan (plan-gateway.ts) -> a ready-to-serve Gateway, protection included; the only compiler (STYLE §2.1, SPEC §4). */
+import type { RequestObserver } from '../core/pipeline.js'
 import type { Exchange, Gateway, MaybePromise } from '../core/types.js'
+import { GatewayError } from '../core/errors.js'
 import { createProviderClient } from '../providers/index.js'
 import type { ProviderConfig } from '../providers/config.js'
 import type { ProviderClient } from '../providers/types.js'
-import type { ProviderSpec, Spec } from '../spec/schema.js'
-import { specVersion } from '../spec/version.js'
-import { compileAdminRoutes, type ReloadOutcome } from './admin.js'
-import { type Authenticate, compileEndpoint, type EndpointDeps, type InflightTracker } from './endpoint.js'
-import { preloadTokenizer } from './estimate.js'
-import { compileModelTable, type ModelTable, type ProviderHandle } from './model.js'
-import { compileModelRetrieve, compileModelsList } from './models-list.js'
-import { compilePlan, type ModelPlan, type Plan } from './plan.js'
-import { createProviderPool, type ProviderPool } from './provider-pool.js'
-import { redactSpec } from './redact.js'
 import type { Tracer } from '../observe/tracing.js'
-import { JSON_HEADERS } from './respond.js'
-import { GatewayError } from '../core/errors.js'
-import { compileRouter, type RouteTable } from './router.js'
-import { createStageProfile, isStageProfilingRequested, type StageProfile } from './stage-profile.js'
+import type { OnRejected } from '../stages/admission.js'
 import { wrapBatching } from '../stages/batch-embeddings.js'
 import { createMemoryCache, type ResponseCache } from '../stages/cache.js'
+import type { GuardedProvider } from '../stages/provider-guard.js'
+import { createMemoryStore } from '../state/memory.js'
 import { createRegistry, type Registry } from '../state/registry.js'
-import { formatIdentity } from './identity.js'
-import { experimentHeaderNames } from '../stages/experiment.js'
+import type { Store } from '../state/types.js'
+import { compileAdminRoutes, type ReloadOutcome } from './admin.js'
+import { compileEndpoint, type EndpointDeps, type InflightTracker } from './endpoint.js'
+import { preloadTokenizer } from './estimate.js'
 import { attachExperiments, type RollbackNotice } from './experiments.js'
-import { compileModelRules, ruleHeaderNames } from './rules.js'
+import { compileModelTable, type ModelTable, type ProviderHandle } from './model.js'
+import { compileModelRetrieve, compileModelsList } from './models-list.js'
+import type { Plan } from './plan.js'
+import { compileProtection } from './protection.js'
+import { createProviderPool, type ProviderPool } from './provider-pool.js'
+import { redactSpec } from './redact.js'
+import { JSON_HEADERS } from './respond.js'
+import { compileRouter, type RouteTable } from './router.js'
+import { compileRules } from './rules.js'
+import { createStageProfile, isStageProfilingRequested, type StageProfile } from './stage-profile.js'
 
-/** Hooks other rooms plug in; every one is optional (absent: no auth, no limits, no metrics). */
-export interface CompileDeps {
-  /** Spec version hash (LoadResult.version); computed from the spec when absent. */
-  version?: string
+/** What the runtime takes besides the Plan: state that outlives it, hooks other rooms plug in. Every one is optional. */
+export interface RuntimeDeps {
   observer?: RequestObserver
-  /** Runs first, on headers only; throw GatewayError('invalid_api_key') to refuse. undefined = anonymous, all models. */
-  authenticate?: Authenticate
-  /** admission: run for every proxied request after the model check (limits, budgets); forModel: rules, compiled per model. */
-  guards?: { admission?: readonly Guard[]; forModel?: (m: ModelPlan) => readonly Guard[] }
-  /** Wrap each provider client (queue, breaker). A wrapper may implement isAvailable() so routing skips it. */
-  wrapProvider?: (client: ProviderClient, p: ProviderSpec) => ProviderClient
+  /** Where limits and budgets are counted (SPEC §7); default a memory store of this Gateway alone. */
+  store?: Store
+  /** llmgw_ratelimit_rejections_total{scope}, bound once per scope, called per refusal. */
+  onRejected?: OnRejected
   /** Build a client from its config (default: providers/index.ts createProviderClient). Tests inject fakes here. */
   createProvider?: (cfg: ProviderConfig) => ProviderClient
   /** Shared across reloads so unchanged providers keep their pools; a private one is made when absent. */
@@ -54,21 +51,21 @@ export interface CompileDeps {
   reload?: () => Promise<ReloadOutcome>
   /** Build stage timing into the pipeline and serve /admin/stages (also on with LLMGW_PROFILE_STAGES=1). */
   profileStages?: boolean
-  /** More request headers to copy into Exchange.headers (rules, experiments, tracing read them). */
-  headerNames?: readonly string[]
   /** Client request headers forwarded to every upstream attempt (tests: x-mock-fail, x-mock-latency). */
   forwardHeaders?: readonly string[]
   /** Internal errors (bugs) with their request, for the log. */
   onError?: (err: unknown, ex: Exchange) => void
   /**
-   * Runtime state kept by the app across reloads (SPEC §6), by identity: response caches and experiment rollback
-   * state here (breakers through wrapProvider). Unchanged entities carry on; absent: everything starts fresh.
+   * Runtime state kept by the app across reloads (SPEC §6), by identity: breakers and queues, response caches,
+   * experiment rollback state. Unchanged entities carry on; absent: everything starts fresh.
    */
   registry?: Registry
   /** An experiment's canary was rolled back (for the log). */
   onRollback?: RollbackNotice
   /** Trace propagation and export (observe/tracing.ts); absent = no tracing code on the request path. */
   tracer?: Tracer
+  /** /admin/config's `spec`: the loaded spec with secrets redacted, rendered on first request; default the redacted Plan. */
+  specView?: () => unknown
   /** /admin/config's `running` (compile/admin.ts): flag overrides and start-only settings waiting for a restart. */
   running?: () => unknown
 }
@@ -78,58 +75,58 @@ export interface CompiledGateway extends Gateway {
   readonly plan: Plan
   readonly models: ModelTable
   readonly profile: StageProfile | undefined
+  /** Each provider's queue and breaker, by name (the dashboard reads their state()). */
+  readonly providerGuards: ReadonlyMap<string, GuardedProvider>
   /** Proxied requests running on this Gateway now. */
   readonly inflight: number
 }
 
 const WS_NEEDS_UPGRADE = new GatewayError('invalid_request', 'GET /v1/ws needs a WebSocket upgrade ("Connection: Upgrade", "Upgrade: websocket"); for plain HTTP use POST /v1/chat/completions').body()
-const BASE_HEADERS = ['authorization', 'x-api-key', 'traceparent', 'tracestate']
 
-export function compileGateway(spec: Spec, deps: CompileDeps = {}): CompiledGateway {
-  const plan = compilePlan(spec)
-  const version = deps.version ?? specVersion(spec)
+export function compileGateway(plan: Plan, deps: RuntimeDeps = {}): CompiledGateway {
   const pool = deps.providerPool ?? createProviderPool()
   const create = deps.createProvider ?? createProviderClient
-  // Rules read files (wordsFile): compile them before any pool is acquired, so a failure here leaks nothing.
-  const rules = new Map(plan.models.map((m) => [m, compileModelRules(spec, m)]))
+  const registry = deps.registry ?? createRegistry()
+  // Rules and a JWT public key read files: compile them before any pool is acquired, so a failure here leaks nothing.
+  const rulesOf = compileRules(plan.rules)
+  const rules = new Map(plan.models.map((m) => [m, rulesOf(m)]))
+  const protection = compileProtection(plan.access, {
+    store: deps.store ?? createMemoryStore(),
+    registry,
+    ...(deps.onRejected ? { onRejected: deps.onRejected } : {}),
+  })
   const acquired: string[] = []
   const providers = new Map<string, ProviderHandle>()
+  let table: ModelTable
   try {
+    const batching = plan.batching.embeddings
     for (const p of plan.providers) {
-      let client = pool.acquire(p.identity, () => create(p.config))
+      const client = pool.acquire(p.identity, () => create(p.config))
       acquired.push(p.identity)
-      if (deps.wrapProvider) client = deps.wrapProvider(client, p.spec)
-      // Outside the queue and breaker: one batched upstream call takes one slot.
-      const batching = spec.batching.embeddings
-      if (batching) client = wrapBatching(client, { maxBatch: batching.maxBatch, maxWaitMs: batching.maxWait })
-      providers.set(p.name, { client, timeoutMs: p.config.timeoutMs })
+      // Batching outside the queue and breaker: one batched upstream call takes one slot.
+      const guarded = protection.wrap(client, p)
+      providers.set(p.name, { client: batching ? wrapBatching(guarded, batching) : guarded, timeoutMs: p.config.timeoutMs })
     }
+    table = compileModelTable(plan.models, providers, (m) => rules.get(m)!.guards)
+    for (const m of table.models) {
+      m.response = rules.get(m.plan)!.response
+      const c = m.plan.cache
+      if (c !== undefined) m.cache = { ttlMs: c.ttlMs, store: registry.keep(c.identity, () => deps.createCache?.(c.identity) ?? createMemoryCache()) }
+    }
+    attachExperiments(plan.experiments, table, providers, { registry, ...(deps.onRollback ? { onRollback: deps.onRollback } : {}) })
   } catch (e) {
     for (const id of acquired) void pool.release(id)
+    protection.close()
     throw e
   }
-  const extraGuards = deps.guards?.forModel ?? (() => [])
-  const table = compileModelTable(plan.models, providers, (m) => [...rules.get(m)!.guards, ...extraGuards(m)])
-  const registry = deps.registry ?? createRegistry()
-  for (const m of table.models) {
-    m.response = rules.get(m.plan)!.response
-    const c = m.plan.spec.cache
-    if (c === undefined) continue
-    // Same name, ttl and targets -> same store: entries survive reloads that leave this model's answers alone, and
-    // a model pointed at other upstream models starts empty (an old answer is not theirs).
-    const id = formatIdentity(`cache:${m.name}`, { ttl: c.ttl, targets: m.plan.targets.map((t) => [t.provider, t.model]) })
-    const store = registry.keep(id, () => deps.createCache?.(id) ?? createMemoryCache())
-    m.cache = { ttlMs: c.ttl, store }
-  }
-  attachExperiments(spec.experiments, table, providers, { registry, ...(deps.onRollback ? { onRollback: deps.onRollback } : {}) })
   const profile = deps.profileStages || isStageProfilingRequested() ? createStageProfile() : undefined
-  const admission = deps.guards?.admission ?? []
+  const admission = protection.admission
   if (admission.length > 0 || table.models.some((m) => m.guards.length > 0)) void preloadTokenizer()
 
   const tracker: InflightTracker = { n: 0, onIdle: undefined }
   const endpointDeps: EndpointDeps = {
     table,
-    authenticate: deps.authenticate,
+    authenticate: protection.authenticate,
     admission,
     observer: deps.observer,
     requestTimeoutMs: plan.server.requestTimeoutMs,
@@ -147,14 +144,14 @@ export function compileGateway(spec: Spec, deps: CompileDeps = {}): CompiledGate
     '/v1/completions': { POST: compileEndpoint('completions', endpointDeps) },
     '/v1/embeddings': { POST: compileEndpoint('embeddings', endpointDeps) },
     '/v1/messages': { POST: compileEndpoint('messages', endpointDeps) },
-    '/v1/models': { GET: compileModelsList(table.names, deps.authenticate, createdSec) },
-    '/v1/models/*': { GET: compileModelRetrieve(table.names, (id) => table.resolve(id) !== undefined, deps.authenticate, createdSec) },
+    '/v1/models': { GET: compileModelsList(table.names, protection.authenticate, createdSec) },
+    '/v1/models/*': { GET: compileModelRetrieve(table.names, (id) => table.resolve(id) !== undefined, protection.authenticate, createdSec) },
     // A plain GET reaches here only without an Upgrade header (the server answers upgrades itself): say what is needed (QA F11).
     '/v1/ws': { GET: { hasBody: false, handle: (_ex, sink) => sink.send(400, JSON_HEADERS, WS_NEEDS_UPGRADE) } },
   }
   const admin = compileAdminRoutes({
-    version,
-    spec: () => redactSpec(spec),
+    version: plan.version,
+    spec: deps.specView ?? (() => redactSpec(plan)),
     token: plan.admin.token,
     isReady: deps.isReady,
     notReady: deps.notReady,
@@ -168,26 +165,16 @@ export function compileGateway(spec: Spec, deps: CompileDeps = {}): CompiledGate
   let retired: Promise<void> | undefined
 
   return {
-    version,
+    version: plan.version,
     maxBodyBytes: plan.server.maxBodyBytes,
-    headerNames: [
-      ...new Set(
-        [
-          ...BASE_HEADERS,
-          ...(table.models.some((m) => m.cache) ? ['cache-control'] : []),
-          ...ruleHeaderNames(spec),
-          ...spec.experiments.flatMap((e) => experimentHeaderNames({ name: e.name, stickyBy: e.stickyBy, variants: [] })),
-          ...(deps.headerNames ?? []),
-          ...(deps.forwardHeaders ?? []),
-        ].map((h) => h.toLowerCase()),
-      ),
-    ],
+    headerNames: deps.forwardHeaders ? [...new Set([...plan.headerNames, ...deps.forwardHeaders.map((h) => h.toLowerCase())])] : plan.headerNames,
     main: compileRouter(hasAdminPort ? { ...proxied, ...probes } : { ...proxied, ...admin }),
     admin: hasAdminPort ? compileRouter(admin) : null,
     ws: chat,
     plan,
     models: table,
     profile,
+    providerGuards: protection.guarded,
     get inflight() {
       return tracker.n
     },
@@ -195,6 +182,7 @@ export function compileGateway(spec: Spec, deps: CompileDeps = {}): CompiledGate
       return (retired ??= (async () => {
         if (tracker.n > 0) await new Promise<void>((resolve) => (tracker.onIdle = resolve))
         await Promise.all(acquired.map((id) => pool.release(id)))
+        protection.close()
       })())
     },
   }

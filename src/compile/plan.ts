@@ -1,17 +1,24 @@
-/** Spec -> Plan (STYLE §2.1): plain data with references resolved, fallback chains expanded, units in names (SPEC §3). */
-import { isGlob } from '../core/glob.js'
+/**
+ * The Plan's shape (STYLE §2.1, SPEC §3): every decision the runtime needs, resolved once from the Spec by
+ * planGateway (plan-gateway.ts). Plain data: no functions, no back-references into the Spec, no I/O (files named in
+ * the spec are read by compileGateway). Secrets stay wrapped in `Secret`, so JSON.stringify(plan) shows "[redacted]".
+ */
 import type { Secret } from '../core/secret.js'
 import type { ProviderConfig } from '../providers/config.js'
-import type { ModelSpec, ProviderSpec, Spec } from '../spec/schema.js'
-import { formatIdentity } from './identity.js'
+import type { AccessConfig, JwtConfig, ProviderGuardConfig } from '../stages/access-config.js'
+import type { BatchPlan } from '../stages/batch-embeddings.js'
+import type { ContextPlan } from '../stages/context-trim.js'
+import type { ExperimentPlan as VariantSplit } from '../stages/experiment.js'
 
 export interface ProviderPlan {
   readonly name: string
   /** name + hash of the whole provider config: equal identity -> the client (pool) is reused across reloads. */
   readonly identity: string
   readonly config: ProviderConfig
-  /** The spec entry, for hooks that read provider settings compile/ does not (maxInFlight, queue, breaker). */
-  readonly spec: ProviderSpec
+  /** providers[].maxInFlight, queue, breaker (SPEC §3), durations in ms. */
+  readonly guard: ProviderGuardConfig
+  /** Registry identity of the guard: an unchanged guard keeps its breaker state across reloads (SPEC §6). */
+  readonly guardIdentity: string
 }
 
 export interface TargetPlan {
@@ -32,6 +39,19 @@ export interface RetryPlan {
   readonly onConnect: boolean
 }
 
+export interface CachePlan {
+  readonly ttlMs: number
+  /** Same name, ttl and targets -> same store across reloads; other targets start empty (an old answer is not theirs). */
+  readonly identity: string
+}
+
+/** One rule that applies (or may apply) to a model: an index into Plan.rules. */
+export interface ModelRulePlan {
+  readonly rule: number
+  /** Globs the client's model name must match, checked per request; only for glob models. undefined = always applies. */
+  readonly models: readonly string[] | undefined
+}
+
 export interface ModelPlan {
   readonly name: string
   readonly isGlob: boolean
@@ -44,97 +64,67 @@ export interface ModelPlan {
   readonly timeoutMs: number | undefined
   /** USD per 1M tokens. */
   readonly pricing: { readonly input: number; readonly output: number } | undefined
-  readonly spec: ModelSpec
+  readonly cache: CachePlan | undefined
+  readonly context: ContextPlan | undefined
+  /** Rules in spec order that apply to this model (deny rules always: they check `when.model` themselves). */
+  readonly rules: readonly ModelRulePlan[]
+}
+
+/** rules[] (SPEC §3) as data. A content filter's wordsFile is an absolute path, read when the Plan is compiled. */
+export type RulePlan =
+  | {
+      readonly type: 'content-filter'
+      readonly words: readonly string[]
+      readonly wordsFile: string | undefined
+      readonly action: 'block' | 'mask'
+      readonly scope: readonly ('request' | 'response')[]
+    }
+  | { readonly type: 'system-prompt'; readonly text: string; readonly mode: 'prepend' | 'replace' }
+  | {
+      readonly type: 'deny'
+      readonly when: { readonly model?: string; readonly header?: Readonly<Record<string, string>>; readonly key?: string; readonly ip?: string }
+      readonly message: string
+    }
+
+export interface ExperimentPlan {
+  readonly name: string
+  readonly model: string
+  /** Over the whole experiment config: a rolled-back variant stays rolled back through unrelated edits; an edited experiment starts fresh. */
+  readonly identity: string
+  readonly split: VariantSplit
+  /** Per variant: its single target, or undefined = the model's own targets. */
+  readonly targets: readonly (TargetPlan | undefined)[]
+}
+
+/** auth.jwt with the public key still a path when given as publicKeyFile (read at compile, never per request). */
+export type JwtPlan = JwtConfig & { readonly publicKeyFile?: string }
+
+/** keys, auth and limits (SPEC §3, §7) in the shape stages/access.ts compiles. */
+export interface AccessPlan extends AccessConfig {
+  readonly keys: NonNullable<AccessConfig['keys']>
+  readonly auth: { readonly required: boolean; readonly jwt?: JwtPlan }
+  readonly limits: NonNullable<AccessConfig['limits']>
 }
 
 export interface Plan {
+  /** The spec's version hash (SPEC §4 /admin/config, §5 llmgw_config_info). */
+  readonly version: string
   readonly server: {
-    host: string
-    port: number
-    maxBodyBytes: number
-    requestTimeoutMs: number
-    workers: number
-    shutdownGraceMs: number
-    sseKeepaliveMs: number
+    readonly host: string
+    readonly port: number
+    readonly maxBodyBytes: number
+    readonly requestTimeoutMs: number
+    readonly workers: number
+    readonly shutdownGraceMs: number
+    readonly sseKeepaliveMs: number
   }
-  readonly admin: { port: number | undefined; token: Secret | undefined }
+  readonly admin: { readonly port: number | undefined; readonly token: Secret | undefined }
   readonly providers: readonly ProviderPlan[]
   readonly models: readonly ModelPlan[]
-}
-
-const NO_RETRY: RetryPlan = { attempts: 1, backoffMs: 0, statuses: [], on5xx: false, on4xx: false, onTimeout: false, onConnect: false }
-
-export function compilePlan(spec: Spec): Plan {
-  const providers = spec.providers.map(planProvider)
-  const byName = new Map(spec.models.map((m) => [m.name, m]))
-  const models = spec.models.map((m) => planModel(m, byName))
-  const s = spec.server
-  return {
-    server: {
-      host: s.host,
-      port: s.port,
-      maxBodyBytes: s.maxBodySize,
-      requestTimeoutMs: s.requestTimeout,
-      workers: s.workers,
-      shutdownGraceMs: s.shutdownGrace,
-      sseKeepaliveMs: s.sseKeepalive,
-    },
-    admin: { port: spec.admin.port, token: spec.admin.token },
-    providers,
-    models,
-  }
-}
-
-function planProvider(p: ProviderSpec): ProviderPlan {
-  const config: ProviderConfig = {
-    name: p.name,
-    type: p.type,
-    baseUrl: p.baseUrl ?? '',
-    apiKey: p.apiKey,
-    headers: p.headers,
-    timeoutMs: p.timeout,
-    connections: p.connections,
-    ...(p.type === 'azure-openai' ? { apiVersion: p.apiVersion } : {}),
-    ...(p.mock ? { mock: { latencyMs: p.mock.latency, tokensPerSecond: p.mock.tokensPerSecond, failRate: p.mock.failRate } } : {}),
-  }
-  return { name: p.name, identity: formatIdentity(p.name, config), config, spec: p }
-}
-
-function planModel(m: ModelSpec, byName: ReadonlyMap<string, ModelSpec>): ModelPlan {
-  const r = m.retry
-  const retry: RetryPlan = r
-    ? {
-        attempts: r.attempts,
-        backoffMs: r.backoff,
-        statuses: r.on.filter((o): o is number => typeof o === 'number'),
-        on5xx: r.on.includes('5xx'),
-        on4xx: r.on.includes('4xx'),
-        onTimeout: r.on.includes('timeout'),
-        onConnect: r.on.includes('connect'),
-      }
-    : NO_RETRY
-  return {
-    name: m.name,
-    isGlob: isGlob(m.name),
-    targets: m.targets.map((t) => ({ provider: t.provider, model: t.model, weight: t.weight })),
-    strategy: m.strategy,
-    retry,
-    chain: expandChain(m.name, byName),
-    timeoutMs: m.timeout,
-    pricing: m.pricing,
-    spec: m,
-  }
-}
-
-/** Depth-first over `fallback`, skipping names already in the chain (cycles) and names that are no model (lint reports those). */
-function expandChain(start: string, byName: ReadonlyMap<string, ModelSpec>): string[] {
-  const chain: string[] = []
-  const visit = (name: string): void => {
-    const m = byName.get(name)
-    if (!m || chain.includes(name)) return
-    chain.push(name)
-    for (const f of m.fallback) visit(f)
-  }
-  visit(start)
-  return chain
+  readonly access: AccessPlan
+  readonly rules: readonly RulePlan[]
+  readonly experiments: readonly ExperimentPlan[]
+  readonly batching: { readonly embeddings: BatchPlan | undefined }
+  /** Request headers the server copies into Exchange.headers (auth, tracing, cache-control, rules, experiments), lower case. */
+  readonly headerNames: readonly string[]
 }

@@ -1,78 +1,56 @@
-/** Spec -> the access-control and provider-protection hooks of CompileDeps (SPEC §3 keys, auth, limits, providers[].maxInFlight/queue/breaker). */
+/** Plan -> access control and provider protection (SPEC §3 keys, auth, limits, providers[].maxInFlight/queue/breaker; §7). */
 import { readFileSync } from 'node:fs'
-import type { Spec } from '../spec/schema.js'
-import type { AccessConfig, ProviderGuardConfig } from '../stages/access-config.js'
+import type { Guard } from '../core/pipeline.js'
+import type { ProviderClient } from '../providers/types.js'
+import type { AccessConfig } from '../stages/access-config.js'
 import { compileAccess } from '../stages/access.js'
 import type { OnRejected } from '../stages/admission.js'
+import type { Authenticate } from '../stages/auth.js'
 import { type GuardedProvider, wrapProvider } from '../stages/provider-guard.js'
 import type { Registry } from '../state/registry.js'
 import type { Store } from '../state/types.js'
-import type { CompileDeps } from './gateway.js'
-import { formatIdentity } from './identity.js'
+import type { AccessPlan, ProviderPlan } from './plan.js'
 
-/** State that outlives one compiled spec (limits, budgets, breakers carry over across reloads, SPEC §6). */
+/** State that outlives one compiled Plan (limits, budgets, breakers carry over across reloads, SPEC §6). */
 export interface ProtectionState {
   readonly store: Store
   readonly registry: Registry
   /** llmgw_ratelimit_rejections_total{scope}: a handle bound once per scope by the caller, called per refusal. */
   readonly onRejected?: OnRejected
-  /** The response cache per models[].cache identity when the store shares one (state.store: redis). */
-  readonly createCache?: CompileDeps['createCache']
 }
 
-export type ProtectionDeps = Pick<CompileDeps, 'authenticate' | 'guards' | 'wrapProvider' | 'headerNames' | 'createCache'> & {
-  /** The providers wrapped so far (filled by compileGateway calling wrapProvider): the dashboard reads their state(). */
+export interface Protection {
+  /** undefined: no keys, no JWT, auth not required (every caller is anonymous, no code runs). */
+  readonly authenticate: Authenticate | undefined
+  /** Run for every proxied request after the model check (limits, budgets, model scopes). */
+  readonly admission: readonly Guard[]
+  /** The provider's client in its queue and breaker; the guard is kept in `guarded` for the dashboard. */
+  wrap(client: ProviderClient, p: ProviderPlan): GuardedProvider
   readonly guarded: ReadonlyMap<string, GuardedProvider>
+  /** Stop background work (JWKS refresh) when the compiled Plan is retired. */
   close(): void
 }
 
-export function compileAccessConfig(spec: Spec): AccessConfig {
-  const jwt = spec.auth.jwt
-  return {
-    // The validated entries already have KeyConfig's shape: no per-key copy.
-    keys: spec.keys,
-    auth: {
-      required: spec.auth.required,
-      ...(jwt
-        ? {
-            jwt: {
-              ...(jwt.issuer ? { issuer: jwt.issuer } : {}),
-              ...(jwt.audience ? { audience: jwt.audience } : {}),
-              ...(jwt.jwksUrl ? { jwksUrl: jwt.jwksUrl } : {}),
-              ...(jwt.secret ? { secret: jwt.secret } : {}),
-              // Paths are absolute after load; the file is read once here, at compile time, never per request.
-              ...(jwt.publicKey ? { publicKey: jwt.publicKey } : jwt.publicKeyFile ? { publicKey: readFileSync(jwt.publicKeyFile, 'utf8') } : {}),
-              keyClaim: jwt.keyClaim,
-              clockToleranceMs: jwt.clockTolerance,
-            },
-          }
-        : {}),
-    },
-    limits: spec.limits,
-  }
+/** The one file read here is auth.jwt.publicKeyFile, once, at compile time. */
+export function compileAccessConfig(a: AccessPlan): AccessConfig {
+  const jwt = a.auth.jwt
+  if (jwt?.publicKeyFile === undefined) return a
+  const { publicKeyFile, ...rest } = jwt
+  return { ...a, auth: { ...a.auth, jwt: { ...rest, publicKey: readFileSync(publicKeyFile, 'utf8') } } }
 }
 
-export function compileProtection(spec: Spec, state: ProtectionState): ProtectionDeps {
-  const access = compileAccess(compileAccessConfig(spec), { store: state.store, ...(state.onRejected ? { onRejected: state.onRejected } : {}) })
+export function compileProtection(access: AccessPlan, state: ProtectionState): Protection {
+  const compiled = compileAccess(compileAccessConfig(access), { store: state.store, ...(state.onRejected ? { onRejected: state.onRejected } : {}) })
   const guarded = new Map<string, GuardedProvider>()
   return {
+    authenticate: compiled.authenticate ?? undefined,
+    admission: compiled.admit ? [compiled.admit] : [],
     guarded,
-    ...(access.authenticate ? { authenticate: access.authenticate } : {}),
-    guards: { admission: access.admit ? [access.admit] : [] },
-    headerNames: access.headerNames,
-    ...(state.createCache ? { createCache: state.createCache } : {}),
-    wrapProvider: (client, p) => {
-      const cfg: ProviderGuardConfig = {
-        maxInFlight: p.maxInFlight,
-        queue: { size: p.queue.size, timeoutMs: p.queue.timeout },
-        ...(p.breaker
-          ? { breaker: { failureRate: p.breaker.failureRate, minRequests: p.breaker.minRequests, windowMs: p.breaker.window, cooldownMs: p.breaker.cooldown, halfOpenProbes: p.breaker.halfOpenProbes } }
-          : {}),
-      }
-      const g = wrapProvider(client, cfg, { registry: state.registry, identity: formatIdentity(`guard:${p.name}`, cfg) })
+    wrap(client, p) {
+      const g = wrapProvider(client, p.guard, { registry: state.registry, identity: p.guardIdentity })
       guarded.set(p.name, g)
       return g
     },
-    close: () => access.close(),
+    close: () => compiled.close(),
   }
 }

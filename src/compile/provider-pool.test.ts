@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import { specSchema } from '../spec/schema.js'
 import { createFakeProvider, type FakeProvider } from '../testing/fake-provider.js'
 import { compileGateway } from './gateway.js'
+import { planGateway } from './plan-gateway.js'
 import { createProviderPool } from './provider-pool.js'
 
 const spec = (timeoutB: string) =>
@@ -21,9 +22,9 @@ test('an unchanged provider keeps its client across a reload; a changed one gets
     made.push(f)
     return f
   }
-  const g1 = compileGateway(spec('5s'), { providerPool: pool, createProvider })
+  const g1 = compileGateway(planGateway(spec('5s')), { providerPool: pool, createProvider })
   assert.equal(made.length, 2)
-  const g2 = compileGateway(spec('9s'), { providerPool: pool, createProvider })
+  const g2 = compileGateway(planGateway(spec('9s')), { providerPool: pool, createProvider })
   assert.deepEqual(made.map((f) => f.name), ['a', 'b', 'b'], 'only the changed provider was created again')
   await g1.retire()
   assert.equal(made[0]!.closed, false, 'a is still used by the new gateway')
