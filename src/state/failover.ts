@@ -63,7 +63,7 @@ export function createFailoverStore(remote: RedisStore, local: Store, policy: Un
     recovering = true
     Promise.all([...debts.values()].map((repay) => repay()))
       .then(() => {
-        if (closed) return
+        if (closed || !remote.connected) return // dropped again while repaying: the next 'ready' tries again
         up = true
         clearInterval(probe)
         probe = undefined
@@ -84,7 +84,10 @@ export function createFailoverStore(remote: RedisStore, local: Store, policy: Un
     events.onUnavailable?.('local')
     return localOp()
   }
-  /** Redis while up (a failure marks the store down and falls back for this call too), else the fallback. */
+  /**
+   * Redis while up (a failure marks the store down and falls back for this call too), else the fallback.
+   * HOT PATH (redis): one flag read before the command; while down, no command, no timer, no wait.
+   */
   function guarded<T>(remoteOp: () => Promise<T>, localOp: () => MaybePromise<T>): MaybePromise<T> {
     if (!up) return fallback(localOp)
     return remoteOp().then(undefined, (e: unknown) => {
