@@ -89,7 +89,7 @@ test('budgets survive an outage: spend settled while down is added on return, an
   await until('the store sees the outage', async () => !store.up)
   await meter.settle(held.window, 0.5, 1.5) // it finishes during the outage, costing 1.5
   await server.start()
-  await until('the store is up again', async () => store.up)
+  await until('the store and the peer are up again', async () => store.up && peer.connected)
   assert.equal(await peer.budget('usd:k', 10, 'day').spent(), 4.5, 'redis holds the spend from before the outage plus what was settled during it')
   assert.equal((await meter.reserve(6)).ok, false, 'the budget did not reset: 4.5 + 6 > 10')
   assert.equal((await meter.reserve(5.5)).ok, true)

@@ -63,14 +63,16 @@ export interface PrivateRedis {
 }
 
 export async function privateRedis(t: TestContext): Promise<PrivateRedis> {
-  const port = await freePort()
+  const port = await quietPort()
   const url = `redis://127.0.0.1:${port}`
   let child: ReturnType<typeof spawn> | undefined
   const start = async (): Promise<void> => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+    const c = (child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }))
     const probe = createRedisStore({ url })
     try {
       for (let i = 0; i < 100; i++) {
+        // Another process took the port while ours was down: say so rather than test against someone else's server.
+        if (c.exitCode !== null) throw new Error(`redis-server could not start again on port ${port} (exit ${c.exitCode})`)
         try {
           await probe.ping()
           return
@@ -93,4 +95,21 @@ export async function privateRedis(t: TestContext): Promise<PrivateRedis> {
   t.after(kill)
   await start()
   return { url, kill, start, pause: () => void child?.kill('SIGSTOP'), resume: () => void child?.kill('SIGCONT') }
+}
+
+/**
+ * A free port below the kernel's ephemeral range (32768+ on Linux): port-0 binds elsewhere in the suite never get it,
+ * so it is still free when a killed server starts again on it.
+ */
+async function quietPort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000)
+    const free = await new Promise<boolean>((resolve) => {
+      const s = createServer()
+      s.once('error', () => resolve(false))
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)))
+    })
+    if (free) return port
+  }
+  return freePort()
 }
