@@ -6,16 +6,22 @@ import type { RejectScope } from '../stages/admission.js'
 import type { LoadResult } from '../spec/load.js'
 import type { Spec } from '../spec/schema.js'
 import { createRegistry } from '../state/registry.js'
+import type { Metrics } from '../observe/metrics.js'
 import { type AppObservability, createAppObservability } from './observe.js'
 import type { GuardedProvider } from '../stages/provider-guard.js'
+import type { ResponseCache } from '../stages/cache.js'
 import type { AppLog, StartOptions } from './types.js'
-import { createStateStore, type OwnedStore } from './state-store.js'
+import { createStateStore, type OwnedStore, type StoreReport } from './state-store.js'
 
 export interface AppState {
   readonly observe: AppObservability
   readonly protection: ProtectionState
   readonly tracer: Tracer
   readonly onRollback: RollbackNotice
+  /** false while the state store cannot serve (Redis down, state.onUnavailable: closed): /readyz answers 503. */
+  storeReady(): boolean
+  /** The response cache shared through the store (state.store: redis); absent: memory caches. */
+  readonly createCache?: (identity: string) => ResponseCache
   /** Close what start opened, in reverse: store, tracer (flushes spans), access log. */
   close(): Promise<void>
 }
@@ -28,7 +34,7 @@ const START_ONLY: ReadonlyArray<readonly [string, (s: Spec) => unknown]> = [
   ['server.port', (s) => s.server.port],
   ['server.workers', (s) => s.server.workers],
   ['admin.port', (s) => s.admin.port],
-  ['state', (s) => [s.state.store, s.state.redis?.prefix, s.state.redis?.url?.reveal()]],
+  ['state', (s) => [s.state.store, s.state.onUnavailable, s.state.redis?.prefix, s.state.redis?.url?.reveal(), s.state.redis?.commandTimeout, s.state.redis?.cacheMaxEntry]],
   ['observability', (s) => s.observability],
 ]
 
@@ -57,7 +63,7 @@ export async function createAppState(
   // Redis (state.store: redis) is chosen at start; switching stores needs a restart, like server.port.
   let owned: OwnedStore | undefined
   try {
-    owned = opts.store ? undefined : await createStateStore(first.spec)
+    owned = opts.store ? undefined : await createStateStore(first.spec, storeReport(first.spec, log, metrics))
   } catch (e) {
     await observe.close()
     throw e
@@ -74,10 +80,34 @@ export async function createAppState(
     protection,
     tracer,
     onRollback: (experiment, variant, why) => log.warn('experiment variant rolled back', { event: 'rollback', experiment, variant, why }),
+    storeReady: () => owned?.ready() ?? true,
+    ...(owned?.createCache ? { createCache: owned.createCache } : {}),
     async close() {
       await owned?.close()
       await tracer.close()
       await observe.close()
+    },
+  }
+}
+
+/**
+ * The store's health in the log and the metrics: one line when an outage starts (and what the policy does about it),
+ * one when it ends; llmgw_state_store_up follows; each operation answered without Redis is counted by action.
+ */
+function storeReport(spec: Spec, log: AppLog, metrics: Metrics | undefined): StoreReport {
+  const policy = spec.state.onUnavailable
+  const does = policy === 'closed' ? 'requests that need it are refused with 503 upstream_unavailable' : 'limits and budgets are enforced per process'
+  const counters = metrics ? { rejected: metrics.stateStore.unavailable('rejected'), local: metrics.stateStore.unavailable('local') } : undefined
+  return {
+    onChange(up, why) {
+      metrics?.stateStore.setUp(up)
+      if (up) log.info('state store (redis) is available again', { event: 'state-store', up, policy })
+      else log.warn(`state store (redis) is unavailable: ${does} until it returns (state.onUnavailable: ${policy})`, { event: 'state-store', up, policy, why })
+    },
+    ...(counters ? { onUnavailable: (action: 'rejected' | 'local') => counters[action].inc() } : {}),
+    onStartDegraded(why) {
+      metrics?.stateStore.setUp(false)
+      log.warn(`state store (redis) is unavailable at start: ${does} until it answers (state.onUnavailable: ${policy})`, { event: 'state-store', up: false, policy, why })
     },
   }
 }

@@ -1,14 +1,28 @@
 /** The store limits and budgets count in (SPEC §3 state.store): memory of this thread, or Redis shared by replicas. */
 import { redactUrl } from '../compile/redact.js'
 import type { Spec } from '../spec/schema.js'
+import type { RedisStore } from '../state/redis.js'
 import { createMemoryStore, DEFAULT_PINNED_BUCKETS, type StoreCapacity } from '../state/memory.js'
 import { WAYS } from '../state/slot-table.js'
 import type { Store } from '../state/types.js'
+import { createMemoryCache, type ResponseCache } from '../stages/cache.js'
 
 /** A store the app owns, with how to close it on shutdown. */
 export interface OwnedStore {
   readonly store: Store
+  /** false while Redis is down with state.onUnavailable: closed (/readyz answers 503); always true otherwise. */
+  ready(): boolean
+  /** The shared response cache (state.store: redis); absent: each model's cache is a memory cache. */
+  readonly createCache?: (identity: string) => ResponseCache
   close(): Promise<void>
+}
+
+/** Where the store reports its health (app-state.ts binds these to the log and the metrics). */
+export interface StoreReport {
+  onChange?(up: boolean, why: string): void
+  onUnavailable?(action: 'rejected' | 'local'): void
+  /** Redis did not answer at start and state.onUnavailable is open: serving on local limits until it does. */
+  onStartDegraded?(why: string): void
 }
 
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379'
@@ -39,27 +53,52 @@ export function capacityFor(spec: Spec): StoreCapacity {
   return { pinnedBuckets: buckets }
 }
 
-/** memory -> a store of this thread; redis -> ioredis (imported only then), checked with one command before serving. */
-export async function createStateStore(spec: Spec): Promise<OwnedStore> {
-  if (spec.state.store !== 'redis') return { store: createMemoryStore(capacityFor(spec)), close: () => Promise.resolve() }
+/** memory -> a store of this thread; redis -> ioredis (imported only then) behind the state.onUnavailable policy. */
+export async function createStateStore(spec: Spec, report: StoreReport = {}): Promise<OwnedStore> {
+  if (spec.state.store !== 'redis') return { store: createMemoryStore(capacityFor(spec)), ready: () => true, close: () => Promise.resolve() }
   const url = spec.state.redis?.url?.reveal() || DEFAULT_REDIS_URL
-  const prefix = spec.state.redis?.prefix ?? 'llmgw:'
-  const { createRedisStore } = await import('../state/redis.js')
-  const store = createRedisStore({ url, prefix })
-  let timer: NodeJS.Timeout | undefined
+  const policy = spec.state.onUnavailable
+  const [{ createRedisStore }, { createFailoverStore }, { createSharedCache }] = await Promise.all([
+    import('../state/redis.js'), import('../state/failover.js'), import('../state/redis-cache.js'),
+  ])
+  const redis = createRedisStore({
+    url,
+    prefix: spec.state.redis?.prefix ?? 'llmgw:',
+    ...(spec.state.redis ? { commandTimeoutMs: spec.state.redis.commandTimeout } : {}),
+  })
   try {
-    await Promise.race([
-      store.gauge('llmgw-start-probe', 1).held(),
-      new Promise<never>((_r, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS))),
-    ])
+    await connected(redis)
   } catch (e) {
-    await store.close().catch(() => undefined)
-    // ioredis reports a refused connection as "max retries per request"; say what it means.
     const raw = e instanceof Error ? e.message : String(e)
-    const why = /max retries/i.test(raw) ? 'connection failed' : raw
-    throw new StateStoreError(`state.store is redis but ${redactUrl(url)} cannot be reached (${redactUrl(why)})`)
-  } finally {
-    clearTimeout(timer)
+    const why = redactUrl(/max retries/i.test(raw) ? 'connection failed' : raw)
+    if (policy === 'closed') {
+      await redis.close().catch(() => undefined)
+      throw new StateStoreError(`state.store is redis but ${redactUrl(url)} cannot be reached (${why})`)
+    }
+    report.onStartDegraded?.(`${redactUrl(url)} cannot be reached (${why})`)
   }
-  return { store, close: () => store.close() }
+  // open: the local limits an outage falls back to, sized like the memory store; closed never counts locally.
+  const local = policy === 'open' ? createMemoryStore(capacityFor(spec)) : createMemoryStore({ pinnedBuckets: 1, ipBuckets: 1 })
+  const store = createFailoverStore(redis, local, policy, {
+    onChange: (up, why) => report.onChange?.(up, redactUrl(why)),
+    ...(report.onUnavailable ? { onUnavailable: report.onUnavailable } : {}),
+  })
+  const maxEntryBytes = spec.state.redis?.cacheMaxEntry ?? 256 * 1024
+  return {
+    store,
+    ready: () => policy === 'open' || store.up,
+    createCache: (identity) => createSharedCache(redis, identity, createMemoryCache(), { maxEntryBytes, up: () => store.up }),
+    close: () => store.close(),
+  }
+}
+
+/** Resolves once Redis answers; rejects on the first connection error or after CONNECT_TIMEOUT_MS (start fails fast). */
+function connected(redis: RedisStore): Promise<void> {
+  if (redis.connected) return Promise.resolve()
+  let timer: NodeJS.Timeout | undefined
+  return new Promise<void>((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS)
+    redis.on('ready', resolve)
+    redis.on('error', reject)
+  }).finally(() => clearTimeout(timer))
 }

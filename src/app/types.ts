@@ -85,3 +85,5 @@ export type WorkerAppMessage =
   | { llmgw: 'metrics-collect'; from: number; id: number }
   | { llmgw: 'metrics-json'; from: number; id: number; json: MetricsJSON }
   | { llmgw: 'metrics-text'; to: number; id: number; text: string }
+  // A worker's log line (the state store's outage lines): this thread writes it with the worker's index.
+  | { llmgw: 'log'; from: number; level: 'info' | 'warn' | 'error'; msg: string; fields: Record<string, unknown> }

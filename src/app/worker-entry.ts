@@ -23,6 +23,11 @@ const gatherMetrics = (): Promise<string> =>
     }, 3000).unref()
     postToPool({ llmgw: 'metrics-gather', from: init.index, id } satisfies WorkerAppMessage)
   })
+function toMainLog(level: 'info' | 'warn' | 'error') {
+  return (msg: string, fields: Readonly<Record<string, unknown>> = {}): void => {
+    if (fields.event === 'state-store') postToPool({ llmgw: 'log', from: init.index, level, msg, fields: { ...fields } } satisfies WorkerAppMessage)
+  }
+}
 const app = await startLocalApp(
   {
     ...(data.file === undefined ? {} : { file: data.file }),
@@ -33,6 +38,9 @@ const app = await startLocalApp(
     watch: false,
     dashboard: false,
     sharedPort: true,
+    // A worker's state-store lines (each worker has its own Redis connection) go to the main thread's log; its
+    // reload lines stay here (the main thread logs reloads once for all).
+    log: { info: toMainLog('info'), warn: toMainLog('warn'), error: toMainLog('error') },
     // Every worker reloads; one counting keeps the merged llmgw_config_reloads_total at one per reload.
     countReloads: init.index === 0,
     // Redis is shared by every worker (and replica) already; the SharedArrayBuffer store is for the memory store.

@@ -50,6 +50,7 @@ export async function startWorkerApp(opts: StartOptions, first: LoadResult & { o
     const m = msg as WorkerAppMessage
     if (m.llmgw === 'reload-all') pool.post({ llmgw: 'reload', from: m.from } satisfies WorkerAppMessage)
     else if (m.llmgw === 'metrics-gather') gather(m.from, m.id)
+    else if (m.llmgw === 'log') log[m.level](m.msg, { ...m.fields, worker: m.from })
     else if (m.llmgw === 'metrics-json') {
       const g = gathering.get(`${m.from}:${m.id}`)
       if (g === undefined) return

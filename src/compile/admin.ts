@@ -22,6 +22,8 @@ export interface AdminDeps {
   readonly token: Secret | undefined
   /** false while draining: /readyz answers 503. Absent = always ready. */
   readonly isReady: (() => boolean) | undefined
+  /** The 503 text when not ready for another reason than draining (the state store is down). */
+  readonly notReady?: (() => string | undefined) | undefined
   readonly metricsText: (() => MaybePromise<string>) | undefined
   readonly reload: (() => Promise<ReloadOutcome>) | undefined
   readonly profile: StageProfile | undefined
@@ -59,7 +61,7 @@ export function compileAdminRoutes(d: AdminDeps): RouteTable {
     '/readyz': {
       GET: {
         hasBody: false,
-        handle: (_ex, sink) => (d.isReady === undefined || d.isReady() ? sink.send(200, TEXT, 'ready') : sink.send(503, TEXT, 'draining')),
+        handle: (_ex, sink) => (d.isReady === undefined || d.isReady() ? sink.send(200, TEXT, 'ready') : sink.send(503, TEXT, d.notReady?.() ?? 'draining')),
       },
     },
     '/metrics': {

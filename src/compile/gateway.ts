@@ -8,7 +8,7 @@ import type { ProviderClient } from '../providers/types.js'
 import type { Tracer } from '../observe/tracing.js'
 import type { OnRejected } from '../stages/admission.js'
 import { wrapBatching } from '../stages/batch-embeddings.js'
-import { createMemoryCache } from '../stages/cache.js'
+import { createMemoryCache, type ResponseCache } from '../stages/cache.js'
 import type { GuardedProvider } from '../stages/provider-guard.js'
 import { createMemoryStore } from '../state/memory.js'
 import { createRegistry, type Registry } from '../state/registry.js'
@@ -41,6 +41,10 @@ export interface RuntimeDeps {
   providerPool?: ProviderPool
   /** /readyz: false while draining. */
   isReady?: () => boolean
+  /** /readyz's 503 text when not ready for another reason than draining (the state store is down); default "draining". */
+  notReady?: () => string | undefined
+  /** A response cache for models[].cache by identity (state.store: redis shares it); default a memory cache. */
+  createCache?: (identity: string) => ResponseCache
   /** /metrics text; absent -> 404. */
   metricsText?: () => MaybePromise<string>
   /** /admin/reload; absent -> 404. */
@@ -107,7 +111,7 @@ export function compileGateway(plan: Plan, deps: RuntimeDeps = {}): CompiledGate
     for (const m of table.models) {
       m.response = rules.get(m.plan)!.response
       const c = m.plan.cache
-      if (c !== undefined) m.cache = { ttlMs: c.ttlMs, store: registry.keep(c.identity, createMemoryCache) }
+      if (c !== undefined) m.cache = { ttlMs: c.ttlMs, store: registry.keep(c.identity, () => deps.createCache?.(c.identity) ?? createMemoryCache()) }
     }
     attachExperiments(plan.experiments, table, providers, { registry, ...(deps.onRollback ? { onRollback: deps.onRollback } : {}) })
   } catch (e) {
@@ -156,6 +160,7 @@ export function compileGateway(plan: Plan, deps: RuntimeDeps = {}): CompiledGate
     spec: deps.specView ?? (() => redactSpec(plan)),
     token: plan.admin.token,
     isReady: deps.isReady,
+    notReady: deps.notReady,
     metricsText: deps.metricsText,
     reload: deps.reload,
     profile,

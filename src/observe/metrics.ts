@@ -25,11 +25,20 @@ export interface Metrics extends RequestObserver {
   /** onEnd already counts RequestRecord.cache; use this only for lookups that produce no RequestRecord. */
   cacheResult(result: CacheResult): BoundCounter
   reload(result: ReloadResult): void
+  /** llmgw_state_store_up (1/0) and llmgw_state_store_unavailable_total{action}: the limit store (issue 13). */
+  readonly stateStore: StateStoreMetrics
   setConfigVersion(version: string): void
   /** After a reload: series of kept names keep their values, removed names' series are dropped. */
   updateLabels(opts: LabelSets): void
   text(): Promise<string>
   metricsJSON(): Promise<MetricsJSON>
+}
+
+/** What happened to a store operation while Redis was away: refused (onUnavailable: closed) or counted here (open). */
+export type UnavailableAction = 'rejected' | 'local'
+export interface StateStoreMetrics {
+  setUp(up: boolean): void
+  unavailable(action: UnavailableAction): BoundCounter
 }
 
 const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, open: 1, 'half-open': 2 }
@@ -96,6 +105,17 @@ export function createMetrics(opts: LabelSets, live: LiveStates = {}): Metrics {
     ...(states ? { collect: () => { for (const p of states()) if (labels.hasProvider(p.name)) breaker.labels(p.name).set(BREAKER_VALUE[p.breaker]) } } : {}),
   })
   const inflight: Gauge = new Gauge({ name: 'llmgw_inflight_requests', help: 'Requests in flight', registers, collect: () => inflight.set(inflightN) })
+  // The store's health, pushed on each transition; 'min' across workers: one worker without Redis is an outage.
+  const storeUp = new Gauge({ name: 'llmgw_state_store_up', help: 'The limit store answers (1) or not (0); the memory store is always 1', aggregator: 'min', registers })
+  storeUp.set(1)
+  const storeUnavailable = new Counter({
+    name: 'llmgw_state_store_unavailable_total', help: 'Store operations answered without Redis: rejected (closed) or local (open)', labelNames: ['action'], registers,
+  })
+  const stateStore: StateStoreMetrics = {
+    setUp: (up) => storeUp.set(up ? 1 : 0),
+    unavailable: (action) => storeUnavailable.labels(action),
+  }
+  for (const a of ['rejected', 'local']) storeUnavailable.labels(a).inc(0)
   const reloads = new Counter({ name: 'llmgw_config_reloads_total', help: 'Spec reloads', labelNames: ['result'], registers })
   const info = new Gauge({ name: 'llmgw_config_info', help: 'Active spec version (value 1)', labelNames: ['version'], aggregator: 'max', registers })
 
@@ -126,6 +146,7 @@ export function createMetrics(opts: LabelSets, live: LiveStates = {}): Metrics {
     },
     rejections: (scope) => scopeSlots.get(scope) ?? small.scope.slot(UNKNOWN),
     cacheResult: (result) => cacheSlots.get(result) ?? small.cache.slot(UNKNOWN),
+    stateStore,
     reload(result) {
       reloads.inc({ result: result === 'ok' ? 'ok' : 'error' })
     },

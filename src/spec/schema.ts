@@ -1,6 +1,7 @@
 /** THE spec schema (SPEC §3): the single source of truth for validation, defaults, types and the JSON Schema. */
 import { z } from 'zod'
 import { count, duration, globs, instant, name, optionalSecret, port, secret, size } from './units.js'
+import { state } from './state-schema.js'
 
 const PROVIDER_TYPES = ['openai', 'azure-openai', 'anthropic', 'mock'] as const
 /** Where a provider type points when `baseUrl` is omitted; azure-openai has no public default. */
@@ -201,13 +202,6 @@ const experiment = z.strictObject({
 const batching = z
   .strictObject({
     embeddings: z.strictObject({ maxBatch: count.default(64), maxWait: duration.prefault('5ms') }).optional(),
-  })
-  .prefault({})
-
-const state = z
-  .strictObject({
-    store: z.enum(['memory', 'redis']).default('memory'),
-    redis: z.strictObject({ url: optionalSecret, prefix: z.string().default('llmgw:') }).optional(),
   })
   .prefault({})
 

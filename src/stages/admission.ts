@@ -46,7 +46,8 @@ export type OnRejected = (scope: RejectScope) => void
 export function runSteps(steps: readonly AdmissionStep[], from: number, cx: CallContext, a: Admission): MaybePromise<GatewayError | undefined> {
   for (let i = from; i < steps.length; i++) {
     const r = steps[i]!(cx, a)
-    if (isPromise(r)) return r.then((err) => (err ? err : runSteps(steps, i + 1, cx, a)))
+    // A step that fails (the store is unavailable: 503) releases what earlier steps hold, like a refusal.
+    if (isPromise(r)) return r.then((err) => (err ? err : runSteps(steps, i + 1, cx, a)), (e: unknown) => rollback(a, e as GatewayError))
     if (r) return r
   }
   return undefined

@@ -1,6 +1,6 @@
 /** Model `cache: { ttl }` (SPEC §3): an exact-match response cache, bounded in entries and bytes, LRU with TTL. */
 import { createHash } from 'node:crypto'
-import type { Endpoint } from '../core/types.js'
+import type { Endpoint, MaybePromise } from '../core/types.js'
 
 export interface CachedResponse {
   readonly contentType: string
@@ -10,11 +10,17 @@ export interface CachedResponse {
 }
 
 export interface ResponseCache {
-  get(key: string): CachedResponse | undefined
+  /** Synchronous from memory; a promise only where a lookup leaves the process (the Redis tier, state/redis-cache.ts). */
+  get(key: string): MaybePromise<CachedResponse | undefined>
   set(key: string, value: CachedResponse, ttlMs: number): void
   readonly size: number
   readonly bytes: number
   clear(): void
+}
+
+/** The memory store answers at once: no promise, no added latency on the memory path. */
+export interface MemoryCache extends ResponseCache {
+  get(key: string): CachedResponse | undefined
 }
 
 export interface CacheLimits {
@@ -47,7 +53,7 @@ interface Entry {
 }
 
 /** A Map keeps insertion order: re-inserting on a hit makes its first key the least recently used. */
-export function createMemoryCache(limits: CacheLimits = DEFAULT_CACHE_LIMITS): ResponseCache {
+export function createMemoryCache(limits: CacheLimits = DEFAULT_CACHE_LIMITS): MemoryCache {
   const map = new Map<string, Entry>()
   let bytes = 0
   const drop = (key: string, e: Entry) => {

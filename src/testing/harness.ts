@@ -24,6 +24,8 @@ export interface TestGatewayOptions {
   compileDeps?: StartOptions['compileDeps']
   /** Write the access log to its destination (default off: test output stays clean). */
   accessLog?: boolean
+  /** The app's own log lines (default: none). */
+  log?: StartOptions['log']
 }
 
 /** Starts the gateway from YAML text or a spec object (written to a temp file, so the real loader runs). */
@@ -43,6 +45,7 @@ export async function startTestGateway(spec: string | object, opts: TestGatewayO
       cwd: dir,
       ...(opts.env ? { env: opts.env } : {}),
       ...(opts.compileDeps ? { compileDeps: opts.compileDeps } : {}),
+      ...(opts.log ? { log: opts.log } : {}),
     })
   } catch (e) {
     await rm(dir, { recursive: true, force: true })

@@ -12,6 +12,10 @@ export const REDIS_SKIP: false | string =
     ? false
     : 'redis-server is not installed and LLMGW_TEST_REDIS_URL is not set (apt-get install -y redis-server)'
 
+/** privateRedis needs the binary itself (a given LLMGW_TEST_REDIS_URL cannot be killed and restarted). */
+export const PRIVATE_REDIS_SKIP: false | string =
+  spawnSync('redis-server', ['--version']).status === 0 ? false : 'redis-server is not installed (apt-get install -y redis-server)'
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer()
@@ -44,4 +48,68 @@ export async function testRedisUrl(t: TestContext): Promise<string> {
     await probe.close()
   }
   throw new Error('redis-server did not start')
+}
+
+/** A redis-server this test owns (never LLMGW_TEST_REDIS_URL's): outage tests kill it and start it again on the same port. */
+export interface PrivateRedis {
+  readonly url: string
+  /** SIGKILL (no save: what comes back is empty), resolved once the process is gone. */
+  kill(): Promise<void>
+  /** Start again on the same port, resolved once it answers. */
+  start(): Promise<void>
+  /** SIGSTOP / SIGCONT: the connection stays open but nothing answers (a hung server). */
+  pause(): void
+  resume(): void
+}
+
+export async function privateRedis(t: TestContext): Promise<PrivateRedis> {
+  const port = await quietPort()
+  const url = `redis://127.0.0.1:${port}`
+  let child: ReturnType<typeof spawn> | undefined
+  const start = async (): Promise<void> => {
+    const c = (child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }))
+    const probe = createRedisStore({ url })
+    try {
+      for (let i = 0; i < 100; i++) {
+        // Another process took the port while ours was down: say so rather than test against someone else's server.
+        if (c.exitCode !== null) throw new Error(`redis-server could not start again on port ${port} (exit ${c.exitCode})`)
+        try {
+          await probe.ping()
+          return
+        } catch {
+          await new Promise((r) => setTimeout(r, 50))
+        }
+      }
+    } finally {
+      await probe.close()
+    }
+    throw new Error('redis-server did not start')
+  }
+  const kill = async (): Promise<void> => {
+    const c = child
+    if (c === undefined || c.exitCode !== null || c.signalCode !== null) return
+    const gone = new Promise((r) => c.once('exit', r))
+    c.kill('SIGKILL')
+    await gone
+  }
+  t.after(kill)
+  await start()
+  return { url, kill, start, pause: () => void child?.kill('SIGSTOP'), resume: () => void child?.kill('SIGCONT') }
+}
+
+/**
+ * A free port below the kernel's ephemeral range (32768+ on Linux): port-0 binds elsewhere in the suite never get it,
+ * so it is still free when a killed server starts again on it.
+ */
+async function quietPort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000)
+    const free = await new Promise<boolean>((resolve) => {
+      const s = createServer()
+      s.once('error', () => resolve(false))
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)))
+    })
+    if (free) return port
+  }
+  return freePort()
 }

@@ -38,7 +38,14 @@ export function diffState(c: ChangeList, a: StateSpec, b: StateSpec): void {
     rules: {
       url: { hidden: { class: 'risky', note: 'secret changed: state moves to another redis; counters start fresh' } },
       prefix: { class: 'risky', note: 'new key prefix: counters start fresh' },
+      commandTimeout: { class: 'safe', unit: 'ms', restart: true, note: 'how long a redis command may take before the store counts as unavailable' },
+      cacheMaxEntry: { class: 'safe', unit: 'bytes', restart: true, note: 'largest cached answer shared through redis changed' },
     },
+  })
+  c.value('state.onUnavailable', a.onUnavailable, b.onUnavailable, {
+    class: 'risky',
+    restart: true,
+    note: b.onUnavailable === 'open' ? 'redis down: requests pass on per-process limits' : 'redis down: requests are refused with 503',
   })
 }
 

@@ -17,6 +17,7 @@ import { missingTimeout } from './missing-timeout.js'
 import { nonPositiveWeight } from './non-positive-weight.js'
 import { plaintextSecret } from './plaintext-secret.js'
 import { redisWithoutUrl } from './redis-without-url.js'
+import { onUnavailableWithoutRedis } from './on-unavailable-without-redis.js'
 import { timeoutOverRequestTimeout } from './timeout-over-request-timeout.js'
 import type { LintRule } from './types.js'
 import { unknownModel } from './unknown-model.js'
@@ -33,6 +34,7 @@ export const LINT_RULES: readonly LintRule[] = [
   nonPositiveWeight,
   keyAllowsNoModel,
   redisWithoutUrl,
+  onUnavailableWithoutRedis,
   authWithoutCredentials,
   adminPortConflict,
   contentFilterWithoutWords,

@@ -1,0 +1,75 @@
+/** The response cache shared through Redis (SPEC §3 state.store: redis shares limits, budgets and cache; issue 13). */
+import { createHash } from 'node:crypto'
+import type { CachedResponse, ResponseCache } from '../stages/cache.js'
+import type { RedisStore } from './redis.js'
+
+export interface SharedCacheOptions {
+  /** state.redis.cacheMaxEntry: larger answers stay in this replica's cache only (0: nothing is shared). */
+  readonly maxEntryBytes: number
+  /** Redis answers now (the failover store's view): while down, lookups are local misses at once, nothing is sent. */
+  readonly up: () => boolean
+}
+
+/*
+ * Two tiers: this replica's memory cache first (a hit there is synchronous, as with the memory store), then Redis.
+ * A Redis hit is copied into the local tier with the entry's remaining ttl. Entries are immutable (the key is a hash
+ * of the exact request), so two tiers cannot disagree on a value, only on whether one exists. The cache is
+ * best-effort: a Redis error or timeout is a miss, never a failed request, whatever state.onUnavailable says.
+ *
+ * Value layout: 4-byte big-endian header length, header JSON {c: content-type, h: headers, e: expiry epoch ms}, body.
+ */
+export function createSharedCache(redis: RedisStore, identity: string, local: ResponseCache, opts: SharedCacheOptions): ResponseCache {
+  // The identity (model name, ttl, targets) names which replicas share entries; hashed, so keys stay short.
+  const base = `${redis.prefix}cache:${createHash('sha256').update(identity).digest('base64url').slice(0, 16)}:`
+  const client = redis.client
+  const fromRedis = (key: string) => (buf: Buffer | null): CachedResponse | undefined => {
+    const v = buf === null ? undefined : decode(buf)
+    if (v === undefined) return undefined
+    const ttl = v.expiresAt - Date.now()
+    if (ttl <= 0) return undefined
+    local.set(key, v.value, ttl)
+    return v.value
+  }
+  const miss = (): undefined => undefined
+  return {
+    get(key) {
+      const hit = local.get(key)
+      if (hit !== undefined || !opts.up()) return hit
+      return client.getBuffer(base + key).then(fromRedis(key), miss)
+    },
+    set(key, value, ttlMs) {
+      local.set(key, value, ttlMs)
+      if (ttlMs <= 0 || value.body.length > opts.maxEntryBytes || !opts.up()) return
+      client.set(base + key, encode(value, Date.now() + ttlMs), 'PX', Math.ceil(ttlMs)).catch(miss)
+    },
+    get size() {
+      return local.size
+    },
+    get bytes() {
+      return local.bytes
+    },
+    clear: () => local.clear(),
+  }
+}
+
+function encode(v: CachedResponse, expiresAt: number): Buffer {
+  const head = Buffer.from(JSON.stringify({ c: v.contentType, h: v.headers, e: expiresAt }))
+  const len = Buffer.allocUnsafe(4)
+  len.writeUInt32BE(head.length)
+  return Buffer.concat([len, head, v.body])
+}
+
+/** undefined for anything that is not our layout (another writer, a truncated value): a miss, not a crash. */
+function decode(buf: Buffer): { value: CachedResponse; expiresAt: number } | undefined {
+  try {
+    if (buf.length < 4) return undefined
+    const n = buf.readUInt32BE(0)
+    if (4 + n > buf.length) return undefined
+    const head = JSON.parse(buf.subarray(4, 4 + n).toString('utf8')) as { c: unknown; h: unknown; e: unknown }
+    if (typeof head.c !== 'string' || !Array.isArray(head.h) || typeof head.e !== 'number') return undefined
+    const headers = head.h.filter((p): p is [string, string] => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'string')
+    return { value: { contentType: head.c, headers, body: buf.subarray(4 + n) }, expiresAt: head.e }
+  } catch {
+    return undefined
+  }
+}
