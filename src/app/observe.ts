@@ -1,4 +1,5 @@
 /** Observability of a running app (SPEC §3 observability, §5 metrics): access log, metrics, dashboard snapshot, as one observer. */
+import { DEGRADED_PROVIDER } from '../compile/degrade.js'
 import type { RequestObserver, RequestRecord } from '../core/pipeline.js'
 import { type AccessLog, createAccessLog } from '../observe/access-log.js'
 import { createMetrics, type Metrics } from '../observe/metrics.js'
@@ -31,7 +32,8 @@ export interface ObserveOptions {
 
 const labelsOf = (spec: Spec) => ({
   models: spec.models.map((m) => m.name),
-  providers: spec.providers.map((p) => p.name),
+  // models[].degrade answers count under provider="degraded" (compile/degrade.ts)
+  providers: [...spec.providers.map((p) => p.name), ...(spec.models.some((m) => m.degrade) ? [DEGRADED_PROVIDER] : [])],
   keys: spec.keys.map((k) => k.id),
 })
 

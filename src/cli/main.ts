@@ -103,6 +103,8 @@ export function buildProgram(): Command {
     .option('--latency <duration>', 'delay before the first byte', '20ms')
     .option('--tokens-per-second <n>', 'streaming speed (0 = as fast as possible)', int('--tokens-per-second'), 0)
     .option('--fail-rate <ratio>', 'share of requests answered with 500 (0.0 - 1.0)', '0.0')
+    .option('--grpc-port <n>', 'also serve the kserve-v2 and tgis gRPC presets on this port', port('--grpc-port'))
+    .option('--graphql-port <n>', 'also serve a GraphQL endpoint (/graphql, subscriptions over graphql-ws) on this port', port('--graphql-port'))
     .action((o) => run(async () => (await import('./mock.js')).runMock(o)))
 
   const keys = program.command('keys').description('client API key helpers')

@@ -9,6 +9,8 @@ export interface MockCliOptions {
   latency: string
   tokensPerSecond: number
   failRate: string
+  grpcPort?: number
+  graphqlPort?: number
 }
 
 /** Validates the flags (bad ones are a UsageError: exit 2), starts the server, resolves 0 after a signal closed it. */
@@ -22,16 +24,27 @@ export async function runMock(o: MockCliOptions): Promise<number> {
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new UsageError(`--port: ${o.port} is not a port number`)
   if (!Number.isFinite(o.tokensPerSecond) || o.tokensPerSecond < 0) throw new UsageError('--tokens-per-second must be 0 or more')
 
+  const { checkProtocolFlags, startProtocolMocks } = await import('./mock-protocols.js')
+  checkProtocolFlags(o)
+
   const { startMockServer } = await import('../mock/server.js')
   let server
+  let protocols
   try {
     server = await startMockServer({ host: o.host, port: o.port, latencyMs, tokensPerSecond: o.tokensPerSecond, failRate })
+    const http = server
+    protocols = await startProtocolMocks({ ...o, latencyMs }).catch(async (e: unknown) => {
+      await http.close()
+      throw e
+    })
   } catch (e) {
     process.stderr.write(`llmgw mock: ${e instanceof Error ? e.message : String(e)}\n`)
     return EXIT.failure
   }
   process.stdout.write(`llmgw mock listening on ${server.url}\n`)
-  const s = server
+  for (const line of protocols.lines) process.stdout.write(`${line}\n`)
+  const [httpMock, extra] = [server, protocols]
+  const s = { close: async () => void (await Promise.all([httpMock.close(), extra.close()])) }
   await new Promise<void>((resolve) => {
     let stopping = false
     const stop = (): void => {

@@ -33,6 +33,8 @@ export interface CompiledModel {
   cache: { readonly ttlMs: number; readonly store: ResponseCache } | undefined
   /** An experiment on this model: its runtime and, per variant, the model to call (undefined = this model's own targets). */
   experiment: { readonly runtime: ExperimentRuntime; readonly models: ReadonlyArray<CompiledModel | undefined> } | undefined
+  /** models[].degrade: answers when the whole chain failed (x-llmgw-degraded: static), or undefined. */
+  readonly degrade?: RuntimeTarget | undefined
 }
 
 /** How the call ended, for the access log, metrics and settle steps. */
@@ -95,6 +97,8 @@ export class Call implements CallOutcome {
   firstByteAt: number | undefined = undefined
   cache: RequestRecord['cache'] = undefined
   variant: string | undefined = undefined
+  /** The answer is models[].degrade's, not an upstream's (never cached). */
+  degraded: 'static' | undefined = undefined
 
   constructor(
     readonly ex: Exchange,

@@ -7,6 +7,7 @@ import type { AttemptSpan } from '../observe/tracing.js'
 import { abortedStatus, type Call, type CompiledModel } from './call.js'
 import type { Relay } from './relay.js'
 import { backoffMs, isFallbackWorthy, sleep } from './retry.js'
+import { answerDegraded, isDegradable } from './degrade.js'
 import type { RuntimeTarget } from './target.js'
 
 const unavailable = (m: string) => new GatewayError('upstream_unavailable', `no available target for model '${m}'`)
@@ -105,7 +106,9 @@ export async function runChain(call: Call, requestTimeoutMs: number, upstreamHea
     }
     if (lastErr !== undefined && !isFallbackWorthy(lastErr)) break
   }
-  call.fail(lastErr ?? unavailable(model.name))
+  const err = lastErr ?? unavailable(model.name)
+  if (model.degrade !== undefined && isDegradable(err)) return answerDegraded(call, model, model.degrade, req)
+  call.fail(err)
 }
 
 /** A pair with no upstream call (count_tokens counted here): the answer goes through the relay like any other. */

@@ -6,6 +6,7 @@ import type { ProviderClient } from '../providers/types.js'
 import type { CompiledModel } from './call.js'
 import type { ModelPlan } from './plan.js'
 import { compileRetryable } from './retry.js'
+import { compileDegrade } from './degrade.js'
 import { compilePicker, createTarget } from './target.js'
 
 export interface ModelTable {
@@ -34,7 +35,7 @@ export function compileModelTable(
     })
     return {
       name: m.name, plan: m, pick: compilePicker(m.strategy, targets), retryable: compileRetryable(m.retry), guards: guardsFor(m), chain: [],
-      response: null, cache: undefined, experiment: undefined,
+      response: null, cache: undefined, experiment: undefined, degrade: compileDegrade(m),
     }
   })
   const byName = new Map(models.map((m) => [m.name, m]))

@@ -16,6 +16,8 @@ export function planProvider(p: ProviderSpec): ProviderPlan {
     connections: p.connections,
     ...(p.type === 'azure-openai' ? { apiVersion: p.apiVersion } : {}),
     ...(p.mock ? { mock: { latencyMs: p.mock.latency, tokensPerSecond: p.mock.tokensPerSecond, failRate: p.mock.failRate } } : {}),
+    ...(p.grpc ? { grpc: p.grpc } : {}),
+    ...(p.graphql ? { graphql: p.graphql } : {}),
   }
   const guard: ProviderGuardConfig = {
     maxInFlight: p.maxInFlight,

@@ -42,6 +42,7 @@ function planModel(m: ModelSpec, byName: ReadonlyMap<string, ModelSpec>, rules: 
     cache: m.cache ? { ttlMs: m.cache.ttl, identity: formatIdentity(`cache:${m.name}`, { ttl: m.cache.ttl, targets: targets.map((t) => [t.provider, t.model]) }) } : undefined,
     context: m.context ? { maxInputTokens: m.context.maxInputTokens, strategy: m.context.strategy } : undefined,
     rules: rules.flatMap((rule, i) => modelRule(rule, i, m.name, glob)),
+    degrade: m.degrade ? { message: m.degrade.message } : undefined,
   }
 }
 

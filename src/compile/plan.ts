@@ -68,6 +68,8 @@ export interface ModelPlan {
   readonly context: ContextPlan | undefined
   /** Rules in spec order that apply to this model (deny rules always: they check `when.model` themselves). */
   readonly rules: readonly ModelRulePlan[]
+  /** models[].degrade: the static answer when every target and fallback failed. */
+  readonly degrade: { readonly message: string } | undefined
 }
 
 /** rules[] (SPEC §3) as data. A content filter's wordsFile is an absolute path, read when the Plan is compiled. */

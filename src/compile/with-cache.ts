@@ -41,7 +41,7 @@ export function compileCacheWrap(model: CompiledModel, openRelay: (call: Call, s
     const recorder = new RecordingSink(call.sink)
     const relay = (call.relay = openRelay(call, recorder))
     await next(call)
-    if (call.status !== 200 || relay.blockedBy !== undefined) return
+    if (call.status !== 200 || relay.blockedBy !== undefined || call.degraded !== undefined) return
     const body = recorder.recorded()
     if (body === undefined) return
     const h: Array<[string, string]> = [['x-llmgw-provider', call.provider ?? '']]

@@ -1,4 +1,5 @@
 /** The plain, compile-time input of one provider client (SPEC §3 providers[]), independent of the spec module. */
+import type { GraphqlSettings, GrpcSettings } from '../spec/protocols.js'
 import type { Secret } from '../core/secret.js'
 import type { MockSettings } from '../wire/mock-controls.js'
 import type { ProviderType } from './types.js'
@@ -18,6 +19,9 @@ export interface ProviderConfig {
   /** azure-openai: the api-version query parameter. */
   apiVersion?: string
   mock?: MockSettings
+  /** type: grpc / graphql (issue 12): the protocol settings as validated, file paths absolute. */
+  grpc?: GrpcSettings
+  graphql?: GraphqlSettings
   /** openai / azure-openai: relay /v1/responses natively, or translate it to chat; absent: by provider (openai.ts). */
   responses?: 'native' | 'chat'
 }

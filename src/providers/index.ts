@@ -2,6 +2,8 @@
 import { createAnthropicClient } from './anthropic.js'
 import { createAzureOpenAIClient } from './azure-openai.js'
 import type { ProviderConfig } from './config.js'
+import { createGraphqlClient } from './graphql.js'
+import { createGrpcClient } from './grpc.js'
 import { createMockClient } from './mock.js'
 import { createOpenAIClient } from './openai.js'
 import type { ProviderClient, ProviderType } from './types.js'
@@ -13,6 +15,8 @@ const PROVIDERS = {
   'azure-openai': createAzureOpenAIClient,
   anthropic: createAnthropicClient,
   mock: createMockClient,
+  grpc: createGrpcClient,
+  graphql: createGraphqlClient,
 } satisfies Record<ProviderType, (cfg: ProviderConfig) => ProviderClient>
 
 /** Builds a provider client at compile time: pool, base URL, auth header and paths joined once. */

@@ -2,7 +2,7 @@
 import type { Cancellation } from '../core/cancel.js'
 import type { Endpoint, Usage } from '../core/types.js'
 
-export type ProviderType = 'openai' | 'azure-openai' | 'anthropic' | 'mock'
+export type ProviderType = 'openai' | 'azure-openai' | 'anthropic' | 'mock' | 'grpc' | 'graphql'
 
 /**
  * One upstream attempt, as compile/ asks for it (built per attempt by the target's translator, src/translate/). `body`

@@ -1,6 +1,7 @@
 /** From a raw document to a LoadResult: interpolate, validate with zod, resolve file paths, lint (SPEC §3). */
 import { isAbsolute, resolve } from 'node:path'
 import { lintSpec } from './lint/index.js'
+import { resolveProtocolFiles } from './protocol-files.js'
 import { hasErrors, sortProblems, type Locator, type SpecProblem } from './problems.js'
 import { interpolateEnv } from './interpolate.js'
 import { specSchema, type Spec } from './schema.js'
@@ -60,5 +61,5 @@ function resolveFiles(spec: Spec, baseDir: string): Spec {
   const rules = spec.rules.map((r) => (r.type === 'content-filter' && r.wordsFile !== undefined ? { ...r, wordsFile: abs(r.wordsFile) } : r))
   const jwt = spec.auth.jwt
   const auth = jwt?.publicKeyFile !== undefined ? { ...spec.auth, jwt: { ...jwt, publicKeyFile: abs(jwt.publicKeyFile) } } : spec.auth
-  return { ...spec, rules, auth }
+  return { ...spec, rules, auth, providers: spec.providers.map((p) => resolveProtocolFiles(p, abs)) }
 }

@@ -1,5 +1,6 @@
 /** Files a spec depends on besides itself (SPEC §6: the watcher reloads when any of them changes). */
 import { resolve } from 'node:path'
+import { protocolFiles } from './protocol-files.js'
 import type { Spec } from './schema.js'
 
 /** Absolute paths of wordsFile and publicKeyFile references, without duplicates, spec file excluded. */
@@ -11,6 +12,7 @@ export function referencedFiles(spec: Spec, specFile: string): string[] {
   for (const r of spec.rules) if (r.type === 'content-filter' && r.wordsFile !== undefined) out.add(resolve(base, r.wordsFile))
   const pem = spec.auth.jwt?.publicKeyFile
   if (pem !== undefined) out.add(resolve(base, pem))
+  for (const p of spec.providers) for (const f of protocolFiles(p)) out.add(resolve(base, f))
   out.delete(self)
   return [...out]
 }

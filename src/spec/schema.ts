@@ -1,9 +1,11 @@
 /** THE spec schema (SPEC §3): the single source of truth for validation, defaults, types and the JSON Schema. */
 import { z } from 'zod'
+import { degradeSettings } from './degrade.js'
+import { graphqlSettings, grpcSettings, refineProtocols } from './protocols.js'
 import { count, duration, globs, instant, name, optionalSecret, port, secret, size } from './units.js'
 import { state } from './state-schema.js'
 
-const PROVIDER_TYPES = ['openai', 'azure-openai', 'anthropic', 'mock'] as const
+const PROVIDER_TYPES = ['openai', 'azure-openai', 'anthropic', 'mock', 'grpc', 'graphql'] as const
 /** Where a provider type points when `baseUrl` is omitted; azure-openai has no public default. */
 export const DEFAULT_BASE_URL: Readonly<Record<string, string>> = {
   openai: 'https://api.openai.com/v1',
@@ -57,8 +59,11 @@ const provider = z
     queue: queue.prefault({}),
     breaker: breaker.optional(),
     mock: mock.optional(),
+    grpc: grpcSettings.optional().meta({ description: 'type: grpc (preset or generic proto + mapping)' }),
+    graphql: graphqlSettings.optional().meta({ description: 'type: graphql (document + mapping)' }),
   })
   .superRefine((p, ctx) => {
+    refineProtocols(p, ctx)
     if (p.type === 'azure-openai' && !p.baseUrl)
       ctx.addIssue({ code: 'custom', path: ['baseUrl'], message: 'azure-openai needs baseUrl (https://<resource>.openai.azure.com/openai/deployments)' })
     if (p.type !== 'mock' && p.mock) ctx.addIssue({ code: 'custom', path: ['mock'], message: `mock settings apply only to type: mock, not ${p.type}` })
@@ -97,6 +102,7 @@ const model = z.strictObject({
     .strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative() })
     .optional()
     .meta({ description: 'USD per 1M tokens' }),
+  degrade: degradeSettings.optional(),
 })
 
 const key = z

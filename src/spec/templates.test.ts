@@ -10,11 +10,11 @@ import { loadSpec } from './load.js'
 
 const DUMMY_ENV = { OPENAI_API_KEY: 'sk-test', ANTHROPIC_API_KEY: 'sk-ant-test', TEAM_A_KEY: 'llmgw-test', LLMGW_ADMIN_TOKEN: 'admin-test' }
 
-test('the four SPEC templates exist', () => {
-  assert.deepEqual(templateNames(), ['basic', 'multi-provider', 'openai', 'production'])
+test('the four SPEC templates exist, and the protocols one (issue 12)', () => {
+  assert.deepEqual(templateNames(), ['basic', 'multi-provider', 'openai', 'production', 'protocols'])
 })
 
-for (const name of ['basic', 'openai', 'multi-provider', 'production']) {
+for (const name of ['basic', 'openai', 'multi-provider', 'production', 'protocols']) {
   test(`template ${name} lints clean and starts with the schema modeline`, async () => {
     const file = join(packageRoot(), 'templates', `${name}.yaml`)
     const r = await loadSpec({ file, env: DUMMY_ENV })

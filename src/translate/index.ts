@@ -22,6 +22,8 @@ const NATIVE_BY_TYPE: Record<ProviderClient['type'], ReadonlySet<Endpoint>> = {
   'azure-openai': new Set(['responses']),
   anthropic: new Set(['count_tokens']),
   mock: new Set(['responses', 'count_tokens']),
+  grpc: new Set(), // Responses reach gRPC/GraphQL upstreams translated to chat; count_tokens is counted here
+  graphql: new Set(),
 }
 
 export const speaksNatively = (client: Pick<ProviderClient, 'type' | 'speaks'>, ep: Endpoint): boolean =>

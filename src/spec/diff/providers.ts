@@ -1,6 +1,7 @@
 /** Semantic diff of `providers` (SPEC §3): identity by name; API keys and header values are never shown. */
 import type { ProviderSpec } from '../schema.js'
 import { ChangeList } from './change-list.js'
+import { diffProtocols } from './protocols.js'
 import { redactUrl, urlNote } from './url.js'
 
 type Breaker = NonNullable<ProviderSpec['breaker']>
@@ -79,4 +80,5 @@ function diffProvider(c: ChangeList, path: string, a: ProviderSpec, b: ProviderS
       failRate: { class: 'safe', note: 'mock failure rate changed' },
     },
   })
+  diffProtocols(c, path, a, b)
 }

@@ -10,6 +10,8 @@ import { duplicateKeyValue } from './duplicate-key-value.js'
 import { duplicateName } from './duplicate-name.js'
 import { experimentUnknownModel } from './experiment-unknown-model.js'
 import { fallbackCycle } from './fallback-cycle.js'
+import { graphqlMapping } from './graphql-mapping.js'
+import { grpcMapping } from './grpc-mapping.js'
 import { keyAllowsNoModel } from './key-allows-no-model.js'
 import { maxInflightOverConnections } from './max-inflight-over-connections.js'
 import { missingFile } from './missing-file.js'
@@ -46,6 +48,8 @@ export const LINT_RULES: readonly LintRule[] = [
   budgetWithoutPricing,
   timeoutOverRequestTimeout,
   denyWithoutCondition,
+  grpcMapping,
+  graphqlMapping,
 ]
 
 export interface LintInput {
