@@ -21,9 +21,10 @@ function tempDir(t: { after: (fn: () => void) => void }): string {
   return dir
 }
 
-async function loadTimed(file: string, cwd: string, env: NodeJS.ProcessEnv = {}, moduleTimeoutMs: number | undefined = LOADS_IN) {
+async function loadTimed(file: string, cwd: string, env: NodeJS.ProcessEnv = {}, moduleTimeoutMs: number | null = LOADS_IN) {
+  // null: no limit passed, so the env's (or the default) applies; undefined would take the default parameter instead
   const t0 = Date.now()
-  const r = await loadSpec({ file, cwd, env, ...(moduleTimeoutMs === undefined ? {} : { moduleTimeoutMs }) })
+  const r = await loadSpec({ file, cwd, env, ...(moduleTimeoutMs === null ? {} : { moduleTimeoutMs }) })
   return { r, ms: Date.now() - t0 }
 }
 
@@ -48,7 +49,7 @@ test('the time limit comes from LLMGW_SPEC_LOAD_TIMEOUT_MS in the env, else 10 s
   assert.equal(moduleTimeoutMs({ [MODULE_TIMEOUT_ENV]: '0' }), MODULE_TIMEOUT_MS)
   const dir = tempDir(t)
   writeFileSync(join(dir, 'spin.mjs'), esm(SPEC, 'setInterval(() => {}, 50); await new Promise(() => {})'))
-  const { r, ms } = await loadTimed('spin.mjs', dir, { [MODULE_TIMEOUT_ENV]: String(LIMIT) }, undefined)
+  const { r, ms } = await loadTimed('spin.mjs', dir, { [MODULE_TIMEOUT_ENV]: String(LIMIT) }, null)
   assert.ok(!r.ok)
   assert.equal(r.problems[0]?.rule, 'module-timeout')
   assert.match(r.problems[0]?.message ?? '', /within 400 ms/)
