@@ -23,8 +23,6 @@ const OPENAI_SUITES: Array<[string, Suite]> = [
   ['AI SDK multi-turn (store: false)', suites.aiSdkMultiTurn],
   ['@openai/agents run() with a tool', suites.agentsRun],
 ]
-/** Suites that ask for JSON output: an anthropic provider refuses text.format json_schema with 400 (src/providers/anthropic.ts). */
-const JSON_SUITES = new Set<Suite>([suites.openaiResponsesParse, suites.aiSdkObject])
 /** model -> what it shows */
 const TARGETS: Array<[string, string]> = [
   ['ext-model', 'an OpenAI-compatible provider (translated to chat)'],
@@ -49,7 +47,6 @@ async function gateway(t: TestContext) {
 
 for (const [model, via] of TARGETS) {
   for (const [name, run] of OPENAI_SUITES) {
-    if (model === 'claude-model' && JSON_SUITES.has(run)) continue
     test(`${name} through the gateway to ${via}`, async (t) => {
       const { mock, target } = await gateway(t)
       await run(target(model))

@@ -1,7 +1,7 @@
 /** `type: anthropic` (SPEC §3 providers): the Messages API; the request built from the canonical chat body, the answer relayed as received (translate/anthropic-chat.ts turns it into chat for OpenAI clients). */
 import { GatewayError } from '../core/errors.js'
 import { ANTHROPIC_VERSION } from '../wire/anthropic.js'
-import { anthropicUsage, openAIToAnthropicRequest, untranslatable } from '../wire/anthropic-openai.js'
+import { anthropicUsage, jsonOutputTool, openAIToAnthropicRequest, untranslatable } from '../wire/anthropic-openai.js'
 import { createAnthropicToOpenAIStream } from '../wire/anthropic-openai-stream.js'
 import { isObject, promptText } from '../wire/openai.js'
 import { stringifyRequest } from '../wire/request.js'
@@ -44,9 +44,9 @@ export function createAnthropicClient(cfg: ProviderConfig): ProviderClient {
         return Promise.reject(new GatewayError('invalid_request', `n > 1 is not supported by provider ${name} (anthropic)`, { param: 'n', retryClass: 'status', upstreamStatus: 400 }))
       }
       const format = req.body.response_format
-      if (isObject(format) && format.type !== 'text')
-        // Anthropic's Messages API has no response_format: answering free text where JSON was asked would be a silent difference
-        return Promise.reject(new GatewayError('invalid_request', `response_format '${String(format.type)}' (text.format on /v1/responses) is not supported by provider ${name} (anthropic)`, { param: 'response_format', retryClass: 'status', upstreamStatus: 400 }))
+      if (jsonOutputTool(format) === 'unsupported')
+        // JSON output goes to Anthropic as a forced tool (wire/anthropic-openai.ts); what that cannot carry is refused, not answered as free text
+        return Promise.reject(new GatewayError('invalid_request', `response_format '${isObject(format) ? String(format.type) : 'unknown'}' (text.format on /v1/responses) is not supported by provider ${name} (anthropic): json_object and json_schema with an object at the root are`, { param: 'response_format', retryClass: 'status', upstreamStatus: 400 }))
       const part = untranslatable(req.body)
       if (part !== undefined)
         return Promise.reject(new GatewayError('invalid_request', `provider ${name} (anthropic) takes text and image content parts and function tools only; '${part}' is neither`, { param: part, retryClass: 'status', upstreamStatus: 400 }))

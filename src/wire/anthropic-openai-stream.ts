@@ -5,7 +5,7 @@
 import { GatewayError } from '../core/errors.js'
 import type { Usage } from '../core/types.js'
 import { formatAnthropicEvent } from './anthropic.js'
-import { anthropicUsage, FINISH_TO_STOP, STOP_TO_FINISH } from './anthropic-openai.js'
+import { anthropicUsage, FINISH_TO_STOP, JSON_OUTPUT_TOOL, STOP_TO_FINISH } from './anthropic-openai.js'
 import { type ChunkDelta, type FinishReason, isObject, parseUsage, SSE_DONE } from './openai.js'
 
 type Obj = Record<string, unknown>
@@ -33,6 +33,7 @@ export function createAnthropicToOpenAIStream(includeUsage: boolean, created = M
   let complete = false
   let finished = false
   const toolIndex = new Map<number, number>() // Anthropic block index -> OpenAI tool_calls index
+  let jsonBlock: number | undefined // the block of the JSON output tool (wire/anthropic-openai.ts JSON_OUTPUT_TOOL): its input is the text
   const chunk = (delta: ChunkDelta, finish: FinishReason | null = null): string =>
     `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: model ?? '', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`
   const close = (): string[] => {
@@ -56,6 +57,10 @@ export function createAnthropicToOpenAIStream(includeUsage: boolean, created = M
         case 'content_block_start': {
           const b = isObject(e.content_block) ? e.content_block : {}
           if (b.type !== 'tool_use') return []
+          if (b.name === JSON_OUTPUT_TOOL) {
+            jsonBlock = Number(e.index)
+            return []
+          }
           const index = toolIndex.size
           toolIndex.set(Number(e.index), index)
           return [chunk({ tool_calls: [{ index, id: str(b.id) ?? '', type: 'function', function: { name: str(b.name) ?? '', arguments: '' } }] })]
@@ -65,6 +70,10 @@ export function createAnthropicToOpenAIStream(includeUsage: boolean, created = M
           if (d.type === 'text_delta' && typeof d.text === 'string') {
             text += d.text
             return [chunk({ content: d.text })]
+          }
+          if (d.type === 'input_json_delta' && jsonBlock === Number(e.index) && typeof d.partial_json === 'string') {
+            text += d.partial_json
+            return d.partial_json === '' ? [] : [chunk({ content: d.partial_json })]
           }
           const index = toolIndex.get(Number(e.index))
           if (d.type === 'input_json_delta' && index !== undefined) return [chunk({ tool_calls: [{ index, function: { arguments: str(d.partial_json) ?? '' } }] })]
@@ -77,7 +86,8 @@ export function createAnthropicToOpenAIStream(includeUsage: boolean, created = M
           const completion = typeof u.output_tokens === 'number' ? u.output_tokens : (usage?.completion_tokens ?? 0)
           usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion }
           complete = true
-          return [chunk({}, STOP_TO_FINISH[str(d.stop_reason) ?? ''] ?? 'stop')]
+          const answered = d.stop_reason === 'tool_use' && toolIndex.size === 0 // only the JSON output tool was called
+          return [chunk({}, answered ? 'stop' : (STOP_TO_FINISH[str(d.stop_reason) ?? ''] ?? 'stop'))]
         }
         case 'message_stop':
           complete = true

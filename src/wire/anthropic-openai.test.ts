@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { packageRoot } from '../core/package-root.js'
 import { GatewayError } from '../core/errors.js'
-import { anthropicToOpenAIRequest, anthropicToOpenAIResponse, openAIToAnthropicRequest, openAIToAnthropicResponse, untranslatable } from './anthropic-openai.js'
+import { anthropicToOpenAIRequest, anthropicToOpenAIResponse, JSON_OUTPUT_TOOL, jsonOutputTool, openAIToAnthropicRequest, openAIToAnthropicResponse, untranslatable } from './anthropic-openai.js'
 import { createAnthropicToOpenAIStream, createOpenAIToAnthropicStream } from './anthropic-openai-stream.js'
 import { createSseSplitter } from './sse.js'
 
@@ -148,4 +148,37 @@ test('untranslatable names the first part Anthropic cannot take (audio, files, c
   assert.equal(untranslatable({ messages: [{ role: 'user', content: [{ type: 'file', file: {} }] }] }), 'messages[0].content[0]')
   assert.equal(untranslatable({ messages: [{ role: 'user', content: 'a' }], tools: [{ type: 'custom', custom: { name: 'c' } }] }), 'tools[0]')
   assert.deepEqual(openAIToAnthropicRequest({ model: 'c', messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: [{ type: 'refusal', refusal: 'no' }] }] }).messages[1], { role: 'assistant', content: [{ type: 'text', text: 'no' }] })
+})
+
+test('JSON output to Anthropic: the schema goes out as a forced tool, and its input comes back as the text, whole and streamed', () => {
+  const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }
+  const a = openAIToAnthropicRequest({ model: 'c', messages: [{ role: 'user', content: 'Where?' }], response_format: { type: 'json_schema', json_schema: { name: 'place', schema } } })
+  assert.deepEqual(a.tools?.map((t) => [t.name, t.input_schema]), [[JSON_OUTPUT_TOOL, schema]])
+  assert.deepEqual(a.tool_choice, { type: 'tool', name: JSON_OUTPUT_TOOL })
+  // with client tools the model may call one of them instead
+  const withTools = openAIToAnthropicRequest({ model: 'c', messages: [], response_format: { type: 'json_object' }, tools: [{ type: 'function', function: { name: 'wx', parameters: { type: 'object' } } }] })
+  assert.deepEqual(withTools.tools?.map((t) => t.name), ['wx', JSON_OUTPUT_TOOL])
+  assert.deepEqual(withTools.tool_choice, { type: 'any' })
+  assert.equal(jsonOutputTool({ type: 'json_schema', json_schema: { name: 'list', schema: { type: 'array' } } }), 'unsupported')
+  assert.equal(jsonOutputTool({ type: 'text' }), undefined)
+
+  const whole = anthropicToOpenAIResponse({ id: 'm', model: 'c', stop_reason: 'tool_use', content: [{ type: 'tool_use', id: 't', name: JSON_OUTPUT_TOOL, input: { city: 'Oslo' } }] })
+  assert.equal(whole.choices[0]?.message.content, '{"city":"Oslo"}')
+  assert.equal(whole.choices[0]?.message.tool_calls, undefined)
+  assert.equal(whole.choices[0]?.finish_reason, 'stop')
+
+  const tr = createAnthropicToOpenAIStream(false)
+  const out = [
+    { type: 'message_start', message: { id: 'm', model: 'c', usage: { input_tokens: 3, output_tokens: 0 } } },
+    { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 't', name: JSON_OUTPUT_TOOL, input: {} } },
+    { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '' } },
+    { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '{"city":' } },
+    { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '"Oslo"}' } },
+    { type: 'message_delta', delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 5 } },
+    { type: 'message_stop' },
+  ].flatMap((e) => tr.push(e))
+  const chunks = out.filter((s) => s !== 'data: [DONE]\n\n').map((s) => JSON.parse(s.slice(6)) as { choices: Array<{ delta: { content?: string; tool_calls?: unknown }; finish_reason: string | null }> })
+  assert.equal(chunks.map((c) => c.choices[0]?.delta.content ?? '').join(''), '{"city":"Oslo"}')
+  assert.ok(chunks.every((c) => c.choices[0]?.delta.tool_calls === undefined), 'no tool call reaches the client')
+  assert.equal(chunks.at(-1)?.choices[0]?.finish_reason, 'stop')
 })

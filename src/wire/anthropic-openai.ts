@@ -31,6 +31,27 @@ export const FINISH_TO_STOP: Record<string, AnthropicStopReason> = {
   content_filter: 'refusal',
 }
 
+/**
+ * JSON output (`response_format` json_schema / json_object, `text.format` on /v1/responses) for Anthropic, which has no
+ * response_format: the schema goes out as one tool the model is made to call (Anthropic's own recipe for structured
+ * output), and that tool's input comes back as the answer's text (finish_reason stop), whole and streamed. The name is
+ * ours; a client tool of the same name would be taken for it.
+ */
+export const JSON_OUTPUT_TOOL = 'llmgw_json_output'
+
+/** The tool that carries a JSON answer; undefined for text (or no) formats, 'unsupported' for what Anthropic cannot follow. */
+export function jsonOutputTool(format: unknown): { name: string; description: string; input_schema: Obj } | 'unsupported' | undefined {
+  if (!isObject(format) || format.type === 'text') return undefined
+  if (format.type === 'json_object') return { name: JSON_OUTPUT_TOOL, description: 'Answer with a JSON object.', input_schema: { type: 'object', additionalProperties: true } }
+  if (format.type !== 'json_schema' || !isObject(format.json_schema)) return 'unsupported'
+  const js = format.json_schema
+  const schema = js.schema
+  // Anthropic tool inputs are objects: a schema whose root is not one cannot be asked for this way
+  if (!isObject(schema) || schema.type !== 'object') return 'unsupported'
+  const what = str(js.description) ?? (str(js.name) ? `the ${str(js.name)} object` : 'the requested object')
+  return { name: JSON_OUTPUT_TOOL, description: `Answer with ${what}, as this tool's input.`, input_schema: schema }
+}
+
 /** OpenAI content (string or parts) -> Anthropic blocks: text, and images given as data: or http(s) URLs. */
 function toBlocks(content: unknown): AnthropicBlock[] {
   if (typeof content === 'string') return content ? [{ type: 'text', text: content }] : []
@@ -116,6 +137,7 @@ export function openAIToAnthropicRequest(body: Readonly<Obj>): AnthropicRequest 
   const topP = num(body.top_p)
   if (topP !== undefined) out.top_p = topP
   if (body.stream === true) out.stream = true
+  const jsonTool = jsonOutputTool(body.response_format)
   if (Array.isArray(body.tools) && body.tools.length > 0) {
     out.tools = (body.tools as unknown[]).filter(isObject).flatMap((tool) => {
       const f = tool.function
@@ -127,6 +149,12 @@ export function openAIToAnthropicRequest(body: Readonly<Obj>): AnthropicRequest 
     // parallel_tool_calls: false is Anthropic's disable_parallel_tool_use on the tool choice (auto unless one was given)
     if (body.parallel_tool_calls === false && choice?.type !== 'none') out.tool_choice = { ...(choice ?? { type: 'auto' }), disable_parallel_tool_use: true }
     else if (choice) out.tool_choice = choice
+  }
+  if (typeof jsonTool === 'object') {
+    // with client tools the model may call one of them or answer (through the JSON tool); without, it must answer
+    const hasTools = out.tools !== undefined && out.tools.length > 0 && out.tool_choice?.type !== 'none'
+    out.tools = [...(out.tools ?? []), jsonTool]
+    out.tool_choice = hasTools ? { type: 'any', ...(out.tool_choice?.disable_parallel_tool_use ? { disable_parallel_tool_use: true } : {}) } : { type: 'tool', name: JSON_OUTPUT_TOOL }
   }
   const user = str(body.user)
   if (user) out.metadata = { user_id: user }
@@ -156,6 +184,7 @@ export function anthropicToOpenAIResponse(res: Readonly<Obj>, created = Math.flo
   for (const b of Array.isArray(res.content) ? (res.content as unknown[]) : []) {
     if (!isObject(b)) continue
     if (b.type === 'text' && typeof b.text === 'string') text += b.text
+    else if (b.type === 'tool_use' && b.name === JSON_OUTPUT_TOOL) text += JSON.stringify(b.input ?? {})
     else if (b.type === 'tool_use') toolCalls.push({ id: str(b.id) ?? '', type: 'function', function: { name: str(b.name) ?? '', arguments: JSON.stringify(b.input ?? {}) } })
   }
   const message: ChatCompletion['choices'][number]['message'] = { role: 'assistant', content: text || (toolCalls.length ? null : ''), refusal: null }
@@ -165,7 +194,7 @@ export function anthropicToOpenAIResponse(res: Readonly<Obj>, created = Math.flo
     object: 'chat.completion',
     created,
     model: str(res.model) ?? '',
-    choices: [{ index: 0, message, logprobs: null, finish_reason: STOP_TO_FINISH[str(res.stop_reason) ?? ''] ?? 'stop' }],
+    choices: [{ index: 0, message, logprobs: null, finish_reason: toolCalls.length === 0 && res.stop_reason === 'tool_use' ? 'stop' : (STOP_TO_FINISH[str(res.stop_reason) ?? ''] ?? 'stop') }],
   }
   const usage = anthropicUsage(res.usage)
   if (usage) out.usage = usage
