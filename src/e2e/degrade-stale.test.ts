@@ -129,3 +129,29 @@ test('state.store redis: a replica that never saw the request answers it stale f
   assert.equal(r.data.id, first.id)
   await assert.rejects(onB.chat.completions.create({ model: 'm', messages: ask('not shared') }), (e: unknown) => e instanceof OpenAI.APIError && e.status === 502)
 })
+
+test('a stream whose keepalive comments already went out gets the stale events after them (upstream timing out)', async (t) => {
+  const mock = await startMockServer({ host: '127.0.0.1', port: 0, latencyMs: 0 })
+  t.after(() => mock.close())
+  const gw = await startTestGateway(
+    {
+      version: 1,
+      server: { sseKeepalive: '50ms' },
+      providers: [{ name: 'up', type: 'openai', baseUrl: `${mock.url}/v1`, apiKey: 'sk-x', timeout: '600ms' }],
+      models: [{ name: 'm', targets: [{ provider: 'up', model: 'x' }], cache: { ttl: `${TTL_MS}ms` }, degrade: { stale: true } }],
+    },
+    { t, compileDeps: { forwardHeaders: ['x-mock-latency'] } },
+  )
+  const body = JSON.stringify({ model: 'm', messages: ask('slow later'), stream: true })
+  const post = (headers: Record<string, string> = {}) => fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
+  const fresh = await (await post()).text()
+  assert.match(fresh, /data: \[DONE\]/)
+  await sleep(TTL_MS * 2)
+  // the upstream now waits longer than the attempt timeout: keepalive comments go out meanwhile, then the timeout
+  const r = await post({ 'x-mock-latency': '5s' })
+  assert.equal(r.status, 200)
+  const text = await r.text()
+  assert.ok(text.startsWith(':'), 'keepalive comments came first (the headers were out before the stale answer)')
+  assert.ok(text.endsWith(fresh), 'then the recorded events, whole')
+  assert.doesNotMatch(text, /upstream_timeout/)
+})
