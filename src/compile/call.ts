@@ -30,11 +30,18 @@ export interface CompiledModel {
   /** Response-scope content filters (rules), or null. */
   response: ModelResponseFilter | null
   /** models[].cache, with the store that outlives reloads. */
-  cache: { readonly ttlMs: number; readonly store: ResponseCache } | undefined
+  cache: { readonly ttlMs: number; readonly staleMs: number; readonly store: ResponseCache } | undefined
   /** An experiment on this model: its runtime and, per variant, the model to call (undefined = this model's own targets). */
   experiment: { readonly runtime: ExperimentRuntime; readonly models: ReadonlyArray<CompiledModel | undefined> } | undefined
-  /** models[].degrade: answers when the whole chain failed (x-llmgw-degraded: static), or undefined. */
-  readonly degrade?: RuntimeTarget | undefined
+  /** models[].degrade: answers when the whole chain failed (x-llmgw-degraded: stale, else static), or undefined. */
+  readonly degrade?: CompiledDegrade | undefined
+}
+
+export interface CompiledDegrade {
+  /** The stale cached answer first (when the cache wrap found an entry to fall back on: Call.staleEntry). */
+  readonly stale: boolean
+  /** The static answer's target, or undefined (stale only). */
+  readonly static: RuntimeTarget | undefined
 }
 
 /** How the call ended, for the access log, metrics and settle steps. */
@@ -50,6 +57,8 @@ export interface CallOutcome {
   upstreamStartAt: number | undefined
   firstByteAt: number | undefined
 }
+
+export type DegradeMode = 'static' | 'stale'
 
 /** Status recorded when the client left before the answer (nginx's convention; never sent). */
 export const CLIENT_CLOSED = 499
@@ -98,7 +107,9 @@ export class Call implements CallOutcome {
   cache: RequestRecord['cache'] = undefined
   variant: string | undefined = undefined
   /** The answer is models[].degrade's, not an upstream's (never cached). */
-  degraded: 'static' | undefined = undefined
+  degraded: DegradeMode | undefined = undefined
+  /** A cache MISS on a model with degrade.stale: where an expired answer to this request may still be (with-cache.ts). */
+  staleEntry: { readonly store: ResponseCache; readonly key: string } | undefined = undefined
 
   constructor(
     readonly ex: Exchange,

@@ -107,7 +107,7 @@ export async function runChain(call: Call, requestTimeoutMs: number, upstreamHea
     if (lastErr !== undefined && !isFallbackWorthy(lastErr)) break
   }
   const err = lastErr ?? unavailable(model.name)
-  if (model.degrade !== undefined && isDegradable(err)) return answerDegraded(call, model, model.degrade, req)
+  if (model.degrade !== undefined && isDegradable(err)) return answerDegraded(call, model, model.degrade, req, err)
   call.fail(err)
 }
 

@@ -111,7 +111,7 @@ export function compileGateway(plan: Plan, deps: RuntimeDeps = {}): CompiledGate
     for (const m of table.models) {
       m.response = rules.get(m.plan)!.response
       const c = m.plan.cache
-      if (c !== undefined) m.cache = { ttlMs: c.ttlMs, store: registry.keep(c.identity, () => deps.createCache?.(c.identity) ?? createMemoryCache()) }
+      if (c !== undefined) m.cache = { ttlMs: c.ttlMs, staleMs: c.staleMs, store: registry.keep(c.identity, () => deps.createCache?.(c.identity) ?? createMemoryCache()) }
     }
     attachExperiments(plan.experiments, table, providers, { registry, ...(deps.onRollback ? { onRollback: deps.onRollback } : {}) })
   } catch (e) {

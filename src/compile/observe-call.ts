@@ -67,6 +67,7 @@ function record(call: Call, status: number, costUsd: number): RequestRecord {
     attempts: call.attempts,
     cache: call.cache,
     variant: call.variant,
+    degraded: call.degraded,
     stream: parsed?.stream ?? false,
     promptTokens: usage?.prompt_tokens ?? 0,
     completionTokens: usage?.completion_tokens ?? 0,

@@ -39,10 +39,10 @@ function planModel(m: ModelSpec, byName: ReadonlyMap<string, ModelSpec>, rules: 
     chain: expandChain(m.name, byName),
     timeoutMs: m.timeout,
     pricing: m.pricing ? { input: m.pricing.input, output: m.pricing.output } : undefined,
-    cache: m.cache ? { ttlMs: m.cache.ttl, identity: formatIdentity(`cache:${m.name}`, { ttl: m.cache.ttl, targets: targets.map((t) => [t.provider, t.model]) }) } : undefined,
+    cache: m.cache ? { ttlMs: m.cache.ttl, staleMs: m.degrade?.stale ? m.degrade.staleFor : 0, identity: formatIdentity(`cache:${m.name}`, { ttl: m.cache.ttl, targets: targets.map((t) => [t.provider, t.model]) }) } : undefined,
     context: m.context ? { maxInputTokens: m.context.maxInputTokens, strategy: m.context.strategy } : undefined,
     rules: rules.flatMap((rule, i) => modelRule(rule, i, m.name, glob)),
-    degrade: m.degrade ? { message: m.degrade.message } : undefined,
+    degrade: m.degrade ? { message: m.degrade.message, stale: m.degrade.stale, staleForMs: m.degrade.staleFor } : undefined,
   }
 }
 

@@ -39,8 +39,17 @@ export interface RetryPlan {
   readonly onConnect: boolean
 }
 
+export interface DegradePlan {
+  /** The static answer, or undefined (stale only: no cached answer -> the SPEC error). */
+  readonly message: string | undefined
+  readonly stale: boolean
+  readonly staleForMs: number
+}
+
 export interface CachePlan {
   readonly ttlMs: number
+  /** models[].degrade.staleFor when degrade.stale is on, else 0: how long past ttlMs an entry is kept for stale answers. */
+  readonly staleMs: number
   /** Same name, ttl and targets -> same store across reloads; other targets start empty (an old answer is not theirs). */
   readonly identity: string
 }
@@ -68,8 +77,8 @@ export interface ModelPlan {
   readonly context: ContextPlan | undefined
   /** Rules in spec order that apply to this model (deny rules always: they check `when.model` themselves). */
   readonly rules: readonly ModelRulePlan[]
-  /** models[].degrade: the static answer when every target and fallback failed. */
-  readonly degrade: { readonly message: string } | undefined
+  /** models[].degrade: when every target and fallback failed, the stale cached answer (stale), else the static one (message). */
+  readonly degrade: DegradePlan | undefined
 }
 
 /** rules[] (SPEC §3) as data. A content filter's wordsFile is an absolute path, read when the Plan is compiled. */

@@ -12,7 +12,7 @@ import { compileCacheWrap } from './with-cache.js'
 const target = { provider: 'p', model: 'm', headers: [['x-llmgw-provider', 'p']] } as unknown as RuntimeTarget
 
 function store(get: ResponseCache['get'], set: ResponseCache['set'] = () => undefined): ResponseCache {
-  return { get, set, size: 0, bytes: 0, clear: () => undefined }
+  return { get, set, getStale: () => undefined, size: 0, bytes: 0, clear: () => undefined }
 }
 
 async function run(s: ResponseCache) {

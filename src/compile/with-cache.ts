@@ -18,7 +18,7 @@ import type { Wrap } from './with-experiment.js'
 export function compileCacheWrap(model: CompiledModel, openRelay: (call: Call, sink: Sink) => Relay): Wrap | null {
   const cache = model.cache
   if (cache === undefined) return null
-  const { store, ttlMs } = cache
+  const { store, ttlMs, staleMs } = cache
   return (next) => async (call) => {
     const ex = call.ex
     const cx = call.cx!
@@ -38,6 +38,8 @@ export function compileCacheWrap(model: CompiledModel, openRelay: (call: Call, s
     }
     call.cache = 'MISS'
     cx.headers.push(['x-llmgw-cache', 'MISS'])
+    // models[].degrade.stale: an expired entry for this key may still answer if the whole chain fails (compile/degrade.ts)
+    if (staleMs > 0) call.staleEntry = { store, key }
     const recorder = new RecordingSink(call.sink)
     const relay = (call.relay = openRelay(call, recorder))
     await next(call)
@@ -47,7 +49,7 @@ export function compileCacheWrap(model: CompiledModel, openRelay: (call: Call, s
     const h: Array<[string, string]> = [['x-llmgw-provider', call.provider ?? '']]
     if (call.upstreamModel !== undefined) h.push(['x-llmgw-model', call.upstreamModel])
     // a shared store that fails to keep the answer costs a later MISS, never this response
-    const stored: MaybePromise<unknown> = store.set(key, { contentType: recorder.contentType, headers: h, body }, ttlMs)
+    const stored: MaybePromise<unknown> = store.set(key, { contentType: recorder.contentType, headers: h, body }, ttlMs, staleMs)
     if (isPromise(stored)) stored.catch(() => undefined)
   }
 }

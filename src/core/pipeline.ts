@@ -68,6 +68,8 @@ export interface RequestRecord {
   readonly attempts: number
   readonly cache: 'HIT' | 'MISS' | 'BYPASS' | undefined
   readonly variant: string | undefined
+  /** models[].degrade answered instead of the error (compile/degrade.ts); absent otherwise. */
+  readonly degraded?: 'static' | 'stale' | undefined
   readonly stream: boolean
   readonly promptTokens: number
   readonly completionTokens: number

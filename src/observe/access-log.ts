@@ -37,6 +37,7 @@ export interface AccessLine {
   attempts: number
   cache: string | undefined
   variant: string | undefined
+  degraded?: string | undefined
   stream: boolean
   tokensIn: number
   tokensOut: number
@@ -66,6 +67,7 @@ export function formatAccessLine(r: RequestRecord): AccessLine {
     attempts: r.attempts,
     cache: r.cache,
     variant: r.variant,
+    ...(r.degraded === undefined ? {} : { degraded: r.degraded }),
     stream: r.stream,
     tokensIn: r.promptTokens,
     tokensOut: r.completionTokens,
@@ -136,6 +138,7 @@ export function accessLineJson(r: RequestRecord): string {
   s += `,"attempts":${num(r.attempts)}`
   if (r.cache !== undefined) s += `,"cache":${str(r.cache)}`
   if (r.variant !== undefined) s += `,"variant":${str(r.variant)}`
+  if (r.degraded !== undefined) s += `,"degraded":${str(r.degraded)}`
   s += `,"stream":${r.stream ? 'true' : 'false'},"tokensIn":${num(r.promptTokens)},"tokensOut":${num(r.completionTokens)}`
   s += `,"costUsd":${num(r.costUsd)},"latencyMs":${millis3(r.latencyMs)}`
   if (r.upstreamLatencyMs !== undefined) s += `,"upstreamLatencyMs":${num(r.upstreamLatencyMs)}`

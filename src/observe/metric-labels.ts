@@ -108,12 +108,19 @@ export interface CounterTables {
   readonly requests: SlotTable
   readonly tokens: SlotTable
   readonly cost: SlotTable
+  /** llmgw_degraded_total{model,mode}; optional so tables built before it still fit. */
+  readonly degraded?: SlotTable
 }
+
+/** models[].degrade modes (compile/degrade.ts). */
+export type DegradeMode = 'static' | 'stale'
 
 /** Per-model slots. Request and cost slots are created on first use and cached here (bounded by the spec). */
 export class ModelSlots {
   readonly input: Slot
   readonly output: Slot
+  /** llmgw_degraded_total by mode: slots at 0 are never exported, so a model that never degraded has no series. */
+  readonly degraded: Readonly<Record<DegradeMode, Slot>> | undefined
   #requests = new Map<string, Map<number, Slot>>()
   #cost = new Map<string | undefined, Slot>()
   constructor(
@@ -123,6 +130,8 @@ export class ModelSlots {
   ) {
     this.input = tables.tokens.slot(name, 'input')
     this.output = tables.tokens.slot(name, 'output')
+    const d = tables.degraded
+    this.degraded = d === undefined ? undefined : { static: d.slot(name, 'static'), stale: d.slot(name, 'stale') }
   }
   request(provider: string, status: number): Slot {
     let byStatus = this.#requests.get(provider)

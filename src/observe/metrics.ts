@@ -62,6 +62,7 @@ export function createMetrics(opts: LabelSets, live: LiveStates = {}): Metrics {
     requests: new SlotTable(['model', 'provider', 'status']),
     tokens: new SlotTable(['model', 'direction']),
     cost: new SlotTable(['key', 'model']),
+    degraded: new SlotTable(['model', 'mode']),
   }
   const small = { scope: new SlotTable(['scope']), cache: new SlotTable(['result']) }
   let inflightN = 0
@@ -87,6 +88,10 @@ export function createMetrics(opts: LabelSets, live: LiveStates = {}): Metrics {
   const cost: Counter<string> = new Counter({
     name: 'llmgw_cost_usd_total', help: 'Cost in USD', labelNames: ['key', 'model'], registers,
     collect: () => tables.cost.flush(cost),
+  })
+  const degraded: Counter<string> = new Counter({
+    name: 'llmgw_degraded_total', help: 'Answers given by models[].degrade instead of an error, by mode (static|stale)', labelNames: ['model', 'mode'], registers,
+    collect: () => tables.degraded.flush(degraded),
   })
   const cache: Counter<string> = new Counter({
     name: 'llmgw_cache_requests_total', help: 'Response cache lookups', labelNames: ['result'], registers,
@@ -143,6 +148,7 @@ export function createMetrics(opts: LabelSets, live: LiveStates = {}): Metrics {
       if (r.completionTokens > 0) m.output.inc(r.completionTokens)
       if (r.costUsd > 0) m.cost(r.keyId).inc(r.costUsd)
       if (r.cache !== undefined) cacheByRecord[r.cache].inc()
+      if (r.degraded !== undefined) m.degraded?.[r.degraded].inc()
     },
     rejections: (scope) => scopeSlots.get(scope) ?? small.scope.slot(UNKNOWN),
     cacheResult: (result) => cacheSlots.get(result) ?? small.cache.slot(UNKNOWN),
@@ -163,6 +169,7 @@ export function createMetrics(opts: LabelSets, live: LiveStates = {}): Metrics {
       tables.requests.drop(requests, 'provider', new Set(next.providers))
       tables.tokens.drop(tokens, 'model', models)
       tables.cost.drop(cost, 'model', models)
+      tables.degraded.drop(degraded, 'model', models)
       tables.cost.drop(cost, 'key', new Set(next.keys))
       labels = labels.update(next)
     },

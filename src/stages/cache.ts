@@ -1,4 +1,7 @@
-/** Model `cache: { ttl }` (SPEC §3): an exact-match response cache, bounded in entries and bytes, LRU with TTL. */
+/**
+ * Model `cache: { ttl }` (SPEC §3): an exact-match response cache, bounded in entries and bytes, LRU with TTL. An entry
+ * may be kept past its ttl for `staleMs` more (models[].degrade.stale): fresh lookups miss it, getStale() still finds it.
+ */
 import { createHash } from 'node:crypto'
 import type { Endpoint, MaybePromise } from '../core/types.js'
 
@@ -12,7 +15,10 @@ export interface CachedResponse {
 export interface ResponseCache {
   /** Synchronous from memory; a promise only where a lookup leaves the process (the Redis tier, state/redis-cache.ts). */
   get(key: string): MaybePromise<CachedResponse | undefined>
-  set(key: string, value: CachedResponse, ttlMs: number): void
+  /** staleMs: kept (within the size caps) this long past ttlMs for getStale(); 0 or absent = dropped at ttlMs. */
+  set(key: string, value: CachedResponse, ttlMs: number, staleMs?: number): void
+  /** The entry even if expired, while within its staleMs (models[].degrade.stale, compile/degrade.ts). Off the hot path. */
+  getStale(key: string): MaybePromise<CachedResponse | undefined>
   readonly size: number
   readonly bytes: number
   clear(): void
@@ -21,6 +27,7 @@ export interface ResponseCache {
 /** The memory store answers at once: no promise, no added latency on the memory path. */
 export interface MemoryCache extends ResponseCache {
   get(key: string): CachedResponse | undefined
+  getStale(key: string): CachedResponse | undefined
 }
 
 export interface CacheLimits {
@@ -50,6 +57,8 @@ export function isBypass(cacheControl: string | undefined): boolean {
 interface Entry {
   value: CachedResponse
   expiresAt: number
+  /** expiresAt + staleMs: after this not even getStale() returns it. */
+  keepUntil: number
 }
 
 /** A Map keeps insertion order: re-inserting on a hit makes its first key the least recently used. */
@@ -64,19 +73,31 @@ export function createMemoryCache(limits: CacheLimits = DEFAULT_CACHE_LIMITS): M
     get(key) {
       const e = map.get(key)
       if (e === undefined) return undefined
-      if (e.expiresAt <= Date.now()) {
-        drop(key, e)
+      const now = Date.now()
+      if (e.expiresAt <= now) {
+        // expired: kept only for a stale answer (an entry with staleMs 0 has keepUntil === expiresAt)
+        if (e.keepUntil <= now) drop(key, e)
         return undefined
       }
       map.delete(key)
       map.set(key, e)
       return e.value
     },
-    set(key, value, ttlMs) {
+    getStale(key) {
+      const e = map.get(key)
+      if (e === undefined) return undefined
+      if (e.keepUntil <= Date.now()) {
+        drop(key, e)
+        return undefined
+      }
+      return e.value
+    },
+    set(key, value, ttlMs, staleMs = 0) {
       if (value.body.length > limits.maxEntryBytes || ttlMs <= 0) return
       const old = map.get(key)
       if (old !== undefined) drop(key, old)
-      map.set(key, { value, expiresAt: Date.now() + ttlMs })
+      const expiresAt = Date.now() + ttlMs
+      map.set(key, { value, expiresAt, keepUntil: expiresAt + Math.max(0, staleMs) })
       bytes += value.body.length
       for (const [k, e] of map) {
         if (map.size <= limits.maxEntries && bytes <= limits.maxBytes) break

@@ -32,6 +32,7 @@ models:
     timeout: 60s
     pricing: { input: 2.5, output: 10 }
   - name: backup
+    degrade: { message: busy }
     strategy: priority
     targets:
       - { provider: openai, model: gpt-4o-mini }
@@ -77,6 +78,8 @@ function load(raw: unknown): Spec {
 const CASES: Array<[string, (s: Raw) => void, string, ChangeClass, boolean?]> = [
   ['model timeout lowered', (s) => (s.models[0].timeout = '10s'), 'models[gpt-4o].timeout', 'risky'],
   ['model cache turned on', (s) => (s.models[0].cache = { ttl: '5m' }), 'models[gpt-4o].cache', 'risky'],
+  ['degrade added', (s) => (s.models[0].degrade = { message: 'busy' }), 'models[gpt-4o].degrade', 'risky'],
+  ['degrade stale turned on', (s) => (s.models[1].degrade = { message: 'busy', stale: true }), 'models[backup].degrade.stale', 'risky'],
   ['fallback removed', (s) => (s.models[0].fallback = []), 'models[gpt-4o].fallback', 'risky'],
   ['price raised', (s) => (s.models[0].pricing.output = 15), 'models[gpt-4o].pricing.output', 'risky'],
   ['price lowered', (s) => (s.models[0].pricing.input = 1), 'models[gpt-4o].pricing.input', 'safe'],

@@ -50,6 +50,15 @@ function diffModel(c: ChangeList, path: string, a: ModelSpec, b: ModelSpec): voi
     removed: { class: 'risky', note: 'cache off: every request goes upstream (load, cost)' },
     rules: { ttl: { class: 'safe', unit: 'ms', note: 'cache ttl changed' } },
   })
+  c.fields(`${path}.degrade`, a.degrade, b.degrade, {
+    added: { class: 'risky', note: 'failures are now answered with a degraded 200 answer instead of the error' },
+    removed: { class: 'risky', note: 'no degraded answers: failures reach clients as errors' },
+    rules: {
+      message: { class: 'safe', note: 'static degraded answer changed' },
+      stale: { class: 'risky', note: (_x, y) => (y === true ? 'failures may now be answered with an expired cached answer' : 'no stale answers any more') },
+      staleFor: { class: 'safe', unit: 'ms', note: 'cached answers kept for stale answers for a different time' },
+    },
+  })
   c.fields(`${path}.context`, a.context, b.context, {
     added: { class: 'risky', note: 'long prompts are now trimmed (oldest messages dropped)' },
     removed: { class: 'risky', note: 'prompts are no longer trimmed; long ones may hit upstream context errors' },

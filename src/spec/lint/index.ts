@@ -5,6 +5,7 @@ import { adminPortConflict } from './admin-port-conflict.js'
 import { authWithoutCredentials } from './auth-without-credentials.js'
 import { budgetWithoutPricing } from './budget-without-pricing.js'
 import { contentFilterWithoutWords } from './content-filter-without-words.js'
+import { degradeStaleWithoutCache } from './degrade-stale-without-cache.js'
 import { denyWithoutCondition } from './deny-without-condition.js'
 import { duplicateKeyValue } from './duplicate-key-value.js'
 import { duplicateName } from './duplicate-name.js'
@@ -50,6 +51,7 @@ export const LINT_RULES: readonly LintRule[] = [
   denyWithoutCondition,
   grpcMapping,
   graphqlMapping,
+  degradeStaleWithoutCache,
 ]
 
 export interface LintInput {
