@@ -1,22 +1,9 @@
 /** Model `cache: { ttl }` (SPEC §3): an exact-match response cache, bounded in entries and bytes, LRU with TTL. */
 import { createHash } from 'node:crypto'
-import type { Endpoint, MaybePromise } from '../core/types.js'
+import type { Endpoint } from '../core/types.js'
+import type { CachedResponse, ResponseCache } from '../state/cache-types.js'
 
-export interface CachedResponse {
-  readonly contentType: string
-  /** x-llmgw-provider / x-llmgw-model of the answer that was stored. */
-  readonly headers: ReadonlyArray<readonly [string, string]>
-  readonly body: Buffer
-}
-
-export interface ResponseCache {
-  /** Synchronous from memory; a promise only where a lookup leaves the process (the Redis tier, state/redis-cache.ts). */
-  get(key: string): MaybePromise<CachedResponse | undefined>
-  set(key: string, value: CachedResponse, ttlMs: number): void
-  readonly size: number
-  readonly bytes: number
-  clear(): void
-}
+export type { CachedResponse, ResponseCache } from '../state/cache-types.js'
 
 /** The memory store answers at once: no promise, no added latency on the memory path. */
 export interface MemoryCache extends ResponseCache {
