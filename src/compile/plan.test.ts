@@ -6,7 +6,7 @@ import { specSchema, type Spec } from '../spec/schema.js'
 import { planGateway } from './plan-gateway.js'
 
 /** A spec that sets every section the Plan resolves: auth, limits, rules, cache, experiments, batching, protection, protocols. */
-export const FULL_SPEC = {
+const FULL_SPEC = {
   version: 1,
   admin: { token: 'admin-token-secret' },
   providers: [
@@ -49,7 +49,7 @@ export const FULL_SPEC = {
   batching: { embeddings: { maxBatch: 16 } },
 }
 
-export const fullSpec = (): Spec => specSchema.parse(FULL_SPEC)
+const fullSpec = (): Spec => specSchema.parse(FULL_SPEC)
 
 /** Every object reachable from `root` (Secrets are immutable values: not walked, listed apart). */
 function objectsOf(root: unknown): { objects: Set<object>; secrets: Set<Secret>; keys: Set<string>; protos: Set<object | null> } {
