@@ -53,6 +53,7 @@ export function buildProgram(): Command {
     .argument('[files...]', 'spec files (default: cosmiconfig search)')
     .addOption(new Option('--format <format>', 'output format').choices(['stylish', 'json']).default('stylish'))
     .option('--strict', 'exit 1 on warnings too', false)
+    .option('--explain', 'also print the Plan each valid spec compiles to: models, targets, auth, limits, rules, cache, experiments, batching, protection (secrets redacted)', false)
     .action((files: string[], o) => run(async () => (await import('./lint.js')).runLint(files, o)))
 
   program

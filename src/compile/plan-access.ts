@@ -16,8 +16,9 @@ export function planProvider(p: ProviderSpec): ProviderPlan {
     connections: p.connections,
     ...(p.type === 'azure-openai' ? { apiVersion: p.apiVersion } : {}),
     ...(p.mock ? { mock: { latencyMs: p.mock.latency, tokensPerSecond: p.mock.tokensPerSecond, failRate: p.mock.failRate } } : {}),
-    ...(p.grpc ? { grpc: p.grpc } : {}),
-    ...(p.graphql ? { graphql: p.graphql } : {}),
+    // Plain data (strings, numbers, nested maps): a deep copy, so the Plan shares no object with the Spec.
+    ...(p.grpc ? { grpc: structuredClone(p.grpc) } : {}),
+    ...(p.graphql ? { graphql: structuredClone(p.graphql) } : {}),
   }
   const guard: ProviderGuardConfig = {
     maxInFlight: p.maxInFlight,

@@ -52,7 +52,7 @@ function planModel(m: ModelSpec, byName: ReadonlyMap<string, ModelSpec>, rules: 
  */
 function modelRule(rule: RuleSpec, i: number, name: string, glob: boolean): ModelRulePlan[] {
   const models = rule.type === 'deny' ? (rule.when.model === undefined ? undefined : [rule.when.model]) : rule.models
-  if (models === undefined || glob) return [{ rule: i, models: rule.type === 'deny' ? undefined : models }]
+  if (models === undefined || glob) return [{ rule: i, models: rule.type === 'deny' || models === undefined ? undefined : [...models] }]
   return compileGlobs(models)(name) ? [{ rule: i, models: undefined }] : []
 }
 

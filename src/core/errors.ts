@@ -1,10 +1,10 @@
 /** GatewayError: every failure a client sees, rendered as OpenAI's error JSON (SPEC §4). */
 import { ERROR_CODES, type ErrorCode } from './error-codes.js'
-import type { HeaderPairs } from './types.js'
 
 export interface GatewayErrorExtra {
   param?: string
-  headers?: HeaderPairs
+  /** Extra response headers (core/types.ts HeaderPairs; spelled out so errors.ts and types.ts do not import each other). */
+  headers?: ReadonlyArray<readonly [string, string]>
   cause?: unknown
   /** Upstream-side classification read by the retry policy: which `retry.on` class this failure belongs to. */
   retryClass?: RetryClass

@@ -6,7 +6,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources'
 import { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base'
 import type { RequestRecord } from '../core/pipeline.js'
 import { formatTraceparent, parseTraceparent, parseTracestate } from './trace-context.js'
-import type { AttemptSpan, RequestSpan, SpanAttrs, Tracer, TracingConfig } from './tracing.js'
+import type { AttemptSpan, RequestSpan, SpanAttrs, Tracer, TracingConfig } from './tracer-types.js'
 
 const toTraceparent = (sc: SpanContext): string => formatTraceparent({ traceId: sc.traceId, spanId: sc.spanId, flags: sc.traceFlags })
 

@@ -1,47 +1,9 @@
 /** Tracing (SPEC §3 observability.tracing): W3C propagation always; OTLP/HTTP export only when configured. */
-import type { RequestRecord } from '../core/pipeline.js'
 import { formatTraceparent, newSpanId, newTraceId, parseTraceparent, parseTracestate } from './trace-context.js'
 import type { TraceParent } from './trace-context.js'
+import type { Tracer, TracingConfig } from './tracer-types.js'
 
-export interface TracingConfig {
-  readonly otlpEndpoint: string
-  readonly sampleRatio: number
-  readonly serviceName: string
-  /** Headers on every export request (e.g. a collector's API key); values are secrets, never logged. */
-  readonly headers?: Readonly<Record<string, string>>
-  /** Spans waiting for export; beyond this they are dropped, never blocking a request. Default 2048. */
-  readonly maxQueueSize?: number
-  /** Give up on one export after this long (collector down or slow). Default 10 s. */
-  readonly exportTimeoutMs?: number
-  /** Export at least this often. Default 2 s. */
-  readonly scheduledDelayMs?: number
-}
-
-export type SpanAttrs = Readonly<Record<string, string | number | boolean | undefined>>
-
-export interface AttemptSpan {
-  /** The `traceparent` to send on this upstream call (this attempt's span id). */
-  readonly traceparent: string
-  end(status: number, err?: unknown): void
-}
-
-export interface RequestSpan {
-  readonly traceId: string
-  /** `traceparent` for the upstream call: the latest attempt's span, else the request's own. */
-  upstreamTraceparent(): string
-  /** The client's `tracestate`, when it was valid, to forward unchanged. */
-  upstreamTracestate(): string | undefined
-  startAttempt(attrs?: SpanAttrs): AttemptSpan
-  end(record: RequestRecord): void
-}
-
-export interface Tracer {
-  /** Exporting to a collector (false: propagation only). */
-  readonly isExporting: boolean
-  startRequest(traceparent: string | undefined, tracestate: string | undefined, attrs?: SpanAttrs): RequestSpan
-  /** Flush queued spans and stop the exporter. */
-  close(): Promise<void>
-}
+export type { AttemptSpan, RequestSpan, SpanAttrs, Tracer, TracingConfig } from './tracer-types.js'
 
 /** Without a tracing config: no spans, no SDK, only a child traceparent so upstream logs join the client's trace. */
 export function createNoopTracer(): Tracer {

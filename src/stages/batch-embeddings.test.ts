@@ -1,7 +1,7 @@
 /** Embeddings micro-batching (SPEC §3 batching.embeddings): concurrent requests share one upstream call. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { AttemptSink, ProviderClient, UpstreamCall } from '../providers/types.js'
+import type { AttemptSink, ProviderClient, UpstreamCall } from '../core/provider.js'
 import { wrapBatching } from './batch-embeddings.js'
 
 function fakeUpstream() {

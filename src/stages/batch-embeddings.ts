@@ -5,7 +5,7 @@
  */
 import { GatewayError } from '../core/errors.js'
 import type { Usage } from '../core/types.js'
-import type { AttemptResult, AttemptSink, ProviderClient, UpstreamCall } from '../providers/types.js'
+import type { AttemptResult, AttemptSink, ProviderClient, UpstreamCall } from '../core/provider.js'
 
 export interface BatchPlan {
   readonly maxBatch: number

@@ -3,26 +3,10 @@
  * may be kept past its ttl for `staleMs` more (models[].degrade.stale): fresh lookups miss it, getStale() still finds it.
  */
 import { createHash } from 'node:crypto'
-import type { Endpoint, MaybePromise } from '../core/types.js'
+import type { Endpoint } from '../core/types.js'
+import type { CachedResponse, ResponseCache } from '../state/cache-types.js'
 
-export interface CachedResponse {
-  readonly contentType: string
-  /** x-llmgw-provider / x-llmgw-model of the answer that was stored. */
-  readonly headers: ReadonlyArray<readonly [string, string]>
-  readonly body: Buffer
-}
-
-export interface ResponseCache {
-  /** Synchronous from memory; a promise only where a lookup leaves the process (the Redis tier, state/redis-cache.ts). */
-  get(key: string): MaybePromise<CachedResponse | undefined>
-  /** staleMs: kept (within the size caps) this long past ttlMs for getStale(); 0 or absent = dropped at ttlMs. */
-  set(key: string, value: CachedResponse, ttlMs: number, staleMs?: number): void
-  /** The entry even if expired, while within its staleMs (models[].degrade.stale, compile/degrade.ts). Off the hot path. */
-  getStale(key: string): MaybePromise<CachedResponse | undefined>
-  readonly size: number
-  readonly bytes: number
-  clear(): void
-}
+export type { CachedResponse, ResponseCache } from '../state/cache-types.js'
 
 /** The memory store answers at once: no promise, no added latency on the memory path. */
 export interface MemoryCache extends ResponseCache {

@@ -1,7 +1,7 @@
 /** wrapProvider: maxInFlight + FIFO queue (overloaded), circuit breaker closed -> open -> half-open -> closed (SPEC §3). */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { AttemptResult, AttemptSink, ProviderClient, UpstreamCall } from '../providers/types.js'
+import type { AttemptResult, AttemptSink, ProviderClient, UpstreamCall } from '../core/provider.js'
 import { GatewayError } from '../core/errors.js'
 import { createRegistry } from '../state/registry.js'
 import { wrapBatching } from './batch-embeddings.js'

@@ -1,5 +1,5 @@
 /** A provider client wrapped in its circuit breaker and in-flight queue (SPEC §3 providers[].maxInFlight/queue/breaker). */
-import type { ProviderClient } from '../providers/types.js'
+import type { ProviderClient } from '../core/provider.js'
 import { GatewayError } from '../core/errors.js'
 import { isPromise } from '../core/sync.js'
 import type { Registry } from '../state/registry.js'

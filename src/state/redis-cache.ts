@@ -1,6 +1,6 @@
 /** The response cache shared through Redis (SPEC §3 state.store: redis shares limits, budgets and cache; issue 13). */
 import { createHash } from 'node:crypto'
-import type { CachedResponse, ResponseCache } from '../stages/cache.js'
+import type { CachedResponse, ResponseCache } from './cache-types.js'
 import type { RedisStore } from './redis.js'
 
 export interface SharedCacheOptions {

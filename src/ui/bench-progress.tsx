@@ -1,7 +1,20 @@
 /** The live `llmgw bench` progress view on a TTY (SPEC §2 `bench`): scenario, elapsed/total, live req/s. */
 import React, { useEffect, useState } from 'react'
 import { Box, Text, render, type Instance } from 'ink'
-import type { Progress } from '../bench/session.js'
+
+/**
+ * What the view shows of a run (bench/session.ts emits it). ui/ does not import bench/ (bench imports ui): the shape is
+ * structural, and cli/bench.ts handing the session's progress to this view checks at compile time that they match.
+ */
+export interface Progress {
+  readonly scenario: string
+  readonly side: 'gateway' | 'direct' | 'ttfb' | 'starting'
+  readonly index: number
+  readonly total: number
+  readonly elapsedMs: number
+  readonly totalMs: number
+  readonly reqPerSec: number
+}
 
 export interface ProgressFeed {
   /** Latest progress; the view polls it so a busy load loop never waits on rendering. */

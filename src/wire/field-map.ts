@@ -4,7 +4,6 @@
  * dotted paths. Paths are split once at compile time; a request costs one walk per mapped field.
  */
 import type { Usage } from '../core/types.js'
-import type { AnswerPaths, RequestMap, RequestSource } from '../spec/protocols.js'
 import { contentText, isObject, maxTokensOf, promptText } from './openai.js'
 
 type Obj = Record<string, unknown>
@@ -18,7 +17,12 @@ export interface SourceContext {
 
 const messagesOf = (b: Readonly<Obj>): Obj[] => (Array.isArray(b.messages) ? (b.messages as unknown[]).filter(isObject) : [])
 
-const SOURCES: Record<RequestSource, (c: SourceContext) => unknown> = {
+/**
+ * Each request source (spec/protocols.ts REQUEST_SOURCES) and how it is read. wire/ does not import spec/: the mapping
+ * types below are structural, and providers/ passing the spec's settings here checks at compile time that every
+ * source the schema accepts has a reader.
+ */
+const SOURCES = {
   prompt: (c) => promptText(c.body),
   lastMessage: (c) => {
     const ms = messagesOf(c.body)
@@ -35,6 +39,18 @@ const SOURCES: Record<RequestSource, (c: SourceContext) => unknown> = {
   user: (c) => c.body.user,
   stream: (c) => c.stream,
   requestId: (c) => c.requestId,
+} satisfies Record<string, (c: SourceContext) => unknown>
+
+export type RequestSource = keyof typeof SOURCES
+/** Request field path (gRPC) or variable name (GraphQL) -> a source or a fixed value. */
+export type RequestMap = Readonly<Record<string, RequestSource | { readonly const: string | number | boolean }>>
+
+/** Dotted paths into one upstream answer (providers[].grpc.response, graphql.response). */
+export interface AnswerPaths {
+  readonly text: string
+  readonly finishReason?: string | undefined
+  readonly promptTokens?: string | undefined
+  readonly completionTokens?: string | undefined
 }
 
 /** Splits `a.b.0.c` into segments (numbers for array indexes). */
