@@ -1,5 +1,10 @@
 /** Prints what a spec compiles to (STYLE §2.4 "print what was compiled"): routes, models, targets, retries, fallbacks. */
+import type { ProviderConfig } from '../providers/config.js'
 import type { Plan } from './plan.js'
+
+/** " keys=2 round-robin" / " keys=file:/path least-rate-limited": how many keys, never which. */
+const keyPool = (c: ProviderConfig): string =>
+  c.apiKeyFile !== undefined ? ` keys=file:${c.apiKeyFile} ${c.keyStrategy ?? 'round-robin'}` : c.apiKeys !== undefined ? ` keys=${c.apiKeys.length} ${c.keyStrategy ?? 'round-robin'}` : ''
 
 /** The Plan as an indented tree, like find-my-way's prettyPrint: for `--explain`, reviews and support tickets. */
 export function formatPlanTree(plan: Plan): string {
@@ -13,7 +18,7 @@ export function formatPlanTree(plan: Plan): string {
   out.push('providers')
   plan.providers.forEach((p, i) => {
     const last = i === plan.providers.length - 1
-    out.push(`${last ? '└─' : '├─'} ${p.name} (${p.config.type}) ${p.config.baseUrl || 'in-process'}  timeout=${p.config.timeoutMs}ms pool=${p.config.connections}  [${p.identity}]`)
+    out.push(`${last ? '└─' : '├─'} ${p.name} (${p.config.type}) ${p.config.baseUrl || 'in-process'}  timeout=${p.config.timeoutMs}ms pool=${p.config.connections}${keyPool(p.config)}  [${p.identity}]`)
   })
   out.push('models')
   plan.models.forEach((m, i) => {
