@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import OpenAI from 'openai'
 import { keyFingerprint } from '../providers/key-pool.js'
+import { spawnCli } from '../testing/cli-child.js'
 import { startTestGateway } from '../testing/harness.js'
 
 type Answer = 'ok' | { status: 401 | 429; retryAfter?: string }
@@ -39,15 +40,16 @@ async function startUpstream(t: TestContext, answers: Record<string, Answer>): P
         // an upstream that echoes the key it rejected: the gateway must not pass it on
         return res.end(JSON.stringify({ error: { message: `key ${key} rejected`, type: 'x' } }))
       }
-      const model = (JSON.parse(body) as { model: string }).model
-      res.writeHead(200, { 'content-type': 'application/json' })
-      res.end(
+      const { model, messages } = JSON.parse(body) as { model: string; messages: Array<{ content: string }> }
+      // "slow" in the prompt: answer after 800 ms (a call in flight across a reload)
+      const delay = messages[0]?.content === 'slow' ? 800 : 0
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(
         JSON.stringify({
           id: 'chatcmpl-1', object: 'chat.completion', created: 1, model,
           choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
           usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
         }),
-      )
+      ), delay)
     })
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
@@ -62,8 +64,8 @@ const specWith = (url: string, keys: object, extra: object = {}) => ({
   ...extra,
 })
 
-const chat = (url: string): Promise<Response> =>
-  fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }) })
+const chat = (url: string, content = 'hi'): Promise<Response> =>
+  fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content }] }) })
 
 const status = async (p: Promise<Response>): Promise<number> => {
   const r = await p
@@ -188,4 +190,34 @@ test('reload (what SIGHUP does) re-reads apiKeyFile edited in place, without wat
   assert.ok(!msg.includes('sk-pool'))
   assert.equal(await status(chat(gw.url)), 200)
   assert.equal(up.seen.get(KEY_B), 2)
+})
+
+test('llmgw serve: SIGHUP re-reads the key file (a request in flight finishes); no key in the process output', async (t) => {
+  const up = await startUpstream(t, { [KEY_A]: 'ok', [KEY_B]: 'ok' })
+  const dir = await mkdtemp(join(tmpdir(), 'llmgw-hup-'))
+  t.after(() => rm(dir, { recursive: true, force: true }))
+  await writeFile(join(dir, 'keys'), `${KEY_A}\n`)
+  const file = join(dir, 'spec.json')
+  await writeFile(file, JSON.stringify(specWith(up.url, { apiKeyFile: './keys' })))
+  const child = spawnCli(['serve', '-c', file, '--port', '0', '--no-watch', '--no-dashboard'], { cwd: dir, t })
+  const { url } = await child.listening()
+  assert.equal(await status(chat(url)), 200)
+  assert.equal(up.seen.get(KEY_A), 1)
+  const inFlight = status(chat(url, 'slow'))
+  for (let i = 0; i < 1000 && up.seen.get(KEY_A) !== 2; i++) await new Promise((r) => setTimeout(r, 10))
+  assert.equal(up.seen.get(KEY_A), 2, 'the slow call reached the upstream')
+  await writeFile(join(dir, 'keys'), `${KEY_B}\n`)
+  child.proc.kill('SIGHUP')
+  const deadline = Date.now() + 15_000
+  while ((up.seen.get(KEY_B) ?? 0) === 0) {
+    assert.ok(Date.now() < deadline, `key B never used after SIGHUP; stderr: ${child.stderr()}`)
+    assert.equal(await status(chat(url)), 200)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  assert.equal(await inFlight, 200, 'the call in flight on the old key finished')
+  child.proc.kill('SIGTERM')
+  assert.equal(await child.exited, 0, child.stderr())
+  const output = child.lines.join('\n') + child.stderr()
+  assert.ok(output.includes('reload'), output)
+  assert.ok(!output.includes('sk-pool'), 'a key in the process output')
 })
