@@ -147,3 +147,17 @@ test('keyed client: duplicate keys count once', () => {
   )
   assert.equal([...again.pool.keys()].length, 1)
 })
+
+test('keyed client: another key of the pool echoed in an upstream message is scrubbed', async () => {
+  const keys = ['sk-echo-key-one-1111', 'sk-echo-key-two-2222']
+  const client = createKeyedClient(
+    { name: 'p', type: 'openai', baseUrl: 'http://127.0.0.1:1', apiKey: undefined, apiKeys: keys.map((k) => new Secret(k)), headers: {}, timeoutMs: 1, connections: 1 },
+    newKeyStat,
+    () => ({ name: 'p', type: 'openai', call: () => Promise.reject(new GatewayError('invalid_request', `bad: ${keys[1]} and ${keys[0]}`, { retryClass: 'status', upstreamStatus: 400 })), close: async () => {} }),
+  )
+  const sink: AttemptSink = { begin() {}, chunk: () => true, drained: () => Promise.resolve() }
+  const err = await client.call({ endpoint: 'chat', body: {}, stream: false, clientWantsUsage: false, signal: new ClientSignal(), timeoutMs: 1, clientFormat: 'openai' }, sink).catch((e: unknown) => e)
+  assert.ok(err instanceof GatewayError)
+  assert.equal(err.code, 'invalid_request')
+  assert.ok(!err.message.includes('sk-echo'), err.message)
+})

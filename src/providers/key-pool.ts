@@ -9,6 +9,7 @@ import { GatewayError } from '../core/errors.js'
 import type { Secret } from '../core/secret.js'
 import type { KeyStrategy, ProviderConfig } from './config.js'
 import type { AttemptResult, AttemptSink, ProviderClient, UpstreamCall } from './types.js'
+import { createScrubber } from './upstream-errors.js'
 
 /** What one key's attempts ended in (llmgw_provider_key_requests_total{result}). */
 export type KeyResult = 'ok' | 'rate_limited' | 'unauthorized' | 'error'
@@ -117,6 +118,13 @@ export function createKeyedClient(cfg: ProviderConfig, stat: (fingerprint: strin
   const stats = keys.map((k) => stat(keyFingerprint(k.reveal())))
   const pick = createKeySelector(stats, cfg.keyStrategy ?? 'round-robin')
   const name = cfg.name
+  // each inner client scrubs its own key from upstream messages; this catches another key of the pool echoed back
+  const scrub = createScrubber(keys.map((k) => k.reveal()))
+  const scrubbed = (e: unknown): unknown => {
+    if (!(e instanceof GatewayError)) return e
+    const m = scrub(e.message)
+    return m === e.message ? e : new GatewayError(e.code, m, e.extra)
+  }
 
   const allBenched = (now: number): GatewayError => {
     const soonest = Math.min(...stats.map((s) => s.benchedUntil))
@@ -148,11 +156,11 @@ export function createKeyedClient(cfg: ProviderConfig, stat: (fingerprint: strin
           const status = e instanceof GatewayError && e.extra.retryClass === 'status' ? e.extra.upstreamStatus : undefined
           if (status !== 401 && status !== 429) {
             s.counts.error++
-            throw e
+            throw scrubbed(e)
           }
           s.counts[status === 429 ? 'rate_limited' : 'unauthorized']++
           benchKey(s, status, (e as GatewayError).extra.upstreamRetryAfterMs, Date.now())
-          if (req.signal.aborted) throw e
+          if (req.signal.aborted) throw scrubbed(e)
           ;(tried ??= new Set()).add(i)
         }
       }
