@@ -84,7 +84,7 @@ function refineKeys(p: { apiKey?: unknown; apiKeys?: readonly Secret[] | undefin
   const given = (['apiKey', 'apiKeys', 'apiKeyFile'] as const).filter((f) => p[f] !== undefined)
   if (given.length > 1) ctx.addIssue({ code: 'custom', path: [given[1]!], message: `give one of apiKey, apiKeys, apiKeyFile, not ${given.join(' and ')}` })
   p.apiKeys?.forEach((k, i) => {
-    if (k.isEmpty) ctx.addIssue({ code: 'custom', path: ['apiKeys', i], message: 'key is empty' })
+    if (k.isEmpty) ctx.addIssue({ code: 'custom', path: ['apiKeys', i], message: 'key is empty: set its variable or remove the entry' })
   })
 }
 
