@@ -6,7 +6,8 @@ import type { RejectScope } from '../stages/admission.js'
 import type { LoadResult } from '../spec/load.js'
 import type { Spec } from '../spec/schema.js'
 import { createRegistry } from '../state/registry.js'
-import type { Metrics } from '../observe/metrics.js'
+import type { Metrics, ProviderKeyState } from '../observe/metrics.js'
+import type { KeyPoolView } from '../providers/key-pool.js'
 import { type AppObservability, createAppObservability } from './observe.js'
 import type { GuardedProvider } from '../stages/provider-guard.js'
 import type { ResponseCache } from '../stages/cache.js'
@@ -49,6 +50,7 @@ export async function createAppState(
   first: LoadResult & { ok: true },
   log: AppLog,
   serving: () => ReadonlyMap<string, GuardedProvider> | undefined,
+  servingKeys?: () => ReadonlyMap<string, KeyPoolView> | undefined,
 ): Promise<AppState> {
   const observe = createAppObservability(first.spec, first.version, {
     accessLog: opts.accessLog ?? true,
@@ -56,6 +58,7 @@ export async function createAppState(
     ...(opts.countReloads === undefined ? {} : { countReloads: opts.countReloads }),
     ...(first.file ? { specFile: first.file } : {}),
     providerStates: () => [...(serving() ?? [])].map(([name, g]) => ({ name, ...g.state() })),
+    ...(servingKeys ? { providerKeys: () => poolKeys(servingKeys()) } : {}),
   })
   const metrics = observe.metrics
   // Bound once: a refusal costs one map lookup and a counter increment, no label hashing.
@@ -88,6 +91,11 @@ export async function createAppState(
       await observe.close()
     },
   }
+}
+
+/** Every key of every pool, flattened for the scrape. */
+function* poolKeys(pools: ReadonlyMap<string, KeyPoolView> | undefined): Iterable<ProviderKeyState> {
+  for (const p of pools?.values() ?? []) for (const k of p.keys()) yield { provider: p.provider, ...k }
 }
 
 /**

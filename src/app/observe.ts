@@ -2,7 +2,7 @@
 import { DEGRADED_PROVIDER } from '../compile/degrade.js'
 import type { RequestObserver, RequestRecord } from '../core/pipeline.js'
 import { type AccessLog, createAccessLog } from '../observe/access-log.js'
-import { createMetrics, type Metrics } from '../observe/metrics.js'
+import { createMetrics, type LiveStates, type Metrics } from '../observe/metrics.js'
 import { createSnapshot, type Snapshot, type SnapshotOptions } from '../observe/snapshot.js'
 import type { Spec } from '../spec/schema.js'
 
@@ -28,6 +28,8 @@ export interface ObserveOptions {
   specFile?: string
   /** Breaker, queue and in-flight state per provider of the serving Gateway (dashboard provider rows). */
   providerStates?: SnapshotOptions['providerStates']
+  /** The serving Gateway's provider key pools (llmgw_provider_key_*). */
+  providerKeys?: LiveStates['keys']
 }
 
 const labelsOf = (spec: Spec) => ({
@@ -49,7 +51,7 @@ export function accessLogBesideDashboard(destination: string, stderrIsTTY: boole
 
 /** Built once per app, not per reload: counters keep running across reloads (access-log destination changes need a restart). */
 export function createAppObservability(spec: Spec, version: string, o: ObserveOptions): AppObservability {
-  const metrics: Metrics | undefined = spec.observability.metrics ? createMetrics(labelsOf(spec), o.providerStates ? { breakers: o.providerStates } : {}) : undefined
+  const metrics: Metrics | undefined = spec.observability.metrics ? createMetrics(labelsOf(spec), { ...(o.providerStates ? { breakers: o.providerStates } : {}), ...(o.providerKeys ? { keys: o.providerKeys } : {}) }) : undefined
   metrics?.setConfigVersion(version)
   const writeLog = o.accessLog && (!o.dashboard || accessLogBesideDashboard(spec.observability.accessLog.destination, process.stderr.isTTY === true))
   const log: AccessLog | null = writeLog ? createAccessLog(spec.observability.accessLog) : null

@@ -50,7 +50,7 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
   let ready = false
   const pool = createProviderPool()
   // Outlives every compiled Plan, so counters, breakers and cache entries of unchanged entities carry over (SPEC §6).
-  const shared = await createAppState(opts, first, log, () => gateway.providerGuards)
+  const shared = await createAppState(opts, first, log, () => gateway.providerGuards, () => gateway.keyPools)
   const observe = shared.observe
   const onError = (err: unknown, ex: Exchange | undefined): void =>
     log.error('internal error', { requestId: ex?.id, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) })

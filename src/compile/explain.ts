@@ -5,6 +5,7 @@
  * header values and URL credentials are hidden (the same rules as /admin/config, compile/redact.ts).
  */
 import { redactUrl } from '../core/url-secrets.js'
+import type { ProviderConfig } from '../providers/config.js'
 import type { ModelPlan, Plan, ProviderPlan, RulePlan } from './plan.js'
 import { redactSpec } from './redact.js'
 
@@ -45,6 +46,10 @@ const fields = (o: Readonly<Record<string, unknown>> | undefined): string =>
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(' ')
+
+/** " keys=2 round-robin" / " keys=file:/path least-rate-limited": how many keys, never which. */
+const keyPool = (c: ProviderConfig): string =>
+  c.apiKeyFile !== undefined ? ` keys=file:${c.apiKeyFile} ${c.keyStrategy ?? 'round-robin'}` : c.apiKeys !== undefined ? ` keys=${c.apiKeys.length} ${c.keyStrategy ?? 'round-robin'}` : ''
 
 /** The Plan as an indented tree, like find-my-way's prettyPrint: for `lint --explain`, reviews and support tickets. */
 export function formatPlanTree(plan: Plan): string {
@@ -124,7 +129,7 @@ function providerNode(p: ProviderPlan): Node {
         (b ? `breaker failureRate=${b.failureRate} minRequests=${b.minRequests} window=${ms(b.windowMs)} cooldown=${ms(b.cooldownMs)} halfOpenProbes=${b.halfOpenProbes}` : 'breaker=off'),
     ),
   )
-  return { line: `${p.name} (${c.type}) ${c.baseUrl ? redactUrl(c.baseUrl) : 'in-process'}  timeout=${c.timeoutMs}ms pool=${c.connections}  [${p.identity}]`, children }
+  return { line: `${p.name} (${c.type}) ${c.baseUrl ? redactUrl(c.baseUrl) : 'in-process'}  timeout=${c.timeoutMs}ms pool=${c.connections}${keyPool(c)}  [${p.identity}]`, children }
 }
 
 function ruleLine(r: RulePlan): string {

@@ -22,6 +22,8 @@ import { compileModelRetrieve, compileModelsList } from './models-list.js'
 import type { Plan } from './plan.js'
 import { compileProtection } from './protection.js'
 import { createProviderPool, type ProviderPool } from './provider-pool.js'
+import { createPlannedClient, isKeyed, keyStats, readKeyFile } from './provider-keys.js'
+import type { KeyPoolView } from '../providers/key-pool.js'
 import { redactSpec } from './redact.js'
 import { compileNotFound, JSON_HEADERS } from './respond.js'
 import { compileRouter, type RouteTable } from './router.js'
@@ -77,6 +79,8 @@ export interface CompiledGateway extends Gateway {
   readonly profile: StageProfile | undefined
   /** Each provider's queue and breaker, by name (the dashboard reads their state()). */
   readonly providerGuards: ReadonlyMap<string, GuardedProvider>
+  /** Each key pool's keys (fingerprints), benches and counts, by provider name (llmgw_provider_key_*). */
+  readonly keyPools: ReadonlyMap<string, KeyPoolView>
   /** Proxied requests running on this Gateway now. */
   readonly inflight: number
 }
@@ -95,14 +99,19 @@ export function compileGateway(plan: Plan, deps: RuntimeDeps = {}): CompiledGate
     registry,
     ...(deps.onRejected ? { onRejected: deps.onRejected } : {}),
   })
+  // Key files are read before any pool is acquired too (a missing file fails the compile, the old spec keeps serving).
+  const providerPlans = plan.providers.map(readKeyFile)
+  const keyPools = new Map<string, KeyPoolView>()
   const acquired: string[] = []
   const providers = new Map<string, ProviderHandle>()
   let table: ModelTable
   try {
     const batching = plan.batching.embeddings
-    for (const p of plan.providers) {
-      const client = pool.acquire(p.identity, () => create(p.config))
+    for (const p of providerPlans) {
+      const stats = keyStats(p, registry)
+      const client = pool.acquire(p.identity, () => createPlannedClient(p, stats, create))
       acquired.push(p.identity)
+      if (isKeyed(client)) keyPools.set(p.name, client.pool)
       // Batching outside the queue and breaker: one batched upstream call takes one slot.
       const guarded = protection.wrap(client, p)
       providers.set(p.name, { client: batching ? wrapBatching(guarded, batching) : guarded, timeoutMs: p.config.timeoutMs })
@@ -181,6 +190,7 @@ export function compileGateway(plan: Plan, deps: RuntimeDeps = {}): CompiledGate
     models: table,
     profile,
     providerGuards: protection.guarded,
+    keyPools,
     get inflight() {
       return tracker.n
     },

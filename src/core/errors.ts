@@ -10,6 +10,8 @@ export interface GatewayErrorExtra {
   retryClass?: RetryClass
   /** The HTTP status the upstream answered with, when there was one. */
   upstreamStatus?: number
+  /** The upstream's own retry-after (retry-after-ms, seconds or HTTP date) in ms, when it sent one (key pools bench by it). */
+  upstreamRetryAfterMs?: number
 }
 
 /** The classes a model's `retry.on` list names (SPEC §3): a status (e.g. 429), `5xx`, `timeout`, `connect`. */

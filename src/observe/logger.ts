@@ -36,7 +36,7 @@ export interface Logger {
 }
 
 // Defence in depth only: secrets are Secret objects (toJSON -> "[redacted]") and never put into fields on purpose.
-const REDACT = ['apiKey', 'key', 'token', 'authorization', 'password', '*.apiKey', '*.key', '*.token', '*.authorization', '*.password']
+const REDACT = ['apiKey', 'apiKeys', '*.apiKeys', 'key', 'token', 'authorization', 'password', '*.apiKey', '*.key', '*.token', '*.authorization', '*.password']
 
 export function formatWhere(p: ProblemLike): string {
   return `${p.file}:${p.line}:${p.col}`

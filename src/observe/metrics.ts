@@ -52,6 +52,18 @@ const TTFT_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 12
 export interface LiveStates {
   /** Each provider's breaker state now (llmgw_breaker_state): a reload's fresh breaker, a cooldown that ran out. */
   breakers?: () => Iterable<{ readonly name: string; readonly breaker: BreakerState }>
+  /** Provider key pools now (llmgw_provider_key_*): each key by fingerprint, never by value; counts are totals. */
+  keys?: () => Iterable<ProviderKeyState>
+}
+
+/** One key of a provider's pool as the scrape reads it (providers/key-pool.ts KeyPoolView, flattened). */
+export interface ProviderKeyState {
+  readonly provider: string
+  /** The key's fingerprint (first 8 hex of its sha256). */
+  readonly key: string
+  readonly benched: boolean
+  /** Attempts by result (ok, rate_limited, unauthorized, error) since the key joined the pool. */
+  readonly counts: Readonly<Record<string, number>>
 }
 
 export function createMetrics(opts: LabelSets, live: LiveStates = {}): Metrics {
@@ -108,6 +120,23 @@ export function createMetrics(opts: LabelSets, live: LiveStates = {}): Metrics {
   const breaker: Gauge<string> = new Gauge({
     name: 'llmgw_breaker_state', help: '0 closed, 1 open, 2 half-open', labelNames: ['provider'], aggregator: 'max', registers,
     ...(states ? { collect: () => { for (const p of states()) if (labels.hasProvider(p.name)) breaker.labels(p.name).set(BREAKER_VALUE[p.breaker]) } } : {}),
+  })
+  // Key pools (issue 13), read at scrape time from the pools serving now: totals are kept by the pool across reloads,
+  // so each scrape rebuilds the series (a key rotated out disappears instead of lingering).
+  const pools = live.keys
+  const keyRequests: Counter<string> = new Counter({
+    name: 'llmgw_provider_key_requests_total', help: 'Upstream attempts per pooled API key (key = sha256 fingerprint) by result', labelNames: ['provider', 'key', 'result'], registers,
+    ...(pools ? { collect: () => {
+      keyRequests.reset()
+      for (const k of pools()) for (const [result, n] of Object.entries(k.counts)) keyRequests.labels(k.provider, k.key, result).inc(n)
+    } } : {}),
+  })
+  const keyBenched: Gauge<string> = new Gauge({
+    name: 'llmgw_provider_key_benched', help: '1 while a pooled API key is benched after a 401/429 from the upstream', labelNames: ['provider', 'key'], aggregator: 'max', registers,
+    ...(pools ? { collect: () => {
+      keyBenched.reset()
+      for (const k of pools()) keyBenched.labels(k.provider, k.key).set(k.benched ? 1 : 0)
+    } } : {}),
   })
   const inflight: Gauge = new Gauge({ name: 'llmgw_inflight_requests', help: 'Requests in flight', registers, collect: () => inflight.set(inflightN) })
   // The store's health, pushed on each transition; 'min' across workers: one worker without Redis is an outage.

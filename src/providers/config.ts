@@ -4,12 +4,20 @@ import type { Secret } from '../core/secret.js'
 import type { MockSettings } from '../wire/mock-controls.js'
 import type { ProviderType } from './types.js'
 
+/** providers[].keyStrategy: take turns, or prefer the key that was rate-limited least lately. */
+export type KeyStrategy = 'round-robin' | 'least-rate-limited'
+
 export interface ProviderConfig {
   name: string
   type: ProviderType
   /** e.g. https://api.openai.com/v1 (openai), https://x.openai.azure.com (azure-openai), https://api.anthropic.com (anthropic). Ignored by mock. */
   baseUrl: string
   apiKey: Secret | undefined
+  /** A key pool (apiKeys, or apiKeyFile once read by compile/): calls go through providers/key-pool.ts, one client per key. */
+  apiKeys?: readonly Secret[]
+  /** The key file (absolute) named by the spec; compileGateway reads it into apiKeys. */
+  apiKeyFile?: string
+  keyStrategy?: KeyStrategy
   /** Extra static headers sent upstream (their values are scrubbed from upstream error messages like the key). */
   headers: Readonly<Record<string, string>>
   /** Per upstream attempt, unless the call asks for less. */

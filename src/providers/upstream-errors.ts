@@ -137,19 +137,22 @@ function upstreamMessage(body: string): string {
   return body
 }
 
-/** retry-after in whole seconds, from retry-after (seconds or HTTP date) or retry-after-ms; 1 when absent. */
-function retryAfterSeconds(headers: Readonly<Record<string, string | string[] | undefined>>): string {
+/** The upstream's retry-after in ms, from retry-after-ms or retry-after (seconds or HTTP date); undefined when absent or unreadable. */
+export function upstreamRetryAfterMs(headers: Readonly<Record<string, string | string[] | undefined>>): number | undefined {
   const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)
   const ms = Number(one(headers['retry-after-ms']))
-  if (Number.isFinite(ms) && ms > 0) return capped(Math.ceil(ms / 1000))
-  const ra = one(headers['retry-after'])
-  if (ra !== undefined) {
-    const s = Number(ra)
-    if (Number.isFinite(s) && s >= 0) return capped(Math.ceil(s))
-    const at = Date.parse(ra)
-    if (Number.isFinite(at)) return capped(Math.max(0, Math.ceil((at - Date.now()) / 1000)))
-  }
-  return '1'
+  if (Number.isFinite(ms) && ms > 0) return ms
+  const ra = one(headers['retry-after'])?.trim()
+  if (ra === undefined || ra === '') return undefined
+  const s = Number(ra)
+  if (Number.isFinite(s) && s >= 0) return s * 1000
+  const at = Date.parse(ra)
+  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined
+}
+
+/** retry-after in whole seconds, from retry-after (seconds or HTTP date) or retry-after-ms; 1 when absent. */
+function retryAfterSeconds(ms: number | undefined): string {
+  return ms === undefined ? '1' : capped(Math.ceil(ms / 1000))
 }
 
 // An upstream's retry-after is passed on, but never one that tells clients to stay away for more than an hour.
@@ -164,13 +167,14 @@ export function mapStatusError(
   body: string,
   scrub: (s: string) => string,
 ): GatewayError {
-  const base = { retryClass: 'status' as const, upstreamStatus: status }
+  const after = status === 429 || status === 401 || status === 403 ? upstreamRetryAfterMs(headers) : undefined
+  const base = { retryClass: 'status' as const, upstreamStatus: status, ...(after === undefined ? {} : { upstreamRetryAfterMs: after }) }
   if (status === 429) {
     // The provider's limit, not one of the client's (SPEC §4: 429 is for the gateway's limits and budgets): once
     // retries and fallbacks are spent it is an upstream failure, 502; its retry-after still tells the client when.
     return new GatewayError('upstream_error', `provider ${provider}: upstream rate limit reached (429)`, {
       ...base,
-      headers: [['retry-after', retryAfterSeconds(headers)]],
+      headers: [['retry-after', retryAfterSeconds(after)]],
     })
   }
   if (status === 404) {

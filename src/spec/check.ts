@@ -61,5 +61,5 @@ function resolveFiles(spec: Spec, baseDir: string): Spec {
   const rules = spec.rules.map((r) => (r.type === 'content-filter' && r.wordsFile !== undefined ? { ...r, wordsFile: abs(r.wordsFile) } : r))
   const jwt = spec.auth.jwt
   const auth = jwt?.publicKeyFile !== undefined ? { ...spec.auth, jwt: { ...jwt, publicKeyFile: abs(jwt.publicKeyFile) } } : spec.auth
-  return { ...spec, rules, auth, providers: spec.providers.map((p) => resolveProtocolFiles(p, abs)) }
+  return { ...spec, rules, auth, providers: spec.providers.map((p) => resolveProtocolFiles(p.apiKeyFile === undefined ? p : { ...p, apiKeyFile: abs(p.apiKeyFile) }, abs)) }
 }

@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import { protocolFiles } from './protocol-files.js'
 import type { Spec } from './schema.js'
 
-/** Absolute paths of wordsFile and publicKeyFile references, without duplicates, spec file excluded. */
+/** Absolute paths of wordsFile, publicKeyFile, protocol and apiKeyFile references, without duplicates, spec file excluded. */
 export function referencedFiles(spec: Spec, specFile: string): string[] {
   const self = resolve(specFile)
   const out = new Set<string>()
@@ -13,6 +13,8 @@ export function referencedFiles(spec: Spec, specFile: string): string[] {
   const pem = spec.auth.jwt?.publicKeyFile
   if (pem !== undefined) out.add(resolve(base, pem))
   for (const p of spec.providers) for (const f of protocolFiles(p)) out.add(resolve(base, f))
+  // an edited (or swapped: Kubernetes secret mounts) key file reloads like the spec: new keys, in-flight calls unharmed
+  for (const p of spec.providers) if (p.apiKeyFile !== undefined) out.add(resolve(base, p.apiKeyFile))
   out.delete(self)
   return [...out]
 }

@@ -4,6 +4,7 @@ import { degradeSettings } from './degrade.js'
 import { graphqlSettings, grpcSettings, refineProtocols } from './protocols.js'
 import { count, duration, globs, instant, name, optionalSecret, port, secret, size } from './units.js'
 import { state } from './state-schema.js'
+import type { Secret } from '../core/secret.js'
 
 const PROVIDER_TYPES = ['openai', 'azure-openai', 'anthropic', 'mock', 'grpc', 'graphql'] as const
 /** Where a provider type points when `baseUrl` is omitted; azure-openai has no public default. */
@@ -51,6 +52,9 @@ const provider = z
     type: z.enum(PROVIDER_TYPES),
     baseUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
     apiKey: optionalSecret,
+    apiKeys: z.array(secret).min(1, { error: 'needs at least one key' }).optional().meta({ description: 'a pool of upstream API keys (each ${env:NAME}); a key answered 401/429 is benched and the next one used' }),
+    apiKeyFile: z.string().min(1).optional().meta({ description: 'upstream API keys, one per line, relative to the spec file; re-read when it changes (Kubernetes secret mounts)' }),
+    keyStrategy: z.enum(['round-robin', 'least-rate-limited']).default('round-robin').meta({ description: 'how apiKeys / apiKeyFile keys are picked' }),
     apiVersion: z.string().min(1).default('2024-10-21').meta({ description: 'azure-openai api-version query parameter' }),
     headers: z.record(z.string(), z.string()).default({}),
     timeout: duration.prefault('60s'),
@@ -64,6 +68,7 @@ const provider = z
   })
   .superRefine((p, ctx) => {
     refineProtocols(p, ctx)
+    refineKeys(p, ctx)
     if (p.type === 'azure-openai' && !p.baseUrl)
       ctx.addIssue({ code: 'custom', path: ['baseUrl'], message: 'azure-openai needs baseUrl (https://<resource>.openai.azure.com/openai/deployments)' })
     if (p.type !== 'mock' && p.mock) ctx.addIssue({ code: 'custom', path: ['mock'], message: `mock settings apply only to type: mock, not ${p.type}` })
@@ -73,6 +78,15 @@ const provider = z
     baseUrl: p.baseUrl ?? DEFAULT_BASE_URL[p.type],
     mock: p.type === 'mock' ? (p.mock ?? { latency: 0, tokensPerSecond: 0, failRate: 0 }) : undefined,
   }))
+
+/** At most one key source; no empty key in a pool (an empty entry is a missing variable, not "no key"). */
+function refineKeys(p: { apiKey?: unknown; apiKeys?: readonly Secret[] | undefined; apiKeyFile?: string | undefined }, ctx: z.RefinementCtx): void {
+  const given = (['apiKey', 'apiKeys', 'apiKeyFile'] as const).filter((f) => p[f] !== undefined)
+  if (given.length > 1) ctx.addIssue({ code: 'custom', path: [given[1]!], message: `give one of apiKey, apiKeys, apiKeyFile, not ${given.join(' and ')}` })
+  p.apiKeys?.forEach((k, i) => {
+    if (k.isEmpty) ctx.addIssue({ code: 'custom', path: ['apiKeys', i], message: 'key is empty: set its variable or remove the entry' })
+  })
+}
 
 const target = z.strictObject({
   provider: name,

@@ -90,12 +90,13 @@ function article(type: string): string {
 }
 
 /** "'abc'", "a number (5)", "a list", "a mapping", "null" */
-/** Fields whose values may be secrets: keys[].key/hash, apiKey, tokens, JWT secrets, URLs with credentials, upstream header values. */
+/** Fields whose values may be secrets: keys[].key/hash, apiKey, apiKeys[], tokens, JWT secrets, URLs with credentials, upstream header values. */
 const SECRET_FIELDS = new Set(['key', 'hash', 'apiKey', 'token', 'secret', 'url', 'publicKey'])
 
 export function isSecretPath(path: SpecPath): boolean {
   const last = path[path.length - 1]
   if (typeof last === 'string' && SECRET_FIELDS.has(last)) return true
+  if (path.includes('apiKeys')) return true
   const i = path.indexOf('headers')
   return i >= 0 && i < path.length - 1
 }

@@ -14,6 +14,12 @@ const breakerNote = (higherIsLooser: boolean) => (x: number | undefined, y: numb
 /** "openai https://host/v1", credentials in the URL hidden. */
 const describe = (p: ProviderSpec): string => `${p.type} ${redactUrl(p.baseUrl ?? '')}`.trim()
 
+/** How a key pool changed, by count only: the keys themselves are never shown. */
+function keyPoolNote(a: readonly unknown[] | undefined, b: readonly unknown[] | undefined): string {
+  if (a === undefined || b === undefined || a.length === b.length) return 'secret changed: upstream calls use different API keys'
+  return `secret changed: the key pool has ${b.length} key(s), was ${a.length}`
+}
+
 export function diffProviders(c: ChangeList, olds: readonly ProviderSpec[], news: readonly ProviderSpec[]): void {
   c.keyed('providers', olds, news, (p) => p.name, {
     added: (path, p) => c.add({ path, kind: 'added', after: describe(p), class: 'safe', note: 'new provider' }),
@@ -31,6 +37,9 @@ function diffProvider(c: ChangeList, path: string, a: ProviderSpec, b: ProviderS
     note: 'azure api-version changed',
   })
   c.secret(`${path}.apiKey`, a.apiKey, b.apiKey, { class: 'risky', note: 'secret changed: upstream calls use a different API key' })
+  c.secret(`${path}.apiKeys`, a.apiKeys, b.apiKeys, { class: 'risky', note: keyPoolNote(a.apiKeys, b.apiKeys) })
+  c.value(`${path}.apiKeyFile`, a.apiKeyFile, b.apiKeyFile, { class: 'risky', note: 'upstream API keys read from a different file' })
+  c.value(`${path}.keyStrategy`, a.keyStrategy, b.keyStrategy, { class: 'safe', note: 'keys of the pool are picked differently' })
   // Header values often carry credentials (Authorization, x-api-key): compared, never shown.
   const names = new Set([...Object.keys(a.headers), ...Object.keys(b.headers)])
   for (const h of names) {

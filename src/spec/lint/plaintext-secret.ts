@@ -45,6 +45,8 @@ export const plaintextSecret: LintRule = {
     }
     list('providers').forEach((_, i) => {
       check(['providers', i, 'apiKey'], 'use ${env:NAME}')
+      const pool = valueAt(raw, ['providers', i, 'apiKeys'])
+      if (Array.isArray(pool)) pool.forEach((_, j) => check(['providers', i, 'apiKeys', j], 'use ${env:NAME} (or apiKeyFile)'))
       url(['providers', i, 'baseUrl'])
       headers(['providers', i, 'headers'])
     })
