@@ -77,7 +77,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(p
   // for dist/, which bin/llmgw.js runs; problems (missing env vars) are expected and ignored.
   const root = packageRoot()
   if (cliDir === join(root, 'dist', 'cli')) {
-    const templates = readdirSync(join(root, 'templates')).map((f) => join(root, 'templates', f))
+    const templates = readdirSync(join(root, 'templates')).filter((f) => f.endsWith('.yaml')).map((f) => join(root, 'templates', f))
     spawnSync(process.execPath, [join(root, 'bin', 'llmgw.js'), 'lint', ...templates], { stdio: 'ignore', timeout: 60_000 })
   }
 }
