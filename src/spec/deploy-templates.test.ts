@@ -413,3 +413,42 @@ test('the Kubernetes spec through the hook command: clean with the Secret env, a
   assert.match(missing.stdout, /environment variable OPENAI_API_KEY is not set/)
   assert.ok(!dirname(rel).startsWith('..'))
 })
+
+// ---- kustomize itself, where kubectl is installed (it is not part of the project's machines) ----
+
+const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8', timeout: 20_000 }).status === 0
+
+test('kubectl kustomize renders the template: the spec ConfigMap, the image, and the redis component', { skip: kubectl ? false : 'kubectl is not installed' }, (t) => {
+  const render = (dir: string): Obj[] => {
+    const r = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8', timeout: 60_000 })
+    assert.equal(r.status, 0, r.stderr)
+    return parseAllDocuments(r.stdout).map((d) => d.toJS() as Obj)
+  }
+  const base = render(K8S)
+  assert.deepEqual(base.map((d) => `${d.kind}/${d.metadata.name}`).sort(), [
+    'ConfigMap/llmgw-config',
+    'Deployment/llmgw',
+    'HorizontalPodAutoscaler/llmgw',
+    'PodDisruptionBudget/llmgw',
+    'Secret/llmgw-secrets',
+    'Service/llmgw',
+  ])
+  const cm = base.find((d) => d.kind === 'ConfigMap')!
+  assert.deepEqual(Object.keys(cm.data), ['llmgw.config.yaml'])
+  assert.equal(cm.data['llmgw.config.yaml'], readFileSync(SPEC_FILE, 'utf8'))
+  const dep = base.find((d) => d.kind === 'Deployment')!
+  assert.equal(dep.spec.template.spec.volumes.find((v: Obj) => v.name === 'config').configMap.name, cm.metadata.name)
+  assert.equal(dep.spec.template.spec.containers[0].image, container().image)
+
+  // With the component switched on, in a copy.
+  const dir = mkdtempSync(join(tmpdir(), 'llmgw-kustomize-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const copy = join(dir, 'kubernetes')
+  spawnSync('cp', ['-r', K8S, copy])
+  const k = join(copy, 'kustomization.yaml')
+  writeFileSync(k, readFileSync(k, 'utf8').replace('# components:\n#   - redis', 'components:\n  - redis'))
+  const withRedis = render(copy)
+  assert.ok(withRedis.some((d) => d.kind === 'Deployment' && d.metadata.name === 'llmgw-redis'))
+  const env = withRedis.find((d) => d.kind === 'Deployment' && d.metadata.name === 'llmgw')!.spec.template.spec.containers[0].env as Obj[]
+  assert.deepEqual(env.find((e) => e.name === 'LLMGW_STATE_STORE'), { name: 'LLMGW_STATE_STORE', value: 'redis' })
+})
