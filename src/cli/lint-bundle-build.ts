@@ -1,6 +1,6 @@
 /** Build step (`npm run build`, after tsc): bundles `llmgw lint` into dist/cli/lint.bundle.cjs for a fast cold start (issue 2). */
 import { spawnSync } from 'node:child_process'
-import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { build, type Plugin } from 'esbuild'
@@ -74,10 +74,11 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(p
   const r = await buildLintBundle(cliDir)
   process.stdout.write(`lint bundle: ${relative(process.cwd(), r.file)} (${r.inputs} modules, ${(r.bytes / 1024).toFixed(0)} KiB)\n`)
   // Warm the code cache with one lint of the templates, so the first `llmgw lint` after `npm ci` is fast too. Only
-  // for dist/, which bin/llmgw.js runs; problems (missing env vars) are expected and ignored.
+  // for dist/, which bin/llmgw.js runs; problems (missing env vars) are expected and ignored. Skipped where there is
+  // nothing to lint with (a container build stage holding only src/).
   const root = packageRoot()
-  if (cliDir === join(root, 'dist', 'cli')) {
-    const templates = readdirSync(join(root, 'templates')).map((f) => join(root, 'templates', f))
+  if (cliDir === join(root, 'dist', 'cli') && existsSync(join(root, 'templates')) && existsSync(join(root, 'bin', 'llmgw.js'))) {
+    const templates = readdirSync(join(root, 'templates')).filter((f) => f.endsWith('.yaml')).map((f) => join(root, 'templates', f))
     spawnSync(process.execPath, [join(root, 'bin', 'llmgw.js'), 'lint', ...templates], { stdio: 'ignore', timeout: 60_000 })
   }
 }

@@ -44,7 +44,7 @@ test('the bundled lint prints and exits exactly as the plain CLI, for every fixt
   const root = packageRoot()
   const cache = tempDir(t, 'llmgw-lint-cache-')
   const lintFixtures = readdirSync(join(root, 'fixtures', 'lint')).map((id) => join(root, 'fixtures', 'lint', id, 'spec.yaml'))
-  const templates = readdirSync(join(root, 'templates')).map((f) => join(root, 'templates', f))
+  const templates = readdirSync(join(root, 'templates')).filter((f) => f.endsWith('.yaml')).map((f) => join(root, 'templates', f))
   const valid = readdirSync(join(root, 'fixtures', 'specs', 'valid')).map((f) => join(root, 'fixtures', 'specs', 'valid', f))
 
   // The search (cosmiconfig) and JS/TS specs go through import() from inside the bundle: one folder each.
