@@ -3,7 +3,8 @@ import { writeFile, readFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parentPort, workerData } from 'node:worker_threads'
-import type { ModuleJob, WorkerReply } from './module-loader.js'
+import { PLUGIN_HOOKS, resolvePluginExports } from '../core/plugin-api.js'
+import type { ModuleJob, PluginProbe, WorkerReply } from './module-loader.js'
 
 // Runs only inside the worker module-loader.ts starts for one load, and is terminated after it: nothing here may
 // assume it can clean up (a spec that never finishes is cut off mid-import). The loader removes compiledFile itself.
@@ -14,6 +15,7 @@ const reply = (r: WorkerReply): void => parentPort?.postMessage(r)
 try {
   const target = job.compiledFile === undefined ? job.file : await transpileTs(job.file, job.compiledFile)
   if (typeof target !== 'string') reply(target)
+  else if (job.kind === 'plugin') await probePlugin(target, job.options ?? {})
   else {
     const mod = (await import(pathToFileURL(target).href)) as Record<string, unknown>
     // As before the worker: the default export (module.exports for CommonJS), else the named exports.
@@ -37,10 +39,23 @@ try {
   reply({
     kind: 'error',
     rule: e instanceof SyntaxError ? 'module-syntax' : 'module-error',
-    message: `the spec module failed to load: ${messageOf(e)}`,
+    message: `the ${job.kind === 'plugin' ? `plugin module ${job.file}` : 'spec module'} failed to load: ${messageOf(e)}${job.kind === 'plugin' ? at(e, job.file) : ''}`,
     ...(typeof code === 'string' ? { code } : {}),
-    ...locate(e, job.compiledFile === undefined ? job.file : undefined),
+    ...(job.kind === 'plugin' ? {} : locate(e, job.compiledFile === undefined ? job.file : undefined)),
   })
+}
+
+/** A plugin module: import it, run its setup with the rule's options, report its hooks (or why it has none). */
+async function probePlugin(file: string, options: Record<string, unknown>): Promise<void> {
+  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>
+  let plugin
+  try {
+    plugin = await resolvePluginExports(mod, options)
+  } catch (e) {
+    return reply({ kind: 'error', rule: 'plugin-module', message: `the plugin module ${file} cannot be used: ${messageOf(e)}` })
+  }
+  const probe: PluginProbe = { hooks: PLUGIN_HOOKS.filter((h) => typeof plugin[h] === 'function'), name: plugin.name, headers: [...(plugin.headers ?? [])] }
+  reply({ kind: 'ok', value: probe })
 }
 
 /** Transpiles a .ts spec as cosmiconfig's loader does (the nearest tsconfig.json, ES2022 module), but reports syntax errors. */
@@ -120,6 +135,12 @@ function locate(e: unknown, file: string | undefined): { line?: number; col?: nu
     if (m) return { line: Number(m[1]), ...(m[2] === undefined ? {} : { col: Number(m[2]) }) }
   }
   return {}
+}
+
+/** " (line L:C)" of a plugin file in an error's stack: the problem itself points at the spec's `module:`. */
+function at(e: unknown, file: string): string {
+  const p = locate(e, file)
+  return p.line === undefined ? '' : ` (${file}:${p.line}${p.col === undefined ? '' : `:${p.col}`})`
 }
 
 function escapeRegExp(s: string): string {

@@ -18,11 +18,14 @@ function describe(r: RuleSpec): string {
       return `${r.mode} "${clip(r.text)}"`
     case 'deny':
       return `when ${JSON.stringify(r.when)}`
+    case 'plugin':
+      return `${r.name ?? r.module}`
   }
 }
 
 function addedClass(r: RuleSpec): [ChangeClass, string] {
   if (r.type === 'deny') return ['breaking', 'new deny rule: matching requests are now refused']
+  if (r.type === 'plugin') return ['risky', 'new plugin: its code now sees (and may change or refuse) requests and answers']
   if (r.type === 'content-filter')
     return r.action === 'block' ? ['breaking', 'new content filter: matching requests now get 400 content_filtered'] : ['risky', 'new content filter: matching text is now masked']
   return ['risky', 'new system prompt: model answers may change']
@@ -97,6 +100,13 @@ function diffRule(c: ChangeList, path: string, a: RuleSpec, b: RuleSpec): void {
     c.value(`${path}.models`, a.models, y.models, { class: 'risky', note: 'applies to other models' })
     c.value(`${path}.text`, clip(a.text), clip(y.text), { class: 'risky', note: 'system prompt changed: model answers may change' })
     c.value(`${path}.mode`, a.mode, y.mode, { class: 'risky', note: 'system prompt mode changed' })
+    return
+  }
+  if (a.type === 'plugin') {
+    const y = b as Of<'plugin'>
+    c.value(`${path}.module`, a.module, y.module, { class: 'risky', note: 'another plugin module runs' })
+    c.value(`${path}.options`, a.options, y.options, { class: 'risky', note: 'plugin options changed' })
+    c.value(`${path}.models`, a.models, y.models, { class: 'risky', note: 'applies to other models' })
     return
   }
   const y = b as Of<'deny'>

@@ -18,6 +18,7 @@ import { missingFile } from './missing-file.js'
 import { missingTimeout } from './missing-timeout.js'
 import { nonPositiveWeight } from './non-positive-weight.js'
 import { plaintextSecret } from './plaintext-secret.js'
+import { pluginModule } from './plugin-module.js'
 import { redisWithoutUrl } from './redis-without-url.js'
 import { onUnavailableWithoutRedis } from './on-unavailable-without-redis.js'
 import { timeoutOverRequestTimeout } from './timeout-over-request-timeout.js'
@@ -50,6 +51,7 @@ export const LINT_RULES: readonly LintRule[] = [
   denyWithoutCondition,
   grpcMapping,
   graphqlMapping,
+  pluginModule,
 ]
 
 export interface LintInput {
