@@ -3,7 +3,6 @@ import { writeFile, readFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parentPort, workerData } from 'node:worker_threads'
-import { PLUGIN_HOOKS, resolvePluginExports } from '../core/plugin-api.js'
 import type { ModuleJob, PluginProbe, WorkerReply } from './module-loader.js'
 
 // Runs only inside the worker module-loader.ts starts for one load, and is terminated after it: nothing here may
@@ -47,6 +46,8 @@ try {
 
 /** A plugin module: import it, run its setup with the rule's options, report its hooks (or why it has none). */
 async function probePlugin(file: string, options: Record<string, unknown>): Promise<void> {
+  // imported here, not at the top: a spec module's load (400 ms limits in tests, cold CI) pays nothing for plugins
+  const { PLUGIN_HOOKS, resolvePluginExports } = await import('../core/plugin-api.js')
   const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>
   let plugin
   try {
