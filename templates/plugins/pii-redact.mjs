@@ -8,6 +8,8 @@
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g
 const PHONE = /\+?\d[\d\s().-]{7,}\d/g
 // Keys whose string values are text in the chat, Anthropic and Responses shapes (never ids, models or roles).
+// What a chat stream holds back: the unfinished last word, or a number still being written ("+1 555 01").
+const HELD_TAIL = /(?:\+?\d[\d\s().-]*|\S*)$/
 const TEXT_KEYS = new Set(['content', 'text', 'delta', 'refusal', 'arguments', 'input', 'instructions', 'system', 'prompt'])
 
 /** @type {import('llmgw/plugin').PluginSetup} */
@@ -36,21 +38,24 @@ export default function setup(options = {}) {
       walk(body, '')
     },
     // Streamed text arrives a few characters at a time: an address can be split across chunks. For chat streams the
-    // text after the last space is held back and sent with the next chunk (or the last one), so a split address is
-    // masked whole; other stream shapes (Anthropic, Responses events) are masked event by event.
+    // last word (or a trailing run of phone-number characters) is held back and sent with the next chunk or the last
+    // one, so a split address is masked whole; other stream shapes (Anthropic, Responses events) are masked per event.
     onChunk(ctx, chunk) {
-      const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined
-      const delta = choice?.delta
-      if (!delta || (typeof delta.content !== 'string' && choice.finish_reason == null)) return walk(chunk, '')
-      const text = (ctx.state.held ?? '') + (delta.content ?? '')
-      if (choice.finish_reason != null) {
-        ctx.state.held = ''
-        delta.content = redact(text)
-        return chunk
+      if (!Array.isArray(chunk.choices)) return walk(chunk, '')
+      const held = (ctx.state.held ??= {})
+      for (const c of chunk.choices) {
+        const d = c.delta
+        if (!d || typeof d !== 'object') {
+          walk(c, '') // legacy completions: choices[].text
+          continue
+        }
+        if (d.tool_calls) walk(d.tool_calls, '')
+        if (typeof d.content !== 'string' && c.finish_reason == null) continue
+        const text = (held[c.index] ?? '') + (d.content ?? '')
+        const cut = c.finish_reason != null ? text.length : text.length - HELD_TAIL.exec(text)[0].length
+        held[c.index] = text.slice(cut)
+        if (typeof d.content === 'string' || cut > 0) d.content = redact(text.slice(0, cut))
       }
-      const cut = Math.max(text.lastIndexOf(' '), text.lastIndexOf('\n')) + 1
-      ctx.state.held = text.slice(cut)
-      delta.content = redact(text.slice(0, cut))
       return chunk
     },
   }
