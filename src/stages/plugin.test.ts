@@ -125,3 +125,14 @@ test('header-route: the declared header picks the model; an unknown value is a 4
   assert.equal(none.routeTo, undefined)
   await assert.rejects(async () => g(fakeCall({ body: chat('x'), headers: { 'x-route': 'slow' } })), (e: unknown) => e instanceof GatewayError && e.code === 'invalid_request')
 })
+
+test('llmgw/plugin resolves through the package exports: definePlugin at run time, the .d.ts beside it', async () => {
+  const name = 'llmgw/plugin' // not a literal import: tsc runs before the build step writes the .d.ts
+  const api = (await import(name)) as typeof import('../core/plugin-api.js')
+  const p = { onEnd() {} }
+  assert.equal(api.definePlugin(p), p)
+  assert.deepEqual([...api.PLUGIN_HOOKS], ['onRequest', 'onResponse', 'onChunk', 'onEnd'])
+  const dts = join(packageRoot(), 'dist', 'core', 'plugin-api.d.ts')
+  const { readFileSync } = await import('node:fs')
+  assert.match(readFileSync(dts, 'utf8'), /export interface PluginContext/)
+})
