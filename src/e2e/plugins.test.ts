@@ -13,6 +13,7 @@ import { type App, type AppLog, startApp } from '../app/start.js'
 import { packageRoot } from '../core/package-root.js'
 import { startTestMock } from '../testing/harness.js'
 import { until } from '../testing/until.js'
+import { assertNoOrphans, runCli } from './bench-cli.js'
 
 /** A test plugin: its behaviour is chosen by words in the last user message. */
 const TAG_PLUGIN = (denyMessage: string) => `
@@ -207,4 +208,12 @@ test('a plugin has its own stage in /admin/stages (llmgw profile --tool stages)'
   assert.ok(stages['plugin:vowel-mask']!.count > 5, 'onChunk per streamed event')
   assert.ok(stages['plugin:tag']!.totalMs > 0)
   assert.ok(stages.parse!.count >= 4)
+})
+
+test('llmgw profile -c (the plugin template) prints a plugin:<name> row per plugin', async () => {
+  const r = await runCli(['profile', '-c', join(packageRoot(), 'templates', 'plugin.yaml'), '--duration', '1s', '--scenario', 'chat'])
+  assert.equal(r.code, 0, r.stderr)
+  assert.match(r.stdout, /│ plugin:pii-redact\s+│ [1-9]\d*/)
+  assert.match(r.stdout, /│ plugin:header-route\s+│ [1-9]\d*/)
+  await assertNoOrphans(r.children)
 })
