@@ -4,10 +4,11 @@
  * (spec/plugin-check.ts), so a module that hangs or exports nothing never gets here.
  */
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
 import { basename, extname } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { resolvePluginExports } from '../core/plugin-api.js'
+import { transpileTs } from '../spec/transpile-ts.js'
 import type { LoadedPlugin } from '../stages/plugin.js'
 import type { RulePlan } from './plan.js'
 
@@ -23,7 +24,7 @@ export async function loadPlugins(rules: readonly RulePlan[]): Promise<(LoadedPl
       let mod: Record<string, unknown>
       try {
         const hash = createHash('sha256').update(await readFile(rule.module)).digest('hex').slice(0, 16)
-        mod = (await import(`${pathToFileURL(rule.module).href}?v=${hash}`)) as Record<string, unknown>
+        mod = extname(rule.module).toLowerCase() === '.ts' ? await importTs(rule.module, hash) : ((await import(`${pathToFileURL(rule.module).href}?v=${hash}`)) as Record<string, unknown>)
       } catch (e) {
         throw new Error(`plugin ${rule.module} failed to load: ${e instanceof Error ? e.message : String(e)}`, { cause: e })
       }
@@ -37,6 +38,18 @@ export async function loadPlugins(rules: readonly RulePlan[]): Promise<(LoadedPl
       return { name, plugin }
     }),
   )
+}
+
+/** A .ts plugin: transpiled beside itself (its relative imports resolve), imported, the transpiled file removed. */
+async function importTs(file: string, hash: string): Promise<Record<string, unknown>> {
+  const compiled = `${file}.${hash}.${process.pid}.mjs`
+  try {
+    const out = await transpileTs(file, compiled, 'plugin')
+    if (typeof out !== 'string') throw new Error(out.kind === 'error' ? out.message : 'it did not transpile')
+    return (await import(pathToFileURL(out).href)) as Record<string, unknown>
+  } finally {
+    await rm(compiled, { force: true })
+  }
 }
 
 /** Request header names the loaded plugins read (Plugin.headers), lower-case, each once. */

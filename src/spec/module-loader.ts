@@ -30,7 +30,7 @@ export interface ModuleJob {
   /** 'plugin': import a plugin module (rules[].type: plugin), run its setup with `options`, report its hooks. */
   kind?: 'spec' | 'plugin'
   options?: Record<string, unknown>
-  /** For .ts: where the worker writes the transpiled module (beside the spec, so relative imports resolve). */
+  /** For .ts: where the worker writes the transpiled module (beside the spec or plugin, so relative imports resolve). */
   compiledFile?: string
 }
 
@@ -69,7 +69,8 @@ export interface PluginProbe {
  * a plugin that hangs, throws or exports no hook is found off the request path, before the main thread imports it.
  */
 export async function probePluginModule(file: string, options: Record<string, unknown>, opts: ModuleLoadOptions = {}): Promise<ModuleOutcome> {
-  return runModuleJob({ file, kind: 'plugin', options }, opts, 'plugin module')
+  const ts = extname(file).toLowerCase() === '.ts' ? { compiledFile: `${file}.${randomUUID()}.mjs` } : {}
+  return runModuleJob({ file, kind: 'plugin', options, ...ts }, opts, 'plugin module')
 }
 
 /** Never throws: every failure (syntax, throw, timeout, exit, non-data export) is an outcome. */

@@ -1,6 +1,4 @@
 /** Worker thread entry of module-loader.ts: evaluates one .js/.mjs/.cjs/.ts spec and posts its export back as plain data. */
-import { writeFile, readFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parentPort, workerData } from 'node:worker_threads'
 import type { ModuleJob, PluginProbe, WorkerReply } from './module-loader.js'
@@ -12,7 +10,8 @@ const job = workerData as ModuleJob
 const reply = (r: WorkerReply): void => parentPort?.postMessage(r)
 
 try {
-  const target = job.compiledFile === undefined ? job.file : await transpileTs(job.file, job.compiledFile)
+  // typescript only for .ts files: a .mjs spec's load pays for nothing it does not use
+  const target = job.compiledFile === undefined ? job.file : await (await import('./transpile-ts.js')).transpileTs(job.file, job.compiledFile, job.kind === 'plugin' ? 'plugin' : 'spec')
   if (typeof target !== 'string') reply(target)
   else if (job.kind === 'plugin') await probePlugin(target, job.options ?? {})
   else {
@@ -57,51 +56,6 @@ async function probePlugin(file: string, options: Record<string, unknown>): Prom
   }
   const probe: PluginProbe = { hooks: PLUGIN_HOOKS.filter((h) => typeof plugin[h] === 'function'), name: plugin.name, headers: [...(plugin.headers ?? [])] }
   reply({ kind: 'ok', value: probe })
-}
-
-/** Transpiles a .ts spec as cosmiconfig's loader does (the nearest tsconfig.json, ES2022 module), but reports syntax errors. */
-async function transpileTs(file: string, compiledFile: string): Promise<string | WorkerReply> {
-  let ts: typeof import('typescript')
-  try {
-    ts = ((await import('typescript')) as { default: typeof import('typescript') }).default
-  } catch {
-    return { kind: 'error', rule: 'module-error', message: 'a .ts spec needs the typescript package installed (npm i -D typescript), or use YAML' }
-  }
-  const source = await readFile(file, 'utf8')
-  const tsconfig = ts.findConfigFile(dirname(file), (f) => ts.sys.fileExists(f))
-  let compilerOptions: Record<string, unknown> = {}
-  if (tsconfig !== undefined) {
-    const { config, error } = ts.readConfigFile(tsconfig, (p) => ts.sys.readFile(p))
-    if (error) return { kind: 'error', rule: 'module-error', message: `${tsconfig}: ${ts.flattenDiagnosticMessageText(error.messageText, ' ')}` }
-    compilerOptions = ((config as { compilerOptions?: Record<string, unknown> } | undefined)?.compilerOptions ?? {}) as Record<string, unknown>
-  }
-  const out = ts.transpileModule(source, {
-    fileName: file,
-    reportDiagnostics: true,
-    compilerOptions: {
-      ...compilerOptions,
-      module: ts.ModuleKind.ES2022,
-      moduleResolution: ts.ModuleResolutionKind.Bundler,
-      target: ts.ScriptTarget.ES2022,
-      noEmit: false,
-      sourceMap: false,
-      inlineSourceMap: false,
-    },
-  })
-  // transpileModule still emits code for a broken file (`{;` becomes `{}`), so its syntax errors must be read here.
-  const syntax = out.diagnostics?.find((d) => d.category === ts.DiagnosticCategory.Error && d.file !== undefined && d.start !== undefined)
-  if (syntax?.file !== undefined && syntax.start !== undefined) {
-    const pos = syntax.file.getLineAndCharacterOfPosition(syntax.start)
-    return {
-      kind: 'error',
-      rule: 'module-syntax',
-      message: `TypeScript syntax error: ${ts.flattenDiagnosticMessageText(syntax.messageText, ' ')} (TS${syntax.code})`,
-      line: pos.line + 1,
-      col: pos.character + 1,
-    }
-  }
-  await writeFile(compiledFile, out.outputText)
-  return compiledFile
 }
 
 /** Where a structured clone would fail: the first function, symbol, promise or other non-data value, by path. */

@@ -51,7 +51,15 @@ test('a plugin module that never finishes loading hits the time limit', async (t
   assert.match(p!.message, /plugin module did not finish loading within 500 ms/)
 })
 
-test('a .ts plugin is refused by the schema with the extensions it takes', async (t) => {
-  const [p] = await problemsOf(await specWith(t, 'export const onEnd = () => {}\n', 'p.ts'))
-  assert.match(p!.message, /expected a \.mjs, \.js or \.cjs file/)
+test('a .ts plugin is transpiled and probed like a .mjs one; its syntax error is a plugin-module problem', async (t) => {
+  const ok = "import type { Plugin } from './types.js'\nconst p: Plugin = { onEnd(): void {} }\nexport default p\n"
+  assert.deepEqual(await problemsOf(await specWith(t, ok, 'p.ts')), [])
+  const [bad] = await problemsOf(await specWith(t, 'export default {;\n', 'p.ts'))
+  assert.deepEqual([bad?.rule, bad?.line, bad?.col], ['plugin-module', 8, 13])
+  assert.match(bad!.message, /TypeScript syntax error/)
+})
+
+test('a module of another kind is refused by the schema with the extensions it takes', async (t) => {
+  const [p] = await problemsOf(await specWith(t, 'x', 'p.json'))
+  assert.match(p!.message, /expected a \.mjs, \.js, \.cjs or \.ts file/)
 })
