@@ -1,4 +1,5 @@
 /** Semantic diff of `rules` (SPEC §3): they run in order, so they are matched by content, then by type. */
+import { basename } from 'node:path'
 import type { RuleSpec } from '../schema.js'
 import { ChangeList, canonicalText, formatValue } from './change-list.js'
 import type { ChangeClass } from './types.js'
@@ -19,7 +20,7 @@ function describe(r: RuleSpec): string {
     case 'deny':
       return `when ${JSON.stringify(r.when)}`
     case 'plugin':
-      return `${r.name ?? r.module}`
+      return r.name ?? basename(r.module)
   }
 }
 
@@ -76,7 +77,9 @@ export function diffRules(c: ChangeList, a: readonly RuleSpec[], b: readonly Rul
   }
   // Left over on both sides with the same type, in order: an edited rule, diffed field by field.
   for (const i of [...olds]) {
-    const j = news.find((k) => b[k]!.type === a[i]!.type)
+    // a plugin pairs with the same module first (two plugins edited in one change stay apart)
+    const x = a[i]!
+    const j = (x.type === 'plugin' ? news.find((k) => { const y = b[k]!; return y.type === 'plugin' && y.module === x.module }) : undefined) ?? news.find((k) => b[k]!.type === x.type)
     if (j === undefined) continue
     olds = olds.filter((k) => k !== i)
     news = news.filter((k) => k !== j)
@@ -104,7 +107,8 @@ function diffRule(c: ChangeList, path: string, a: RuleSpec, b: RuleSpec): void {
   }
   if (a.type === 'plugin') {
     const y = b as Of<'plugin'>
-    c.value(`${path}.module`, a.module, y.module, { class: 'risky', note: 'another plugin module runs' })
+    if (a.module !== y.module) c.add({ path: `${path}.module`, kind: 'changed', before: basename(a.module), after: basename(y.module), class: 'risky', note: 'another plugin module runs' })
+    c.value(`${path}.name`, a.name, y.name, { class: 'safe', note: 'plugin renamed (its log lines and profile stage)' })
     c.value(`${path}.options`, a.options, y.options, { class: 'risky', note: 'plugin options changed' })
     c.value(`${path}.models`, a.models, y.models, { class: 'risky', note: 'applies to other models' })
     return
