@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Anthropic from '@anthropic-ai/sdk'
 import OpenAI from 'openai'
 import { type App, type AppLog, startApp } from '../app/start.js'
 import { packageRoot } from '../core/package-root.js'
@@ -216,4 +217,25 @@ test('llmgw profile -c (the plugin template) prints a plugin:<name> row per plug
   assert.match(r.stdout, /│ plugin:pii-redact\s+│ [1-9]\d*/)
   assert.match(r.stdout, /│ plugin:header-route\s+│ [1-9]\d*/)
   await assertNoOrphans(r.children)
+})
+
+test('onChunk and onResponse see the client\'s wire format: /v1/messages streamed and whole, through the Anthropic SDK', async (t) => {
+  const { app, client } = await setup(t)
+  const anthropic = new Anthropic({ baseURL: app.url, apiKey: 'unused', maxRetries: 0, timeout: 8000 })
+  const plain = await streamText(client, 'plain', 'xyz')
+  let text = ''
+  let deltas = 0
+  const stream = await anthropic.messages.create({ model: 'vowels', max_tokens: 100, messages: [{ role: 'user', content: 'xyz' }], stream: true })
+  for await (const e of stream) {
+    if (e.type === 'content_block_delta' && e.delta.type === 'text_delta') {
+      deltas++
+      text += e.delta.text
+    }
+  }
+  assert.ok(deltas > 5)
+  assert.equal(text, plain.text.replace(/[aeiou]/g, '*'), 'Anthropic events rewritten one by one')
+  const whole = await anthropic.messages.create({ model: 'vowels', max_tokens: 100, messages: [{ role: 'user', content: 'xyz' }] })
+  const block = whole.content[0]
+  assert.ok(block?.type === 'text')
+  assert.equal(block.text, plain.text.replace(/[aeiou]/g, '*'))
 })
