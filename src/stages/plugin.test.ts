@@ -67,6 +67,7 @@ test('a throwing, mistyped or mis-routing onRequest is 500 plugin_error with one
     { onRequest: async () => { throw new Error('async bug') } },
     { onRequest: () => ({ model: 'nowhere' }) },
     { onRequest: () => ({ code: 'request_denied', message: 'x', status: 418 }) },
+    { onRequest: () => ({ headers: { 'Content-Length': '1' } }) },
   ]
   for (const plugin of cases) {
     const g = compilePlugin({ name: 'p', plugin }, deps(errors))

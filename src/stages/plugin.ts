@@ -26,6 +26,9 @@ export interface PluginDeps {
   readonly isModel: (name: string) => boolean
 }
 
+/** Headers a plugin may not set upstream: the framing and routing of the upstream request, and its own id. */
+const RESERVED = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer', 'x-request-id'])
+
 /** Never shown to plugins: credentials. */
 const HIDDEN = new Set(['authorization', 'x-api-key'])
 
@@ -103,6 +106,7 @@ function apply(cx: CallContext, ctx: PluginContext, v: void | PluginRequestChang
       const h = (cx.upstreamHeaders ??= {})
       for (const [k, val] of Object.entries(c.headers)) {
         if (typeof val !== 'string' || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(k) || /[\r\n\0]/.test(val)) throw active.fail('onRequest', new Error(`its change.headers has an invalid header ${JSON.stringify(k)}`))
+        if (RESERVED.has(k.toLowerCase())) throw active.fail('onRequest', new Error(`its change.headers sets ${k}, which the gateway owns`))
         h[k.toLowerCase()] = val
       }
     }
