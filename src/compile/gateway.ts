@@ -101,7 +101,7 @@ export function compileGateway(plan: Plan, deps: RuntimeDeps = {}): CompiledGate
     loaded,
     deps: (p) => {
       const stage = `plugin:${p.name}` as const
-      return { onError: deps.onError, isModel, time: profile ? (ns) => profile.add(stage, ns) : undefined }
+      return { onError: deps.onError, isModel, timeoutMs: plan.server.requestTimeoutMs, time: profile ? (ns) => profile.add(stage, ns) : undefined }
     },
   })
   const rules = new Map(plan.models.map((m) => [m, rulesOf(m)]))

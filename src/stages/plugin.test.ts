@@ -10,7 +10,7 @@ import { fakeCall } from '../testing/fake-call.js'
 import { compilePlugin, type PluginDeps } from './plugin.js'
 import { createPluginTransform } from './plugin-response.js'
 
-const deps = (errors: unknown[] = []): PluginDeps => ({ onError: (e) => void errors.push(e), time: undefined, isModel: (n) => n === 'other' })
+const deps = (errors: unknown[] = [], timeoutMs = 10_000): PluginDeps => ({ onError: (e) => void errors.push(e), time: undefined, isModel: (n) => n === 'other', timeoutMs })
 const chat = (content: string) => ({ model: 'm', messages: [{ role: 'user', content }] })
 
 async function loadTemplate(name: string, options: Record<string, unknown>): Promise<Plugin> {
@@ -75,6 +75,13 @@ test('a throwing, mistyped or mis-routing onRequest is 500 plugin_error with one
   }
   assert.equal(errors.length, cases.length)
   assert.match(String(errors[2]), /routes to "nowhere", which is no model/)
+})
+
+test('an async onRequest that never settles is cut off at the request timeout with plugin_error', async () => {
+  const errors: unknown[] = []
+  const g = compilePlugin({ name: 'slow', plugin: { onRequest: () => new Promise<void>(() => {}) } }, deps(errors, 50))
+  await assert.rejects(async () => g(fakeCall({ body: chat('x') })), (e: unknown) => e instanceof GatewayError && e.code === 'plugin_error')
+  assert.match(String(errors[0]), /did not settle within 50 ms/)
 })
 
 test('onEnd gets the usage and status once; a throwing onEnd is logged, never thrown', () => {

@@ -24,6 +24,8 @@ export interface PluginDeps {
   readonly time: ((ns: number) => void) | undefined
   /** Whether a public model of the spec answers to this name (a re-route must name one). */
   readonly isModel: (name: string) => boolean
+  /** How long an async onRequest may take (server.requestTimeout): one that never settles must not hold the request. */
+  readonly timeoutMs: number
 }
 
 /** Headers a plugin may not set upstream: the framing and routing of the upstream request, and its own id. */
@@ -65,7 +67,7 @@ export function compilePlugin(p: LoadedPlugin, d: PluginDeps): Guard {
       throw rejection(e) ?? fail('onRequest', e, cx.ex)
     }
     if (!isPromise(r)) return apply(cx, ctx, r, active, d)
-    return r.then(
+    return settleWithin(r, d.timeoutMs).then(
       (v) => apply(cx, ctx, v, active, d),
       (e: unknown) => {
         throw rejection(e) ?? fail('onRequest', e, cx.ex)
@@ -133,6 +135,14 @@ function whyNotSpec(v: Partial<PluginRejection>): string {
   if (typeof v.code !== 'string' || !Object.hasOwn(ERROR_CODES, v.code)) return `not a SPEC error code (${Object.keys(ERROR_CODES).join(', ')})`
   if (typeof v.message !== 'string') return 'its message is not a string'
   return `status ${String(v.status)} is not ${v.code}'s status ${ERROR_CODES[v.code as ErrorCode].status}`
+}
+
+function settleWithin<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`onRequest did not settle within ${ms} ms (server.requestTimeout)`)), ms)
+  })
+  return Promise.race([p, late]).finally(() => clearTimeout(timer))
 }
 
 function timed<R>(time: (ns: number) => void, f: () => R): R {
