@@ -2,6 +2,7 @@
 import type { Exchange } from '../core/types.js'
 import { type CompiledGateway, compileGateway } from '../compile/gateway.js'
 import { planGateway } from '../compile/plan-gateway.js'
+import { loadPlugins } from '../compile/plugin-load.js'
 import { createProviderPool } from '../compile/provider-pool.js'
 import { redactSpec } from '../compile/redact.js'
 import { createAppState, restartOnlyChanges } from './app-state.js'
@@ -56,10 +57,14 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
     log.error('internal error', { requestId: ex?.id, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) })
   // What each compiled Plan asked the registry for: after its swap, the rest is dropped (SPEC §6 carry-over, bounded).
   const stateUsed = new WeakMap<CompiledGateway, ReadonlySet<string>>()
-  /** Spec -> Plan -> Runtime, off the request path. Throws when the Plan cannot be compiled (a rule's wordsFile is gone...). */
-  const compile = (spec: Spec, version: string): CompiledGateway => {
+  /** Spec -> Plan -> Runtime, off the request path. Throws when the Plan cannot be compiled (a rule's wordsFile is gone, a plugin fails to import...). */
+  const compile = async (spec: Spec, version: string): Promise<CompiledGateway> => {
+    const plan = planGateway(spec, version)
+    // plugin modules are imported here, before anything is acquired: a module that fails to import costs nothing
+    const plugins = plan.rules.some((r) => r.type === 'plugin') ? { plugins: await loadPlugins(plan.rules) } : {}
     const tracked = trackUse(shared.protection.registry)
-    const g = compileGateway(planGateway(spec, version), {
+    const g = compileGateway(plan, {
+      ...plugins,
       onError,
       ...(observe.observer ? { observer: observe.observer } : {}),
       ...(observe.metricsText ? { metricsText: observe.metricsText } : {}),
@@ -88,7 +93,7 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
   let file = first.file
   let gateway: CompiledGateway
   try {
-    gateway = compile(spec, first.version)
+    gateway = await compile(spec, first.version)
   } catch (e) {
     await shared.close()
     throw e
@@ -120,7 +125,7 @@ export async function startLocalApp(opts: StartOptions, first: LoadResult & { ok
     }
     let next: CompiledGateway
     try {
-      next = compile(r.spec, r.version)
+      next = await compile(r.spec, r.version)
     } catch (e) {
       const problem: SpecProblem = { file: r.file ?? '<default>', line: 1, col: 1, rule: 'compile', severity: 'error', message: e instanceof Error ? e.message : String(e) }
       log.error('reload failed, keeping the running spec', { event: 'reload', result: 'error', problems: [problem] })

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { packageRoot } from '../core/package-root.js'
 import { loadSpecFile } from '../spec/load.js'
-import { writeBenchSpec } from './gateway-spec.js'
+import { anchorFiles, writeBenchSpec } from './gateway-spec.js'
 import { listScenarios, loadScenario, resolveScenario, type Scenario } from './scenario.js'
 
 const MOCK = 'http://127.0.0.1:45678'
@@ -58,4 +58,15 @@ test('-c with a JS spec or an unreadable file is a clear error', (t) => {
   const o = { mockUrl: MOCK, scenarios: [], accessLogFile: join(dir, 'a.log'), dir }
   assert.throws(() => writeBenchSpec({ ...o, config: 'llmgw.config.ts' }), /needs a YAML or JSON spec/)
   assert.throws(() => writeBenchSpec({ ...o, config: join(dir, 'missing.yaml') }), /cannot read .*missing\.yaml: ENOENT/)
+})
+
+test('a -c spec written elsewhere keeps its relative files: wordsFile, plugin modules, publicKeyFile made absolute', () => {
+  const spec = {
+    rules: [{ type: 'content-filter', wordsFile: './words.txt' }, { type: 'plugin', module: 'plugins/p.mjs' }, { type: 'plugin', module: '/abs/q.mjs' }, { type: 'deny', when: {} }],
+    auth: { jwt: { publicKeyFile: 'keys/pub.pem' } },
+  }
+  const out = anchorFiles(spec, '/home/me/gw') as typeof spec
+  assert.deepEqual(out.rules.map((r) => ('wordsFile' in r ? r.wordsFile : 'module' in r ? r.module : r.type)), ['/home/me/gw/words.txt', '/home/me/gw/plugins/p.mjs', '/abs/q.mjs', 'deny'])
+  assert.equal(out.auth.jwt.publicKeyFile, '/home/me/gw/keys/pub.pem')
+  assert.equal(spec.rules[1]!.module, 'plugins/p.mjs', 'the input is not changed')
 })

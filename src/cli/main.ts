@@ -92,7 +92,7 @@ export function buildProgram(): Command {
   program
     .command('init')
     .description('write llmgw.config.yaml from a template')
-    .option('--template <name>', 'basic | openai | multi-provider | production', 'basic')
+    .option('--template <name>', 'basic | openai | multi-provider | production | protocols | plugin', 'basic')
     .option('--force', 'overwrite an existing llmgw.config.yaml', false)
     .action((o) => run(async () => (await import('./init.js')).runInit(o)))
 

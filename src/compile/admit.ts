@@ -73,9 +73,18 @@ export function compileAdmit(endpoint: Endpoint, d: AdmitDeps): Admit {
 
   const admitted = (call: Call, parsed: ParsedRequest, cx: RequestContext, messages: unknown, before: string | undefined): boolean => {
     if (call.ex.signal.aborted) return false
-    const promptRewritten = cx.body !== parsed.body || cx.body.messages !== messages || (before !== undefined && JSON.stringify(cx.body.messages) !== before)
+    if (cx.routeTo !== undefined) reroute(call, cx.routeTo)
+    const promptRewritten = cx.bodyEdited === true || cx.body !== parsed.body || cx.body.messages !== messages || (before !== undefined && JSON.stringify(cx.body.messages) !== before)
     call.input = { endpoint, body: cx.body, native: parsed.native, stream: parsed.stream, clientWantsUsage: parsed.clientWantsUsage, promptRewritten }
     return true
+  }
+
+  /** A plugin chose another public model (stages/plugin.ts checked it exists): the caller's key must allow it too. */
+  const reroute = (call: Call, name: string): void => {
+    const model = d.table.resolve(name)
+    if (model === undefined) throw modelNotFound(name)
+    if (!call.caller!.allows(name)) throw new GatewayError('model_not_allowed', `this key may not use model '${model.name}' (chosen by a plugin)`, { param: 'model' })
+    call.model = call.route = model
   }
 
   return (call) => {

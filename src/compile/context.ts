@@ -1,5 +1,5 @@
 /** The per-request CallContext (core/pipeline.ts): created after parsing, read and extended by stages (SPEC §7 reservations). */
-import type { CallContext, CallEnd, Caller } from '../core/pipeline.js'
+import type { ActivePlugin, CallContext, CallEnd, Caller } from '../core/pipeline.js'
 import type { Endpoint, Exchange, Usage } from '../core/types.js'
 import { estimateReservation } from './estimate.js'
 
@@ -17,6 +17,10 @@ export function costOf(usage: Usage | undefined, pricing: Pricing | undefined): 
 export class RequestContext implements CallContext {
   caller: Caller | undefined
   readonly headers: Array<[string, string]> = []
+  plugins: ActivePlugin[] | undefined
+  routeTo: string | undefined
+  upstreamHeaders: Record<string, string> | undefined
+  bodyEdited: boolean | undefined
   #reservation: { prompt: number; completion: number } | undefined
   #ends: Array<(end: CallEnd) => void> | undefined
 

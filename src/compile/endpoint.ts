@@ -15,6 +15,7 @@ import { runChain } from './chain.js'
 import type { ModelTable } from './model.js'
 import { compileObserve, type InflightTracker } from './observe-call.js'
 import { Relay } from './relay.js'
+import { createPluginTransform } from '../stages/plugin-response.js'
 import { type ErrorFormat, formatErrorBody, formatErrorHeaders, formatStreamError } from './respond.js'
 import type { StageProfile } from './stage-profile.js'
 import { compileCacheWrap } from './with-cache.js'
@@ -55,13 +56,15 @@ export function compileEndpoint(endpoint: Endpoint, d: EndpointDeps): Route {
 
   const openRelay = (call: Call, sink: Sink): Relay => {
     const cx = call.cx!
-    return new Relay(sink, cx.stream, format, cx.headers, call, call.model!.response)
+    return new Relay(sink, cx.stream, format, cx.headers, call, call.model!.response, createPluginTransform(cx.plugins))
   }
   // the terminal stage: the relay goes out with keepalives while the chain runs its attempts
   const chain: Step = async (call) => {
     const relay = (call.relay ??= openRelay(call, call.sink))
     relay.startKeepalive(sseKeepaliveMs)
-    await runChain(call, requestTimeoutMs, forward.length === 0 ? { 'x-request-id': call.ex.id } : forwarded(call.ex, forward))
+    const headers = forward.length === 0 ? { 'x-request-id': call.ex.id } : forwarded(call.ex, forward)
+    const added = call.cx!.upstreamHeaders
+    await runChain(call, requestTimeoutMs, added === undefined ? headers : { ...added, ...headers })
     // a bug inside an attempt reached the client as 500 internal_error: the cause goes to the log like any other
     if (call.error?.code === 'internal_error') onError?.(call.error.cause ?? call.error, call.ex)
     if (relay.blockedBy !== undefined) {

@@ -136,6 +136,8 @@ function ruleLine(r: RulePlan): string {
   if (r.type === 'content-filter')
     return `content-filter ${r.action} scope=${r.scope.join(',')} words=${r.words.length}${r.wordsFile ? ` wordsFile=${r.wordsFile}` : ''}`
   if (r.type === 'system-prompt') return `system-prompt ${r.mode} ${quote(r.text)}`
+  // option values may hold secrets a plugin was given: their names only
+  if (r.type === 'plugin') return `plugin ${r.name ?? '(its own name)'} ${r.module}${Object.keys(r.options).length ? ` options: ${Object.keys(r.options).join(', ')}` : ''}`
   const w = r.when
   const when = [w.model ? `model=${w.model}` : '', ...Object.entries(w.header ?? {}).map(([k, v]) => `header ${k}=${v}`), w.key ? `key=${w.key}` : '', w.ip ? `ip=${w.ip}` : '']
   return `deny when ${when.filter(Boolean).join(' ') || 'always'}: ${quote(r.message)}`

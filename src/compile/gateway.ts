@@ -28,6 +28,10 @@ import { redactSpec } from './redact.js'
 import { compileNotFound, JSON_HEADERS } from './respond.js'
 import { compileRouter, type RouteTable } from './router.js'
 import { compileRules } from './rules.js'
+import { pluginHeaderNames } from './plugin-load.js'
+import type { LoadedPlugin } from '../stages/plugin.js'
+import { compileGlobs } from '../core/glob.js'
+import type { ModelPlan } from './plan.js'
 import { createStageProfile, isStageProfilingRequested, type StageProfile } from './stage-profile.js'
 
 /** What the runtime takes besides the Plan: state that outlives it, hooks other rooms plug in. Every one is optional. */
@@ -68,6 +72,8 @@ export interface RuntimeDeps {
   tracer?: Tracer
   /** /admin/config's `spec`: the loaded spec with secrets redacted, rendered on first request; default the redacted Plan. */
   specView?: () => unknown
+  /** The Plan's plugin modules, loaded by rule index (compile/plugin-load.ts loadPlugins); needed when it has plugin rules. */
+  plugins?: readonly (LoadedPlugin | undefined)[]
   /** /admin/config's `running` (compile/admin.ts): flag overrides and start-only settings waiting for a restart. */
   running?: () => unknown
 }
@@ -92,7 +98,16 @@ export function compileGateway(plan: Plan, deps: RuntimeDeps = {}): CompiledGate
   const create = deps.createProvider ?? createProviderClient
   const registry = deps.registry ?? createRegistry()
   // Rules and a JWT public key read files: compile them before any pool is acquired, so a failure here leaks nothing.
-  const rulesOf = compileRules(plan.rules)
+  const profile = deps.profileStages || isStageProfilingRequested() ? createStageProfile() : undefined
+  const loaded = deps.plugins ?? []
+  const isModel = compileModelNames(plan.models)
+  const rulesOf = compileRules(plan.rules, {
+    loaded,
+    deps: (p) => {
+      const stage = `plugin:${p.name}` as const
+      return { onError: deps.onError, isModel, timeoutMs: plan.server.requestTimeoutMs, time: profile ? (ns) => profile.add(stage, ns) : undefined }
+    },
+  })
   const rules = new Map(plan.models.map((m) => [m, rulesOf(m)]))
   const protection = compileProtection(plan.access, {
     store: deps.store ?? createMemoryStore(),
@@ -128,7 +143,6 @@ export function compileGateway(plan: Plan, deps: RuntimeDeps = {}): CompiledGate
     protection.close()
     throw e
   }
-  const profile = deps.profileStages || isStageProfilingRequested() ? createStageProfile() : undefined
   const admission = protection.admission
   if (admission.length > 0 || table.models.some((m) => m.guards.length > 0)) void preloadTokenizer()
 
@@ -182,7 +196,7 @@ export function compileGateway(plan: Plan, deps: RuntimeDeps = {}): CompiledGate
   return {
     version: plan.version,
     maxBodyBytes: plan.server.maxBodyBytes,
-    headerNames: deps.forwardHeaders ? [...new Set([...plan.headerNames, ...deps.forwardHeaders.map((h) => h.toLowerCase())])] : plan.headerNames,
+    headerNames: headerNames(plan.headerNames, [...pluginHeaderNames(loaded), ...(deps.forwardHeaders ?? [])]),
     main: compileRouter(hasAdminPort ? { ...proxied, ...probes } : { ...proxied, ...admin }),
     admin: hasAdminPort ? compileRouter(admin) : null,
     ws: chat,
@@ -202,4 +216,16 @@ export function compileGateway(plan: Plan, deps: RuntimeDeps = {}): CompiledGate
       })())
     },
   }
+}
+
+function headerNames(base: readonly string[], more: readonly string[]): readonly string[] {
+  return more.length === 0 ? base : [...new Set([...base, ...more.map((h) => h.toLowerCase())])]
+}
+
+/** Whether a name is a public model of the Plan (exact, or matched by a glob model). */
+function compileModelNames(models: readonly ModelPlan[]): (name: string) => boolean {
+  const exact = new Set(models.filter((m) => !m.isGlob).map((m) => m.name))
+  const globs = models.filter((m) => m.isGlob).map((m) => m.name)
+  const test = globs.length === 0 ? () => false : compileGlobs(globs)
+  return (name) => exact.has(name) || test(name)
 }

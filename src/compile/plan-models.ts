@@ -73,6 +73,7 @@ export function planRules(rules: readonly RuleSpec[]): RulePlan[] {
   return rules.map((r): RulePlan => {
     if (r.type === 'deny') return { type: 'deny', when: { ...r.when, ...(r.when.header ? { header: { ...r.when.header } } : {}) }, message: r.message }
     if (r.type === 'system-prompt') return { type: 'system-prompt', text: r.text, mode: r.mode }
+    if (r.type === 'plugin') return { type: 'plugin', name: r.name, module: r.module, options: structuredClone(r.options) }
     return { type: 'content-filter', words: [...(r.words ?? [])], wordsFile: r.wordsFile, action: r.action, scope: [...r.scope] }
   })
 }

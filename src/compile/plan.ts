@@ -96,6 +96,14 @@ export type RulePlan =
       readonly when: { readonly model?: string; readonly header?: Readonly<Record<string, string>>; readonly key?: string; readonly ip?: string }
       readonly message: string
     }
+  | {
+      readonly type: 'plugin'
+      /** rules[].name; undefined = the plugin's own name, else the file name (known once the module is loaded). */
+      readonly name: string | undefined
+      /** Absolute path of the module, imported when the Plan is compiled (compile/plugin-load.ts). */
+      readonly module: string
+      readonly options: Readonly<Record<string, unknown>>
+    }
 
 export interface ExperimentPlan {
   readonly name: string

@@ -7,6 +7,7 @@ import { asBuffer, concatBytes } from '../core/bytes.js'
 import { GatewayError } from '../core/errors.js'
 import type { HeaderPairs, Sink, Usage } from '../core/types.js'
 import type { AttemptSink } from '../providers/types.js'
+import type { PluginTransform } from '../stages/plugin-response.js'
 import { type ErrorFormat, formatErrorBody, formatErrorHeaders, formatStreamError, KEEPALIVE, SSE_HEADERS } from './respond.js'
 import type { ModelResponseFilter } from './rules.js'
 import type { RuntimeTarget } from './target.js'
@@ -52,6 +53,8 @@ export class Relay implements AttemptSink {
     readonly call: AttemptInfo,
     /** Response-scope content filter (rules), applied to each chunk's text. */
     readonly filter: ModelResponseFilter | null = null,
+    /** Plugins' onChunk (each streamed event) and onResponse (the whole answer), after the filter. */
+    readonly plugins: PluginTransform | undefined = undefined,
   ) {}
 
   /**
@@ -106,11 +109,14 @@ export class Relay implements AttemptSink {
     if (this.filter !== null) {
       if (this.blockedBy !== undefined) return true
       const r = this.filter(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8'), this.call.clientModel)
-      if (r instanceof GatewayError) {
-        this.blockedBy = r
-        if (this.stream) this.fail(r)
-        return true
-      }
+      if (r instanceof GatewayError) return this.#block(r)
+      bytes = r
+    }
+    if (this.plugins !== undefined && this.stream) {
+      if (this.blockedBy !== undefined) return true
+      const r = this.plugins.chunk(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8'))
+      if (r instanceof GatewayError) return this.#block(r)
+      if (r === '') return true
       bytes = r
     }
     if (this.stream) {
@@ -128,7 +134,7 @@ export class Relay implements AttemptSink {
    * event loop; if it does not (an upstream that keeps the response open), they go out on their own right after.
    */
   last(bytes: string | Uint8Array): boolean {
-    if (!this.stream || this.filter !== null) return this.chunk(bytes)
+    if (!this.stream || this.filter !== null || this.plugins !== undefined) return this.chunk(bytes)
     this.stopKeepalive() // the stream is over: nothing may follow its last bytes
     const t = this.#tail
     if (t === undefined) {
@@ -158,11 +164,30 @@ export class Relay implements AttemptSink {
       return
     }
     if (this.stream) {
+      const rest = this.plugins?.end()
+      if (rest instanceof GatewayError) return void this.#block(rest)
       const t = this.#tail
       this.#tail = undefined
+      if (rest) this.sink.write(rest)
       return this.sink.end(t)
     }
-    this.sink.send(200, this.#headers(this.#contentType, answeredModel), this.#joined())
+    let body = this.#joined()
+    if (this.plugins !== undefined) {
+      const r = this.plugins.whole(typeof body === 'string' ? body : Buffer.from(body).toString('utf8'))
+      if (r instanceof GatewayError) {
+        this.blockedBy = r
+        return this.fail(r)
+      }
+      body = r
+    }
+    this.sink.send(200, this.#headers(this.#contentType, answeredModel), body)
+  }
+
+  /** A filter or plugin refused the answer: the client gets (or got, in-stream) that error instead. */
+  #block(err: GatewayError): true {
+    this.blockedBy = err
+    if (this.stream) this.fail(err)
+    return true
   }
 
   /** The request failed: a JSON error before anything went out, else an error event that ends the stream. */

@@ -29,6 +29,7 @@ const ANTHROPIC_TYPES: Record<ErrorCode, string> = {
   rate_limit_exceeded: 'rate_limit_error',
   budget_exceeded: 'rate_limit_error',
   internal_error: 'api_error',
+  plugin_error: 'api_error',
   upstream_error: 'api_error',
   upstream_unavailable: 'overloaded_error',
   overloaded: 'overloaded_error',

@@ -1,4 +1,4 @@
-/** SPEC §3 `rules` and models[].context, compiled from the Plan into request guards and one response filter per model. */
+/** SPEC §3 `rules` (plugins included) and models[].context, compiled from the Plan into request guards and one response filter per model. */
 import { readFileSync } from 'node:fs'
 import { compileGlobs } from '../core/glob.js'
 import type { GatewayError } from '../core/errors.js'
@@ -6,6 +6,7 @@ import type { Guard } from '../core/pipeline.js'
 import { compileRequestFilter, compileResponseFilter, parseWordsFile, type ResponseFilter } from '../stages/content-filter.js'
 import { compileContextTrim } from '../stages/context-trim.js'
 import { compileDeny } from '../stages/deny.js'
+import { compilePlugin, type LoadedPlugin, type PluginDeps } from '../stages/plugin.js'
 import { compileSystemPrompt } from '../stages/system-prompt.js'
 import { countTokens } from './estimate.js'
 import type { ModelPlan, RulePlan } from './plan.js'
@@ -20,16 +21,27 @@ export interface ModelRules {
 /** A response filter for one model; `model` is the client's model name (glob models decide per request). */
 export type ModelResponseFilter = (text: string, model: string) => string | GatewayError
 
+/** The loaded plugin modules, by rule index (compile/plugin-load.ts), and what each plugin stage needs. */
+export interface RulePlugins {
+  readonly loaded: readonly (LoadedPlugin | undefined)[]
+  readonly deps: (p: LoadedPlugin) => PluginDeps
+}
+
 type RuleParts = { readonly guard: Guard | null; readonly response: ResponseFilter | null }
 
 /**
  * Once per rule, not per model: a words file is read once and a word pattern compiled once (a content filter or a
  * system prompt holds no per-model state). Deny rules depend on the model's name and are compiled per model.
  */
-export function compileRules(rules: readonly RulePlan[]): (m: ModelPlan) => ModelRules {
-  const parts = rules.map((rule): RuleParts | undefined => {
+export function compileRules(rules: readonly RulePlan[], plugins?: RulePlugins): (m: ModelPlan) => ModelRules {
+  const parts = rules.map((rule, i): RuleParts | undefined => {
     if (rule.type === 'deny') return undefined
     if (rule.type === 'system-prompt') return { guard: compileSystemPrompt(rule), response: null }
+    if (rule.type === 'plugin') {
+      const loaded = plugins?.loaded[i]
+      if (loaded === undefined) throw new Error(`rules[${i}]: the plugin ${rule.module} was not loaded (compile/plugin-load.ts loadPlugins)`)
+      return { guard: compilePlugin(loaded, plugins!.deps(loaded)), response: null }
+    }
     const words = [...rule.words, ...(rule.wordsFile ? parseWordsFile(readFileSync(rule.wordsFile, 'utf8')) : [])]
     const filter = { words, action: rule.action, scope: rule.scope }
     return { guard: compileRequestFilter(filter), response: compileResponseFilter(filter) }

@@ -13,25 +13,33 @@ export interface StageStats {
 }
 
 export interface StageProfile {
-  /** Add one measurement of `stage`, in nanoseconds. */
-  add(stage: Stage, ns: number): void
-  snapshot(): Record<Stage, StageStats>
+  /** Add one measurement of `stage` (a pipeline stage, or plugin:<name>), in nanoseconds. */
+  add(stage: Stage | `plugin:${string}`, ns: number): void
+  snapshot(): Record<string, StageStats>
   reset(): void
 }
 
 export function createStageProfile(): StageProfile {
-  const count = new Float64Array(STAGES.length)
-  const total = new Float64Array(STAGES.length)
-  const index = new Map(STAGES.map((s, i) => [s, i]))
+  // the pipeline stages first, always reported; a plugin's stage appears from its first measurement
+  const count: number[] = STAGES.map(() => 0)
+  const total: number[] = STAGES.map(() => 0)
+  const names: string[] = [...STAGES]
+  const index = new Map<string, number>(STAGES.map((s, i) => [s, i]))
   return {
     add(stage, ns) {
-      const i = index.get(stage)!
+      let i = index.get(stage)
+      if (i === undefined) {
+        i = names.push(stage) - 1
+        index.set(stage, i)
+        count.push(0)
+        total.push(0)
+      }
       count[i]! += 1
       total[i]! += ns
     },
     snapshot() {
-      const out = {} as Record<Stage, StageStats>
-      STAGES.forEach((s, i) => {
+      const out: Record<string, StageStats> = {}
+      names.forEach((s, i) => {
         const c = count[i]!
         out[s] = { count: c, totalMs: total[i]! / 1e6, meanUs: c === 0 ? 0 : total[i]! / c / 1e3 }
       })

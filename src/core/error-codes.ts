@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   rate_limit_exceeded: { status: 429, type: 'rate_limit_error' },
   budget_exceeded: { status: 429, type: 'rate_limit_error' },
   internal_error: { status: 500, type: 'server_error' },
+  /** A plugin (rules[].type: plugin) threw or answered something unusable; the cause is in the gateway's log. */
+  plugin_error: { status: 500, type: 'server_error' },
   upstream_error: { status: 502, type: 'upstream_error' },
   upstream_unavailable: { status: 503, type: 'upstream_error' },
   overloaded: { status: 503, type: 'server_error' },

@@ -2,6 +2,8 @@
  * The contracts between compile/ and the stages it folds into a model's pipeline (STYLE §2.4).
  * A stage is compile-time code: compileX(planSlice, deps) returns a Guard or Wrap closure, or null when off.
  */
+import type { GatewayError } from './errors.js'
+import type { Plugin, PluginContext } from './plugin-api.js'
 import type { Endpoint, Exchange, MaybePromise, Usage } from './types.js'
 
 /** Who is calling, once auth has run. Never holds the key itself. */
@@ -42,6 +44,25 @@ export interface CallContext {
   readonly headers: Array<[string, string]>
   /** Register a settle step (release concurrency, settle token reservations, count cost). Runs once at the end. */
   onEnd(fn: (end: CallEnd) => void): void
+  /** Plugins (rules[].type: plugin) that took this request, in rule order; their response hooks see its answer. */
+  plugins?: ActivePlugin[]
+  /** A plugin asked to serve the request from this public model instead (compile/admit.ts switches). */
+  routeTo?: string
+  /** Headers a plugin added to every upstream attempt. */
+  upstreamHeaders?: Record<string, string>
+  /** A plugin ran onRequest: the body may have changed anywhere, so a native relay must not send the client's bytes. */
+  bodyEdited?: boolean
+}
+
+/** One plugin on one request (stages/plugin.ts): its hooks and the context they all get. */
+export interface ActivePlugin {
+  readonly name: string
+  readonly plugin: Plugin
+  readonly ctx: PluginContext
+  /** Runs one hook, timed as stage plugin:<name> when profiling. */
+  run<R>(f: () => R): R
+  /** A hook threw: log it (one line, with the request id) and return the 500 plugin_error for the client. */
+  fail(hook: string, e: unknown): GatewayError
 }
 
 /** Admission check: throw (or reject with) a GatewayError to refuse. Sync guards cost no microtask. */

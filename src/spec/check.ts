@@ -58,7 +58,9 @@ function pathLabel(path: readonly (string | number)[]): string {
 /** Makes file references absolute so stages and the watcher need not know where the spec lives. */
 function resolveFiles(spec: Spec, baseDir: string): Spec {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p))
-  const rules = spec.rules.map((r) => (r.type === 'content-filter' && r.wordsFile !== undefined ? { ...r, wordsFile: abs(r.wordsFile) } : r))
+  const rules = spec.rules.map((r) =>
+    r.type === 'content-filter' && r.wordsFile !== undefined ? { ...r, wordsFile: abs(r.wordsFile) } : r.type === 'plugin' ? { ...r, module: abs(r.module) } : r,
+  )
   const jwt = spec.auth.jwt
   const auth = jwt?.publicKeyFile !== undefined ? { ...spec.auth, jwt: { ...jwt, publicKeyFile: abs(jwt.publicKeyFile) } } : spec.auth
   return { ...spec, rules, auth, providers: spec.providers.map((p) => resolveProtocolFiles(p.apiKeyFile === undefined ? p : { ...p, apiKeyFile: abs(p.apiKeyFile) }, abs)) }

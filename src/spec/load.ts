@@ -5,6 +5,8 @@ import { checkDocument, type LoadResult } from './check.js'
 import { defaultSpec } from './default.js'
 import { loadSpecModule } from './module-loader.js'
 import { parseSpecSource } from './parse.js'
+import { checkPluginModules } from './plugin-check.js'
+import { parseSource } from './source-positions.js'
 import { locateNowhere, type SpecProblem } from './problems.js'
 
 export type { LoadResult } from './check.js'
@@ -92,10 +94,12 @@ export async function searchSpec(cwd: string): Promise<string | LoadResult | und
  */
 export async function loadSpecFile(file: string, env: NodeJS.ProcessEnv = process.env, opts: { moduleTimeoutMs?: number } = {}): Promise<LoadResult> {
   const ext = extname(file).toLowerCase()
+  const plugins = { env, ...(opts.moduleTimeoutMs === undefined ? {} : { timeoutMs: opts.moduleTimeoutMs }) }
   if (!CODE_EXTENSIONS.has(ext)) {
     const text = await readSpecText(file)
     if (typeof text !== 'string') return text
-    return parseSpecSource(text, file, env, basename(file) === 'package.json' ? ['llmgw'] : [])
+    const root = basename(file) === 'package.json' ? ['llmgw'] : []
+    return checkPluginModules(parseSpecSource(text, file, env, root), () => parseSource(text, file, root).locate, plugins)
   }
   try {
     const st = await stat(file)
@@ -108,7 +112,7 @@ export async function loadSpecFile(file: string, env: NodeJS.ProcessEnv = proces
     if (r.code === 'EACCES') return failed(file, 'unreadable-file', `cannot read the spec: ${r.message}`)
     return { ok: false, file, problems: [{ file, line: r.line ?? 1, col: r.col ?? 1, rule: r.rule, severity: 'error', message: r.message }] }
   }
-  return checkDocument({ raw: r.value, file, resultFile: file, locate: locateNowhere, env, baseDir: dirname(file) })
+  return checkPluginModules(checkDocument({ raw: r.value, file, resultFile: file, locate: locateNowhere, env, baseDir: dirname(file) }), () => locateNowhere, plugins)
 }
 
 /** A spec file's text, or a failed result when it cannot be read or is over MAX_SPEC_BYTES (checked before reading). */

@@ -27,7 +27,10 @@ const WORKER_URL = new URL('../spec/module-worker.js', import.meta.url)
 /** What the loader hands the worker (workerData). */
 export interface ModuleJob {
   file: string
-  /** For .ts: where the worker writes the transpiled module (beside the spec, so relative imports resolve). */
+  /** 'plugin': import a plugin module (rules[].type: plugin), run its setup with `options`, report its hooks. */
+  kind?: 'spec' | 'plugin'
+  options?: Record<string, unknown>
+  /** For .ts: where the worker writes the transpiled module (beside the spec or plugin, so relative imports resolve). */
   compiledFile?: string
 }
 
@@ -54,20 +57,39 @@ export function moduleTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
   return Number.isSafeInteger(n) && n > 0 ? n : MODULE_TIMEOUT_MS
 }
 
+/** What a plugin probe reports: the hooks the plugin has, and its own name and header list. */
+export interface PluginProbe {
+  hooks: string[]
+  name: string | undefined
+  headers: string[]
+}
+
+/**
+ * Imports a plugin module in a worker with the spec module time limit and runs its setup with `options` there:
+ * a plugin that hangs, throws or exports no hook is found off the request path, before the main thread imports it.
+ */
+export async function probePluginModule(file: string, options: Record<string, unknown>, opts: ModuleLoadOptions = {}): Promise<ModuleOutcome> {
+  const ts = extname(file).toLowerCase() === '.ts' ? { compiledFile: `${file}.${randomUUID()}.mjs` } : {}
+  return runModuleJob({ file, kind: 'plugin', options, ...ts }, opts, 'plugin module')
+}
+
 /** Never throws: every failure (syntax, throw, timeout, exit, non-data export) is an outcome. */
 export async function loadSpecModule(file: string, opts: ModuleLoadOptions = {}): Promise<ModuleOutcome> {
+  return runModuleJob({ file, ...(extname(file).toLowerCase() === '.ts' ? { compiledFile: `${file}.${randomUUID()}.mjs` } : {}) }, opts, 'spec module')
+}
+
+async function runModuleJob(job: ModuleJob, opts: ModuleLoadOptions, what: string): Promise<ModuleOutcome> {
   const env = opts.env ?? process.env
   const timeoutMs = opts.timeoutMs ?? moduleTimeoutMs(env)
-  const job: ModuleJob = { file, ...(extname(file).toLowerCase() === '.ts' ? { compiledFile: `${file}.${randomUUID()}.mjs` } : {}) }
   let worker: Worker
   try {
     worker = new Worker(WORKER_URL, { workerData: job, env: plainEnv(env), execArgv: [...WORKER_EXEC_ARGV], resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } })
   } catch (e) {
-    return { ok: false, rule: 'module-error', message: `cannot start the spec module worker: ${messageOf(e)}` }
+    return { ok: false, rule: 'module-error', message: `cannot start the ${what} worker: ${messageOf(e)}` }
   }
   const outcome = await new Promise<ModuleOutcome>((resolve) => {
     const timer = setTimeout(
-      () => resolve({ ok: false, rule: 'module-timeout', message: `the spec module did not finish loading within ${formatMs(timeoutMs)} (an endless loop or a promise that never settles?); ${MODULE_TIMEOUT_ENV} sets the limit in ms` }),
+      () => resolve({ ok: false, rule: 'module-timeout', message: `the ${what} did not finish loading within ${formatMs(timeoutMs)} (an endless loop or a promise that never settles?); ${MODULE_TIMEOUT_ENV} sets the limit in ms` }),
       timeoutMs,
     )
     const settle = (o: ModuleOutcome): void => {
@@ -77,7 +99,7 @@ export async function loadSpecModule(file: string, opts: ModuleLoadOptions = {})
     worker.once('message', (r: WorkerReply) => settle(r.kind === 'ok' ? { ok: true, value: r.value } : { ok: false, ...withoutKind(r) }))
     worker.once('error', (e) => {
       const oom = (e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
-      settle({ ok: false, rule: 'module-error', message: oom ? `the spec module ran out of memory while loading (limit ${WORKER_HEAP_MB} MB)` : `the spec module failed to load: ${messageOf(e)}` })
+      settle({ ok: false, rule: 'module-error', message: oom ? `the ${what} ran out of memory while loading (limit ${WORKER_HEAP_MB} MB)` : `the ${what} failed to load: ${messageOf(e)}` })
     })
     worker.once('exit', (code) =>
       settle({
@@ -86,8 +108,8 @@ export async function loadSpecModule(file: string, opts: ModuleLoadOptions = {})
         // 13: Node's exit code for a top-level await that can never settle (nothing else was left to run).
         message:
           code === 13
-            ? 'the spec module did not finish loading: its top-level await waits on a promise that never settles'
-            : `the spec module ended its thread before exporting a spec (process.exit(${code})?)`,
+            ? `the ${what} did not finish loading: its top-level await waits on a promise that never settles`
+            : `the ${what} ended its thread before ${what === 'spec module' ? 'exporting a spec' : 'it was loaded'} (process.exit(${code})?)`,
       }),
     )
   })

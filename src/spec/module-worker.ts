@@ -1,9 +1,7 @@
 /** Worker thread entry of module-loader.ts: evaluates one .js/.mjs/.cjs/.ts spec and posts its export back as plain data. */
-import { writeFile, readFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parentPort, workerData } from 'node:worker_threads'
-import type { ModuleJob, WorkerReply } from './module-loader.js'
+import type { ModuleJob, PluginProbe, WorkerReply } from './module-loader.js'
 
 // Runs only inside the worker module-loader.ts starts for one load, and is terminated after it: nothing here may
 // assume it can clean up (a spec that never finishes is cut off mid-import). The loader removes compiledFile itself.
@@ -12,8 +10,10 @@ const job = workerData as ModuleJob
 const reply = (r: WorkerReply): void => parentPort?.postMessage(r)
 
 try {
-  const target = job.compiledFile === undefined ? job.file : await transpileTs(job.file, job.compiledFile)
+  // typescript only for .ts files: a .mjs spec's load pays for nothing it does not use
+  const target = job.compiledFile === undefined ? job.file : await (await import('./transpile-ts.js')).transpileTs(job.file, job.compiledFile, job.kind === 'plugin' ? 'plugin' : 'spec')
   if (typeof target !== 'string') reply(target)
+  else if (job.kind === 'plugin') await probePlugin(target, job.options ?? {})
   else {
     const mod = (await import(pathToFileURL(target).href)) as Record<string, unknown>
     // As before the worker: the default export (module.exports for CommonJS), else the named exports.
@@ -37,55 +37,25 @@ try {
   reply({
     kind: 'error',
     rule: e instanceof SyntaxError ? 'module-syntax' : 'module-error',
-    message: `the spec module failed to load: ${messageOf(e)}`,
+    message: `the ${job.kind === 'plugin' ? `plugin module ${job.file}` : 'spec module'} failed to load: ${messageOf(e)}${job.kind === 'plugin' ? at(e, job.file) : ''}`,
     ...(typeof code === 'string' ? { code } : {}),
-    ...locate(e, job.compiledFile === undefined ? job.file : undefined),
+    ...(job.kind === 'plugin' ? {} : locate(e, job.compiledFile === undefined ? job.file : undefined)),
   })
 }
 
-/** Transpiles a .ts spec as cosmiconfig's loader does (the nearest tsconfig.json, ES2022 module), but reports syntax errors. */
-async function transpileTs(file: string, compiledFile: string): Promise<string | WorkerReply> {
-  let ts: typeof import('typescript')
+/** A plugin module: import it, run its setup with the rule's options, report its hooks (or why it has none). */
+async function probePlugin(file: string, options: Record<string, unknown>): Promise<void> {
+  // imported here, not at the top: a spec module's load (400 ms limits in tests, cold CI) pays nothing for plugins
+  const { PLUGIN_HOOKS, resolvePluginExports } = await import('../core/plugin-api.js')
+  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>
+  let plugin
   try {
-    ts = ((await import('typescript')) as { default: typeof import('typescript') }).default
-  } catch {
-    return { kind: 'error', rule: 'module-error', message: 'a .ts spec needs the typescript package installed (npm i -D typescript), or use YAML' }
+    plugin = await resolvePluginExports(mod, options)
+  } catch (e) {
+    return reply({ kind: 'error', rule: 'plugin-module', message: `the plugin module ${file} cannot be used: ${messageOf(e)}` })
   }
-  const source = await readFile(file, 'utf8')
-  const tsconfig = ts.findConfigFile(dirname(file), (f) => ts.sys.fileExists(f))
-  let compilerOptions: Record<string, unknown> = {}
-  if (tsconfig !== undefined) {
-    const { config, error } = ts.readConfigFile(tsconfig, (p) => ts.sys.readFile(p))
-    if (error) return { kind: 'error', rule: 'module-error', message: `${tsconfig}: ${ts.flattenDiagnosticMessageText(error.messageText, ' ')}` }
-    compilerOptions = ((config as { compilerOptions?: Record<string, unknown> } | undefined)?.compilerOptions ?? {}) as Record<string, unknown>
-  }
-  const out = ts.transpileModule(source, {
-    fileName: file,
-    reportDiagnostics: true,
-    compilerOptions: {
-      ...compilerOptions,
-      module: ts.ModuleKind.ES2022,
-      moduleResolution: ts.ModuleResolutionKind.Bundler,
-      target: ts.ScriptTarget.ES2022,
-      noEmit: false,
-      sourceMap: false,
-      inlineSourceMap: false,
-    },
-  })
-  // transpileModule still emits code for a broken file (`{;` becomes `{}`), so its syntax errors must be read here.
-  const syntax = out.diagnostics?.find((d) => d.category === ts.DiagnosticCategory.Error && d.file !== undefined && d.start !== undefined)
-  if (syntax?.file !== undefined && syntax.start !== undefined) {
-    const pos = syntax.file.getLineAndCharacterOfPosition(syntax.start)
-    return {
-      kind: 'error',
-      rule: 'module-syntax',
-      message: `TypeScript syntax error: ${ts.flattenDiagnosticMessageText(syntax.messageText, ' ')} (TS${syntax.code})`,
-      line: pos.line + 1,
-      col: pos.character + 1,
-    }
-  }
-  await writeFile(compiledFile, out.outputText)
-  return compiledFile
+  const probe: PluginProbe = { hooks: PLUGIN_HOOKS.filter((h) => typeof plugin[h] === 'function'), name: plugin.name, headers: [...(plugin.headers ?? [])] }
+  reply({ kind: 'ok', value: probe })
 }
 
 /** Where a structured clone would fail: the first function, symbol, promise or other non-data value, by path. */
@@ -120,6 +90,12 @@ function locate(e: unknown, file: string | undefined): { line?: number; col?: nu
     if (m) return { line: Number(m[1]), ...(m[2] === undefined ? {} : { col: Number(m[2]) }) }
   }
   return {}
+}
+
+/** " (line L:C)" of a plugin file in an error's stack: the problem itself points at the spec's `module:`. */
+function at(e: unknown, file: string): string {
+  const p = locate(e, file)
+  return p.line === undefined ? '' : ` (${file}:${p.line}${p.col === undefined ? '' : `:${p.col}`})`
 }
 
 function escapeRegExp(s: string): string {

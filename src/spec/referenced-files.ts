@@ -3,13 +3,16 @@ import { resolve } from 'node:path'
 import { protocolFiles } from './protocol-files.js'
 import type { Spec } from './schema.js'
 
-/** Absolute paths of wordsFile, publicKeyFile, protocol and apiKeyFile references, without duplicates, spec file excluded. */
+/** Absolute paths of wordsFile, publicKeyFile, protocol, apiKeyFile and plugin module references, without duplicates, spec file excluded. */
 export function referencedFiles(spec: Spec, specFile: string): string[] {
   const self = resolve(specFile)
   const out = new Set<string>()
   // Paths are absolute already after load; resolve() keeps them and makes hand-built specs work too.
   const base = resolve(self, '..')
-  for (const r of spec.rules) if (r.type === 'content-filter' && r.wordsFile !== undefined) out.add(resolve(base, r.wordsFile))
+  for (const r of spec.rules) {
+    if (r.type === 'content-filter' && r.wordsFile !== undefined) out.add(resolve(base, r.wordsFile))
+    if (r.type === 'plugin') out.add(resolve(base, r.module))
+  }
   const pem = spec.auth.jwt?.publicKeyFile
   if (pem !== undefined) out.add(resolve(base, pem))
   for (const p of spec.providers) for (const f of protocolFiles(p)) out.add(resolve(base, f))

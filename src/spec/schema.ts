@@ -191,6 +191,16 @@ const rule = z.discriminatedUnion('type', [
     }),
     message: z.string().default('request denied by policy'),
   }),
+  z.strictObject({
+    type: z.literal('plugin'),
+    module: z
+      .string()
+      .regex(/\.(mjs|js|cjs|ts)$/, { error: 'expected a .mjs, .js, .cjs or .ts file' })
+      .meta({ description: 'a JS module exporting the hooks (llmgw/plugin), relative to the spec file' }),
+    name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'expected letters, digits, . _ - (at most 64)' }).optional().meta({ description: "default: the plugin's own name, else the file name" }),
+    options: z.record(z.string(), z.unknown()).default({}).meta({ description: "passed to the module's setup function" }),
+    models: globs.optional(),
+  }),
 ])
 
 const experiment = z.strictObject({

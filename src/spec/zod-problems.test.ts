@@ -18,7 +18,7 @@ function problems(text: string): string[] {
 
 test('an unknown rule type lists the valid ones and suggests the nearest', () => {
   assert.deepEqual(problems(`${BASE}rules:\n  - type: deni\n`), [
-    "7:11 invalid-value rules[0].type: expected 'content-filter' | 'system-prompt' | 'deny', got 'deni' (did you mean 'deny'?)",
+    "7:11 invalid-value rules[0].type: expected 'content-filter' | 'system-prompt' | 'deny' | 'plugin', got 'deni' (did you mean 'deny'?)",
   ])
 })
 

@@ -1,4 +1,5 @@
 /** Semantic diff of `rules` (SPEC §3): they run in order, so they are matched by content, then by type. */
+import { basename } from 'node:path'
 import type { RuleSpec } from '../schema.js'
 import { ChangeList, canonicalText, formatValue } from './change-list.js'
 import type { ChangeClass } from './types.js'
@@ -18,11 +19,14 @@ function describe(r: RuleSpec): string {
       return `${r.mode} "${clip(r.text)}"`
     case 'deny':
       return `when ${JSON.stringify(r.when)}`
+    case 'plugin':
+      return r.name ?? basename(r.module)
   }
 }
 
 function addedClass(r: RuleSpec): [ChangeClass, string] {
   if (r.type === 'deny') return ['breaking', 'new deny rule: matching requests are now refused']
+  if (r.type === 'plugin') return ['risky', 'new plugin: its code now sees (and may change or refuse) requests and answers']
   if (r.type === 'content-filter')
     return r.action === 'block' ? ['breaking', 'new content filter: matching requests now get 400 content_filtered'] : ['risky', 'new content filter: matching text is now masked']
   return ['risky', 'new system prompt: model answers may change']
@@ -73,7 +77,9 @@ export function diffRules(c: ChangeList, a: readonly RuleSpec[], b: readonly Rul
   }
   // Left over on both sides with the same type, in order: an edited rule, diffed field by field.
   for (const i of [...olds]) {
-    const j = news.find((k) => b[k]!.type === a[i]!.type)
+    // a plugin pairs with the same module first (two plugins edited in one change stay apart)
+    const x = a[i]!
+    const j = (x.type === 'plugin' ? news.find((k) => { const y = b[k]!; return y.type === 'plugin' && y.module === x.module }) : undefined) ?? news.find((k) => b[k]!.type === x.type)
     if (j === undefined) continue
     olds = olds.filter((k) => k !== i)
     news = news.filter((k) => k !== j)
@@ -97,6 +103,14 @@ function diffRule(c: ChangeList, path: string, a: RuleSpec, b: RuleSpec): void {
     c.value(`${path}.models`, a.models, y.models, { class: 'risky', note: 'applies to other models' })
     c.value(`${path}.text`, clip(a.text), clip(y.text), { class: 'risky', note: 'system prompt changed: model answers may change' })
     c.value(`${path}.mode`, a.mode, y.mode, { class: 'risky', note: 'system prompt mode changed' })
+    return
+  }
+  if (a.type === 'plugin') {
+    const y = b as Of<'plugin'>
+    if (a.module !== y.module) c.add({ path: `${path}.module`, kind: 'changed', before: basename(a.module), after: basename(y.module), class: 'risky', note: 'another plugin module runs' })
+    c.value(`${path}.name`, a.name, y.name, { class: 'safe', note: 'plugin renamed (its log lines and profile stage)' })
+    c.value(`${path}.options`, a.options, y.options, { class: 'risky', note: 'plugin options changed' })
+    c.value(`${path}.models`, a.models, y.models, { class: 'risky', note: 'applies to other models' })
     return
   }
   const y = b as Of<'deny'>

@@ -19,6 +19,7 @@ import { missingFile } from './missing-file.js'
 import { missingTimeout } from './missing-timeout.js'
 import { nonPositiveWeight } from './non-positive-weight.js'
 import { plaintextSecret } from './plaintext-secret.js'
+import { pluginModule } from './plugin-module.js'
 import { redisWithoutUrl } from './redis-without-url.js'
 import { onUnavailableWithoutRedis } from './on-unavailable-without-redis.js'
 import { timeoutOverRequestTimeout } from './timeout-over-request-timeout.js'
@@ -52,6 +53,7 @@ export const LINT_RULES: readonly LintRule[] = [
   grpcMapping,
   graphqlMapping,
   degradeStaleWithoutCache,
+  pluginModule,
 ]
 
 export interface LintInput {
