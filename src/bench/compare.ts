@@ -53,15 +53,22 @@ export function medianRatios(rounds: readonly (Ratios | null)[]): Ratios | null 
 const MAD_TO_SIGMA = 1.4826
 
 /**
- * Robust relative spread of one run's per-round values: 1.4826 x MAD / median (for normal noise that is the standard
- * deviation of one round, as a fraction of the median). One bad round out of five moves the MAD little, unlike a
- * standard deviation or a range. null with fewer than 2 values or a median of 0.
+ * Small-sample factors for the MAD, n = 2..9 (Croux & Rousseeuw 1992; a simulation of 400,000 normal samples per n
+ * here gave the same to 2 decimals): a MAD of 3 or 5 values comes out low on average, by a third for 3.
+ */
+const MAD_SMALL_N: Record<number, number> = { 2: 1.196, 3: 1.495, 4: 1.363, 5: 1.206, 6: 1.2, 7: 1.14, 8: 1.129, 9: 1.107 }
+const madSmallN = (n: number): number => MAD_SMALL_N[n] ?? n / (n - 0.8)
+
+/**
+ * Robust relative spread of one run's per-round values: 1.4826 x MAD / median, corrected for the number of rounds
+ * (for normal noise that is the standard deviation of one round, as a fraction of the median). One bad round out of
+ * five moves the MAD little, unlike a standard deviation or a range. null with fewer than 2 values or a median of 0.
  */
 export function spread(values: readonly number[]): number | null {
   if (values.length < 2) return null
   const m = median(values)
   if (m === 0) return null
-  return round((MAD_TO_SIGMA * median(values.map((v) => Math.abs(v - m)))) / Math.abs(m), 4)
+  return round((madSmallN(values.length) * MAD_TO_SIGMA * median(values.map((v) => Math.abs(v - m)))) / Math.abs(m), 4)
 }
 
 /** The noise of one run's rounds: the spread of the gated figures (ratios to direct; absolute req/s without direct). */
@@ -82,11 +89,12 @@ export function roundsNoise(rounds: readonly RoundFigures[]): Noise | null {
 const MEDIAN_SE = 1.2533
 
 /**
- * How many standard errors of the difference of the two medians a drop must exceed to count as measured. Three,
- * rather than two, leave room for a MAD of 5 rounds that came out low and for load that changed between the two runs,
- * which neither run's rounds can see (bench/README.md "The release gate").
+ * How many standard errors of the difference of the two medians a drop must exceed to count as measured. Four, not
+ * two or three: the rounds of one run cannot see load that changed between the two runs, and on the busy 2-core
+ * machine same-build comparisons differed by up to 3.2 standard errors estimated from the rounds alone (bench/README.md
+ * "The release gate").
  */
-export const NOISE_Z = 3
+export const NOISE_Z = 4
 
 /** One run's share of the noise: the spread of its rounds and how many there were. */
 export interface RunNoise {

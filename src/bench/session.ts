@@ -72,14 +72,17 @@ export async function runSession(o: SessionOptions): Promise<BenchResult> {
       for (; round < o.rounds; round++) {
         if (o.signal.aborted) break
         const warm = round === 0 && (durationMs >= WARMUP_FROM_MS || o.rounds > 1)
+        if (warm) await warmUp(gwUrl, s, connections, o.signal)
+        // the mock's count brackets the measured run only, not the warm-up
         const before = stack ? await mockStats(stack.mock.url) : undefined
-        const gw = await measured(gwUrl, s, connections, durationMs, stack?.gateway, o.signal, tick('gateway'), warm)
+        const gw = await measured(gwUrl, s, connections, durationMs, stack?.gateway, o.signal, tick('gateway'))
         const after = stack ? await mockStats(stack.mock.url) : undefined
         upstream = upstream !== null && before && after ? upstream + after.requests - before.requests : null
         gwRuns.push(gw.figures)
         let direct: RunFigures | null = null
         if (stack && !gw.crashed && !o.signal.aborted) {
-          direct = (await measured(stack.mock.url, s, connections, durationMs, stack.mock, o.signal, tick('direct'), warm)).figures
+          if (warm) await warmUp(stack.mock.url, s, connections, o.signal)
+          direct = (await measured(stack.mock.url, s, connections, durationMs, stack.mock, o.signal, tick('direct'))).figures
           directRuns.push(direct)
         }
         if (!gw.figures.interrupted && !direct?.interrupted) rounds.push(roundFigures(gw.figures, direct))
@@ -138,24 +141,31 @@ export async function probe(baseUrl: string, s: Scenario): Promise<string | unde
   return undefined
 }
 
-async function measured(url: string, s: Scenario, connections: number, durationMs: number, proc: Child | undefined, signal: AbortSignal, onTick: (n: number, e: number, r: number) => void, warm: boolean): Promise<{ figures: RunFigures; crashed?: string }> {
+async function measured(url: string, s: Scenario, connections: number, durationMs: number, proc: Child | undefined, signal: AbortSignal, onTick: (n: number, e: number, r: number) => void): Promise<{ figures: RunFigures; crashed?: string }> {
   const ac = new AbortController()
   const stop = (): void => ac.abort()
   signal.addEventListener('abort', stop, { once: true })
   let crashed: string | undefined
   void proc?.exited.then((code) => { crashed = `${proc.name} exited (${code}) during ${s.name}:\n${proc.tail()}`; ac.abort() })
   try {
-    // JIT, pools and connections warm up before the first measured run; one short run (CI smoke, tests) skips it.
-    // By requests, not seconds: V8 optimizes after so many calls, and a busy machine gets through fewer per second.
-    for (let n = 0, k = 0; warm && n < WARMUP_REQUESTS && k < WARMUP_MAX_RUNS && !ac.signal.aborted; k++) {
-      n += (await runLoad({ baseUrl: url, scenario: s, connections, durationMs: 1000, signal: ac.signal })).requests
-    }
     const before = proc ? sampleProc(proc.pid) : undefined
     const load = await runLoad({ baseUrl: url, scenario: s, connections, durationMs, signal: ac.signal, onTick })
     const after = proc ? sampleProc(proc.pid) : undefined
     return { figures: toRunFigures(load, procDelta(before, after)), crashed }
   } finally {
     signal.removeEventListener('abort', stop)
+  }
+}
+
+/**
+ * JIT, pools and connections warm up before the first measured run; one short run (CI smoke, tests) skips it. By
+ * requests, not seconds: V8 optimizes after so many calls, and a busy machine gets through fewer per second.
+ */
+async function warmUp(url: string, s: Scenario, connections: number, signal: AbortSignal): Promise<void> {
+  for (let n = 0, k = 0; n < WARMUP_REQUESTS && k < WARMUP_MAX_RUNS && !signal.aborted; k++) {
+    const r = await runLoad({ baseUrl: url, scenario: s, connections, durationMs: 1000, signal })
+    if (r.requests === 0) return
+    n += r.requests
   }
 }
 

@@ -14,7 +14,7 @@ test('self-hosted bench for 2 s with --json: valid document, the mock counted th
   const dir = mkdtempSync(join(tmpdir(), 'llmgw-bench-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
   const saved = join(dir, 'baseline.json')
-  const r = await runCli(['bench', '--scenario', 'chat', '--duration', '2s', '--connections', '8', '--json', '--save-baseline', saved])
+  const r = await runCli(['bench', '--scenario', 'chat', '--duration', '2s', '--connections', '8', '--rounds', '1', '--json', '--save-baseline', saved])
   assert.equal(r.code, 0, r.stderr)
   const doc = JSON.parse(r.stdout) as BenchResult
   assert.deepEqual(JSON.parse(readFileSync(saved, 'utf8')), doc, '--save-baseline writes the same document')

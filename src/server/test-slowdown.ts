@@ -4,9 +4,9 @@
  * the release gate (`llmgw bench --baseline`) can be shown to fail on a real slowdown (bench/README.md). Unset, the
  * dispatcher is returned as it is: no code on the request path.
  *
- * The loop's length follows the measured cost: every 250 ms the process's CPU time (minus the loop's own) per request
- * of that window sets the next window's loop to (F - 1) x that cost. process.cpuUsage() is per process, so with
- * `workers > 1` each worker sees the others' CPU too: use one worker.
+ * The loop's length is (F - 1) x the process's CPU time per request measured over its first requests (see
+ * CALIBRATE_FROM). process.cpuUsage() is per process, so with `workers > 1` each worker sees the others' CPU too:
+ * use one worker.
  */
 export const TEST_SLOWDOWN_ENV = 'LLMGW_TEST_SLOWDOWN'
 
@@ -33,41 +33,35 @@ export function testSlowdownFromEnv(env: NodeJS.ProcessEnv = process.env): numbe
   return p.factor
 }
 
-/** Before the first window is measured: a guess at a gateway request's CPU cost, in microseconds. */
-const FIRST_GUESS_US = 150
-const WINDOW_MS = 250
-/** Fewer requests than this in a window say little about the cost per request: keep the last figure. */
-const MIN_WINDOW_REQUESTS = 20
+/**
+ * The cost is measured once, unslowed, over requests CALIBRATE_FROM..CALIBRATE_TO (JIT warm by then; `llmgw bench`
+ * warms up with 10,000), then the loop is fixed. Measured continuously instead, it ran away: a slower gateway serves
+ * fewer requests per window, its fixed costs per window land on fewer requests, the loop grows, and a factor of 2
+ * came out as 13x CPU per request.
+ */
+const CALIBRATE_FROM = 7000
+const CALIBRATE_TO = 10_000
 
 const cpuNowUs = (): number => {
   const u = process.cpuUsage()
   return u.user + u.system
 }
 
-/** Wraps a uWS handler so each call first burns (F - 1) x the measured CPU cost of a request. */
+/** Wraps a uWS handler so each call, once calibrated, first burns (F - 1) x the measured CPU cost of a request. */
 export function withTestSlowdown<A extends unknown[]>(dispatch: (...args: A) => void, factor: number | undefined): (...args: A) => void {
   if (factor === undefined) return dispatch
-  let extraUs = (factor - 1) * FIRST_GUESS_US
-  let spunUs = 0
+  let extraUs = 0
   let requests = 0
-  let last = { cpu: cpuNowUs(), spun: 0, requests: 0 }
-  const timer = setInterval(() => {
-    const cpu = cpuNowUs()
-    const n = requests - last.requests
-    if (n >= MIN_WINDOW_REQUESTS) {
-      const ownUs = Math.max(0, cpu - last.cpu - (spunUs - last.spun)) / n
-      // halfway to the new figure: one odd window (GC, a reload) does not swing the loop
-      extraUs = (extraUs + (factor - 1) * ownUs) / 2
-    }
-    last = { cpu, spun: spunUs, requests }
-  }, WINDOW_MS)
-  timer.unref()
+  let calibrateStartUs = 0
   return (...args: A) => {
     requests++
-    const start = cpuNowUs()
-    let now = start
-    while (now - start < extraUs) now = cpuNowUs()
-    spunUs += now - start
+    if (requests <= CALIBRATE_TO) {
+      if (requests === CALIBRATE_FROM) calibrateStartUs = cpuNowUs()
+      else if (requests === CALIBRATE_TO) extraUs = ((factor - 1) * (cpuNowUs() - calibrateStartUs)) / (CALIBRATE_TO - CALIBRATE_FROM)
+    } else {
+      const start = cpuNowUs()
+      while (cpuNowUs() - start < extraUs) { /* the test hook's busy loop */ }
+    }
     dispatch(...args)
   }
 }
