@@ -50,6 +50,7 @@ test('usage errors are UsageErrors (exit 2): remote target, bad duration, unread
   await assert.rejects(runBench({ ...base, target: 'http://192.0.2.1:8080' }), (e: Error) => e instanceof UsageError && /loopback targets only/.test(e.message))
   await assert.rejects(runBench({ ...base, duration: 'soon' }), UsageError)
   await assert.rejects(runBench({ ...base, maxRegression: 'lots' }), /--max-regression/)
+  await assert.rejects(runBench({ ...base, rounds: 0 }), (e: Error) => e instanceof UsageError && /--rounds must be from 1 to 100/.test(e.message))
   await assert.rejects(runBench({ ...base, baseline: join(dir, 'missing.json') }), /--baseline: cannot read .*ENOENT/)
   const notBench = join(dir, 'other.json')
   writeFileSync(notBench, '{"schema": "something-else"}')
