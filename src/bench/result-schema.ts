@@ -43,6 +43,23 @@ const ratios = z
 
 const ttfbFigures = z.strictObject({ samples: num, headersMs: num, firstEventMs: num, fullMs: num }).meta({ description: 'medians of sequential unloaded requests, milliseconds' })
 
+const roundFigures = z.strictObject({
+  gatewayReqPerSec: num,
+  gatewayCpuUsPerRequest: nullableNum,
+  directReqPerSec: nullableNum,
+  directCpuUsPerRequest: nullableNum,
+  reqPerSec: nullableNum.meta({ description: "this round's gateway req/s divided by its direct req/s" }),
+  cpuPerRequest: nullableNum.meta({ description: "this round's gateway CPU per request divided by the mock's" }),
+})
+
+const noise = z
+  .strictObject({
+    reqPerSec: nullableNum.meta({ description: 'spread of the per-round throughput ratios (absolute req/s without a direct run)' }),
+    cpuPerRequest: nullableNum.meta({ description: 'spread of the per-round CPU-per-request ratios' }),
+  })
+  .nullable()
+  .meta({ description: '1.4826 x median absolute deviation / median of the rounds, as a fraction (0.08 = 8 %); null with fewer than 2 rounds' })
+
 const scenarioResult = z.strictObject({
   name: z.string(),
   file: z.string(),
@@ -53,6 +70,8 @@ const scenarioResult = z.strictObject({
   ratios,
   upstreamRequests: nullableNum.meta({ description: 'requests the mock counted during the gateway run' }),
   ttfb: z.strictObject({ gateway: ttfbFigures, direct: ttfbFigures.nullable(), addedFirstEventMs: nullableNum }).nullable(),
+  rounds: z.array(roundFigures).optional().meta({ description: 'one entry per interleaved round (gateway run, then direct run); gateway/direct sum the rounds, ratios are the medians of the per-round ratios. Absent in results from before rounds' }),
+  noise: noise.optional(),
 })
 
 export const benchResultSchema = z
@@ -66,6 +85,7 @@ export const benchResultSchema = z
     config: z.string().nullable(),
     connections: num,
     durationMs: num,
+    rounds: num.optional().meta({ description: 'interleaved rounds per scenario (absent in results from before rounds: 1)' }),
     interrupted: z.boolean(),
     errors: z.array(z.string()),
     scenarios: z.array(scenarioResult),

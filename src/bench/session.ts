@@ -3,9 +3,9 @@ import { request, type Dispatcher } from 'undici'
 import { packageVersion } from '../core/package-root.js'
 import { redactUrl } from '../core/url-secrets.js'
 import type { Child } from './children.js'
-import { computeRatios } from './compare.js'
+import { computeRatios, medianRatios, roundFigures, roundsNoise } from './compare.js'
 import { procDelta, sampleProc } from './proc.js'
-import { BENCH_RESULT_SCHEMA, machineInfo, toRunFigures, type BenchResult, type RunFigures, type ScenarioResult } from './result.js'
+import { BENCH_RESULT_SCHEMA, machineInfo, mergeRuns, toRunFigures, type BenchResult, type RoundFigures, type RunFigures, type ScenarioResult } from './result.js'
 import { runLoad } from './run.js'
 import type { Scenario } from './scenario.js'
 import { mockStats, startStack, type Stack } from './stack.js'
@@ -19,12 +19,17 @@ export interface Progress {
   readonly elapsedMs: number
   readonly totalMs: number
   readonly reqPerSec: number
+  /** 1-based round of `rounds` (interleaved gateway/direct runs) */
+  readonly round?: number
+  readonly rounds?: number
 }
 
 export interface SessionOptions {
   readonly scenarios: Scenario[]
   readonly connections: number
   readonly durationMs: number
+  /** interleaved rounds per scenario (gateway run, direct run, ...); the gate reads their medians and spread */
+  readonly rounds: number
   readonly target?: string
   readonly config?: string
   readonly signal: AbortSignal
@@ -40,7 +45,7 @@ export async function runSession(o: SessionOptions): Promise<BenchResult> {
   const result = (): BenchResult => ({
     schema: BENCH_RESULT_SCHEMA, llmgwVersion: packageVersion(), createdAt: new Date().toISOString(), machine: machineInfo(),
     mode: o.target ? 'target' : 'self-hosted', target: o.target === undefined ? null : redactUrl(o.target), config: o.config ?? null,
-    connections: o.connections, durationMs: o.durationMs, interrupted, errors, scenarios: results,
+    connections: o.connections, durationMs: o.durationMs, rounds: o.rounds, interrupted, errors, scenarios: results,
   })
   try {
     if (!o.target) {
@@ -52,31 +57,52 @@ export async function runSession(o: SessionOptions): Promise<BenchResult> {
       if (o.signal.aborted) { interrupted = true; break }
       const durationMs = s.durationMs ?? o.durationMs
       const connections = s.connections ?? o.connections
+      let round = 0
       const tick = (side: Progress['side']) => (_n: number, elapsedMs: number, rps: number) =>
-        o.onProgress?.({ scenario: s.name, side, index: i, total: o.scenarios.length, elapsedMs, totalMs: durationMs, reqPerSec: rps })
+        o.onProgress?.({ scenario: s.name, side, index: i, total: o.scenarios.length, elapsedMs, totalMs: durationMs, reqPerSec: rps, round: round + 1, rounds: o.rounds })
       tick('gateway')(0, 0, 0)
       const skip = await probe(gwUrl, s)
       if (skip) { results.push(skipped(s, skip)); continue }
-      const before = stack ? await mockStats(stack.mock.url) : undefined
-      const gw = await measured(gwUrl, s, connections, durationMs, stack?.gateway, o.signal, tick('gateway'))
-      const after = stack ? await mockStats(stack.mock.url) : undefined
-      let direct: RunFigures | null = null
-      if (stack && !gw.crashed && !o.signal.aborted) {
-        direct = (await measured(stack.mock.url, s, connections, durationMs, stack.mock, o.signal, tick('direct'))).figures
+      // interleaved rounds: gateway, direct, gateway, direct... so both sides see the same drift of a busy machine
+      const gwRuns: RunFigures[] = []
+      const directRuns: RunFigures[] = []
+      const rounds: RoundFigures[] = []
+      let upstream: number | null = stack ? 0 : null
+      let crashed: string | undefined
+      for (; round < o.rounds; round++) {
+        if (o.signal.aborted) break
+        const warm = round === 0 && (durationMs >= WARMUP_FROM_MS || o.rounds > 1)
+        if (warm) await warmUp(gwUrl, s, connections, o.signal)
+        // the mock's count brackets the measured run only, not the warm-up
+        const before = stack ? await mockStats(stack.mock.url) : undefined
+        const gw = await measured(gwUrl, s, connections, durationMs, stack?.gateway, o.signal, tick('gateway'))
+        const after = stack ? await mockStats(stack.mock.url) : undefined
+        upstream = upstream !== null && before && after ? upstream + after.requests - before.requests : null
+        gwRuns.push(gw.figures)
+        let direct: RunFigures | null = null
+        if (stack && !gw.crashed && !o.signal.aborted) {
+          if (warm) await warmUp(stack.mock.url, s, connections, o.signal)
+          direct = (await measured(stack.mock.url, s, connections, durationMs, stack.mock, o.signal, tick('direct'))).figures
+          directRuns.push(direct)
+        }
+        if (!gw.figures.interrupted && !direct?.interrupted) rounds.push(roundFigures(gw.figures, direct))
+        if (gw.crashed) { crashed = gw.crashed; break }
       }
+      if (gwRuns.length === 0) { interrupted = true; break }
+      const direct = directRuns.length > 0 ? mergeRuns(directRuns) : null
+      const ratios = medianRatios(gwRuns.map((g, k) => computeRatios(g, directRuns[k] ?? null)))
       let ttfb: ScenarioResult['ttfb'] = null
-      if (s.stream && !gw.crashed && !o.signal.aborted) {
+      if (s.stream && !crashed && !o.signal.aborted) {
         tick('ttfb')(0, 0, 0)
         const g = await probeTtfb(gwUrl, s)
         const d = stack ? await probeTtfb(stack.mock.url, s) : undefined
         if (g) ttfb = { gateway: g, direct: d ?? null, addedFirstEventMs: d ? Math.round((g.firstEventMs - d.firstEventMs) * 1000) / 1000 : null }
       }
       results.push({
-        name: s.name, file: s.file, stream: s.stream, skipped: null, gateway: gw.figures, direct,
-        ratios: computeRatios(gw.figures, direct), ttfb,
-        upstreamRequests: before && after ? after.requests - before.requests : null,
+        name: s.name, file: s.file, stream: s.stream, skipped: null, gateway: mergeRuns(gwRuns), direct, ratios, ttfb,
+        upstreamRequests: upstream, rounds, noise: roundsNoise(rounds),
       })
-      if (gw.crashed) { errors.push(gw.crashed); interrupted = true; break }
+      if (crashed) { errors.push(crashed); interrupted = true; break }
       if (o.signal.aborted) { interrupted = true; break }
     }
   } catch (e) {
@@ -89,6 +115,12 @@ export async function runSession(o: SessionOptions): Promise<BenchResult> {
 }
 
 const WARMUP_FROM_MS = 5000
+/**
+ * Warm-up: 1 s runs until this many requests, at most WARMUP_MAX_RUNS. On the busy 2-core machine a gateway served
+ * ~2,000-4,000 requests a second there and cost 2-3x its later CPU per request for its first ~6,000.
+ */
+const WARMUP_REQUESTS = 10_000
+const WARMUP_MAX_RUNS = 6
 
 /** One request first: a target that is down or a scenario the gateway refuses is a clear message, not 10 s of errors. */
 export async function probe(baseUrl: string, s: Scenario): Promise<string | undefined> {
@@ -116,8 +148,6 @@ async function measured(url: string, s: Scenario, connections: number, durationM
   let crashed: string | undefined
   void proc?.exited.then((code) => { crashed = `${proc.name} exited (${code}) during ${s.name}:\n${proc.tail()}`; ac.abort() })
   try {
-    // JIT, pools and connections warm up before the measured run; short runs (CI smoke, tests) skip it
-    if (durationMs >= WARMUP_FROM_MS && !ac.signal.aborted) await runLoad({ baseUrl: url, scenario: s, connections, durationMs: 1000, signal: ac.signal })
     const before = proc ? sampleProc(proc.pid) : undefined
     const load = await runLoad({ baseUrl: url, scenario: s, connections, durationMs, signal: ac.signal, onTick })
     const after = proc ? sampleProc(proc.pid) : undefined
@@ -127,6 +157,18 @@ async function measured(url: string, s: Scenario, connections: number, durationM
   }
 }
 
+/**
+ * JIT, pools and connections warm up before the first measured run; one short run (CI smoke, tests) skips it. By
+ * requests, not seconds: V8 optimizes after so many calls, and a busy machine gets through fewer per second.
+ */
+async function warmUp(url: string, s: Scenario, connections: number, signal: AbortSignal): Promise<void> {
+  for (let n = 0, k = 0; n < WARMUP_REQUESTS && k < WARMUP_MAX_RUNS && !signal.aborted; k++) {
+    const r = await runLoad({ baseUrl: url, scenario: s, connections, durationMs: 1000, signal })
+    if (r.requests === 0) return
+    n += r.requests
+  }
+}
+
 function skipped(s: Scenario, reason: string): ScenarioResult {
-  return { name: s.name, file: s.file, stream: s.stream, skipped: reason, gateway: null, direct: null, ratios: null, ttfb: null, upstreamRequests: null }
+  return { name: s.name, file: s.file, stream: s.stream, skipped: reason, gateway: null, direct: null, ratios: null, ttfb: null, upstreamRequests: null, rounds: [], noise: null }
 }

@@ -21,7 +21,12 @@ export interface BenchOptions {
   baseline?: string
   saveBaseline?: string
   maxRegression: string
+  /** interleaved rounds per scenario; default 5 with --baseline or --save-baseline, else 1 */
+  rounds?: number
 }
+
+/** Rounds when a baseline is compared or saved: enough for a median and a spread, ~10 runs per scenario. */
+export const GATE_ROUNDS = 5
 
 /** Exit 130 after Ctrl-C (shell convention), like any interrupted command. */
 const EXIT_INTERRUPTED = 130
@@ -36,6 +41,8 @@ export async function runBench(o: BenchOptions): Promise<number> {
   if (o.target) {
     try { assertLoopback(o.target) } catch (e) { if (e instanceof NotLoopbackError) throw new UsageError(`--target: ${e.message}`); throw e }
   }
+  if (o.rounds !== undefined && (!Number.isInteger(o.rounds) || o.rounds < 1 || o.rounds > 100)) throw new UsageError('--rounds must be from 1 to 100')
+  const rounds = o.rounds ?? (o.baseline || o.saveBaseline ? GATE_ROUNDS : 1)
   const baseline = o.baseline ? readBaseline(o.baseline) : undefined
   if (o.saveBaseline) assertWritableFile(o.saveBaseline, '--save-baseline')
   const scenarios = loadScenarios(o.scenario)
@@ -58,7 +65,7 @@ export async function runBench(o: BenchOptions): Promise<number> {
   const ui = createProgressOutput(o.json)
   let result: BenchResult
   try {
-    result = await runSession({ scenarios, connections: o.connections, durationMs, target: o.target, config: o.config, signal: ac.signal, onProgress: ui.update })
+    result = await runSession({ scenarios, connections: o.connections, durationMs, rounds, target: o.target, config: o.config, signal: ac.signal, onProgress: ui.update })
   } finally {
     ui.stop()
     process.off('SIGINT', onSigint)
@@ -166,10 +173,11 @@ function createProgressOutput(json: boolean): ProgressOutput {
     update(p) {
       latest = p
       if (tty) return
-      const key = `${p.scenario}/${p.side}`
+      const key = `${p.scenario}/${p.side}/${p.round ?? 1}`
       if (key === lastKey) return
       lastKey = key
-      process.stderr.write(p.side === 'starting' ? 'llmgw bench: starting mock + gateway\n' : `llmgw bench: ${p.scenario} (${p.index + 1}/${p.total}): ${p.side}\n`)
+      const round = (p.rounds ?? 1) > 1 && p.side !== 'ttfb' ? `, round ${p.round}/${p.rounds}` : ''
+      process.stderr.write(p.side === 'starting' ? 'llmgw bench: starting mock + gateway\n' : `llmgw bench: ${p.scenario} (${p.index + 1}/${p.total}): ${p.side}${round}\n`)
     },
     stop() { unmount?.() },
   }

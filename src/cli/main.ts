@@ -77,6 +77,7 @@ export function buildProgram(): Command {
     .option('--baseline <file>', 'compare with a previous --json result')
     .option('--save-baseline <file>', 'write this run as a baseline')
     .option('--max-regression <percent>', 'allowed regression against the baseline', '10%')
+    .option('--rounds <n>', 'interleaved gateway/direct rounds per scenario; the gate reads their medians and spread (default 5 with --baseline or --save-baseline, else 1)', int('--rounds', 1, 100))
     .action((o) => run(async () => (await import('./bench.js')).runBench(o)))
 
   program

@@ -29,10 +29,12 @@ test('--baseline: exit 1 with a REGRESSED row when req/s fell beyond --max-regre
   const slow = join(dir, 'slow.json')
   writeFileSync(fast, JSON.stringify(baseline(1e9)))
   writeFileSync(slow, JSON.stringify(baseline(1)))
-  const args = ['bench', '--target', mock.url, '--scenario', 'chat', '--duration', '1s', '--connections', '4']
+  // one round: no noise estimate, so --max-regression alone decides (bench-gate.test.ts covers rounds and noise)
+  const args = ['bench', '--target', mock.url, '--scenario', 'chat', '--duration', '1s', '--connections', '4', '--rounds', '1']
   const bad = await runCli([...args, '--baseline', fast])
   assert.equal(bad.code, 1, bad.stderr)
   assert.match(bad.stdout, /1 regression\(s\) beyond 10\.0% against the baseline/)
+  assert.match(bad.stdout, /noise n\/a: neither run has 2 or more rounds/)
   assert.match(bad.stdout, /│ chat\s+│ req\/s\s+│ 1000000000\.000 │[^\n]*REGRESSED/)
   const ok = await runCli([...args, '--baseline', slow, '--max-regression', '5%'])
   assert.equal(ok.code, 0, ok.stderr)

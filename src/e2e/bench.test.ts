@@ -14,7 +14,7 @@ test('self-hosted bench for 2 s with --json: valid document, the mock counted th
   const dir = mkdtempSync(join(tmpdir(), 'llmgw-bench-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
   const saved = join(dir, 'baseline.json')
-  const r = await runCli(['bench', '--scenario', 'chat', '--duration', '2s', '--connections', '8', '--json', '--save-baseline', saved])
+  const r = await runCli(['bench', '--scenario', 'chat', '--duration', '2s', '--connections', '8', '--rounds', '1', '--json', '--save-baseline', saved])
   assert.equal(r.code, 0, r.stderr)
   const doc = JSON.parse(r.stdout) as BenchResult
   assert.deepEqual(JSON.parse(readFileSync(saved, 'utf8')), doc, '--save-baseline writes the same document')
@@ -50,6 +50,7 @@ test('usage errors are UsageErrors (exit 2): remote target, bad duration, unread
   await assert.rejects(runBench({ ...base, target: 'http://192.0.2.1:8080' }), (e: Error) => e instanceof UsageError && /loopback targets only/.test(e.message))
   await assert.rejects(runBench({ ...base, duration: 'soon' }), UsageError)
   await assert.rejects(runBench({ ...base, maxRegression: 'lots' }), /--max-regression/)
+  await assert.rejects(runBench({ ...base, rounds: 0 }), (e: Error) => e instanceof UsageError && /--rounds must be from 1 to 100/.test(e.message))
   await assert.rejects(runBench({ ...base, baseline: join(dir, 'missing.json') }), /--baseline: cannot read .*ENOENT/)
   const notBench = join(dir, 'other.json')
   writeFileSync(notBench, '{"schema": "something-else"}')

@@ -3,6 +3,7 @@ import { isMainThread } from 'node:worker_threads'
 import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js'
 import type { Exchange, Gateway } from '../core/types.js'
 import { createDispatch, type DispatchHost, type Generation } from './routes.js'
+import { testSlowdownFromEnv, withTestSlowdown } from './test-slowdown.js'
 import { loadUws, type Uws } from '../core/uws.js'
 import { registerWebSocket } from './ws.js'
 import { GatewayError } from '../core/errors.js'
@@ -152,7 +153,8 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
 
   const main = uws.App() as ClosableApp
   apps.push(main)
-  const dispatchMain = createDispatch(state, (g) => g.main)
+  // a test hook, off unless LLMGW_TEST_SLOWDOWN is set (test-slowdown.ts): then it wraps the main port's handler
+  const dispatchMain = withTestSlowdown(createDispatch(state, (g) => g.main), testSlowdownFromEnv())
   registerWebSocket(main, state, dispatchMain)
   main.any('/*', dispatchMain)
   let port: number

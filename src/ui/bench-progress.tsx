@@ -40,6 +40,7 @@ export function BenchProgress({ feed, intervalMs = 250 }: { feed: ProgressFeed; 
         <Text bold>{p.scenario}</Text>
         <Text dimColor> ({p.index + 1}/{p.total}) </Text>
         <Text>{SIDE[p.side]}</Text>
+        {(p.rounds ?? 1) > 1 && p.side !== 'ttfb' ? <Text dimColor>, round {p.round}/{p.rounds}</Text> : null}
       </Text>
       {p.side === 'ttfb' ? null : (
         <Text>
