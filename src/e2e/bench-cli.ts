@@ -13,8 +13,8 @@ export interface CliRun {
 }
 
 /** Runs `llmgw ARGS` as a child, watching /proc for its own children; `onStderr` may signal it. */
-export function runCli(args: string[], opts: { timeoutMs?: number; cwd?: string; onStderr?: (text: string, pid: number) => void } = {}): Promise<CliRun> {
-  const p = spawn(process.execPath, cliArgv(args), { stdio: ['ignore', 'pipe', 'pipe'], ...(opts.cwd ? { cwd: opts.cwd } : {}) })
+export function runCli(args: string[], opts: { timeoutMs?: number; cwd?: string; env?: NodeJS.ProcessEnv; onStderr?: (text: string, pid: number) => void } = {}): Promise<CliRun> {
+  const p = spawn(process.execPath, cliArgv(args), { stdio: ['ignore', 'pipe', 'pipe'], ...(opts.cwd ? { cwd: opts.cwd } : {}), ...(opts.env ? { env: opts.env } : {}) })
   const seen = new Set<number>()
   let stdout = ''
   let stderr = ''
