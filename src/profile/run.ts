@@ -34,8 +34,8 @@ export async function runProfileSession(o: ProfileSessionOptions): Promise<void>
   const outDir = resolve(o.outDir)
   const profiling = o.tool !== 'stages'
   if (profiling || o.outGiven) mkdirSync(outDir, { recursive: true })
-  const clinic = o.tool === 'doctor' || o.tool === 'flame' ? clinicStatus() : undefined
-  if (clinic) o.print(`clinic ${o.tool}: ${clinic.reason}${clinic.bin ? '' : `; using node --cpu-prof${o.tool === 'doctor' ? ' --heap-prof' : ''} instead`}`)
+  const clinic = o.tool === 'doctor' || o.tool === 'flame' ? clinicStatus(o.tool) : undefined
+  if (clinic) o.print(clinic.bin ? `clinic ${o.tool}: ${clinic.reason}` : `clinic ${o.tool}: not used: ${clinic.reason}; falling back to node --cpu-prof${o.tool === 'doctor' ? ' --heap-prof' : ''}`)
   const useClinic = clinic?.bin !== undefined
   const nodeArgs = profiling && !useClinic ? [`--cpu-prof`, `--cpu-prof-dir=${outDir}`] : []
   if (o.tool === 'doctor' && !useClinic) nodeArgs.push('--heap-prof', `--heap-prof-dir=${outDir}`)
