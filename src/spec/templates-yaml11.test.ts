@@ -9,8 +9,13 @@ import { test } from 'node:test'
 import { parse } from 'yaml'
 import { packageRoot } from '../core/package-root.js'
 
+// the spec templates (templates/*.yaml and deeper ones naming the llmgw schema), not other YAML there: a Kubernetes
+// manifest is meant to be read as YAML 1.1 (`defaultMode: 0400` is octal there)
+const namesSpecSchema = (f: string): boolean => /^# yaml-language-server: \$schema=.*llmgw\.schema\.json$/.test(readFileSync(join(packageRoot(), 'templates', f), 'utf8').split('\n')[0] ?? '')
 const FILES = [
-  ...readdirSync(join(packageRoot(), 'templates'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.yaml')).map((f) => join('templates', f)),
+  ...readdirSync(join(packageRoot(), 'templates'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.yaml') && (!f.includes('/') || namesSpecSchema(f)))
+    .map((f) => join('templates', f)),
   join('fixtures', 'specs', 'valid', 'spec-example.yaml'),
 ]
 const yaml11 = (text: string): unknown => parse(text, { version: '1.1' })
