@@ -1,8 +1,9 @@
 // The pass-through comparison of bench/README.md (issues 3 and 7), in one run on one machine:
 // direct to `llmgw mock`, node:http+undici proxy, uWS+undici proxy, and llmgw with auth, limits, metrics and
-// access log on, for non-streaming chat and a 20-chunk stream (in one burst, and paced as a model sends it). Reports req/s, p50/p99, CPU µs per request of
+// access log on, for non-streaming chat and a 20-chunk stream (in one burst, and paced as a model sends it), and the same
+// stream asked on POST /v1/responses (responses-stream, and paced). Reports req/s, p50/p99, CPU µs per request of
 // the process in front of the mock (from /proc), and the unloaded time to first SSE event added over direct.
-// Usage (after `npm run build`): node bench/run-baselines.mjs [--duration 10s] [--connections 50] [--rounds 1] [--scenarios chat,chat-stream,chat-stream-paced] [--json FILE] [--dist dist]
+// Usage (after `npm run build`): node bench/run-baselines.mjs [--duration 10s] [--connections 50] [--rounds 1] [--scenarios chat,chat-stream,chat-stream-paced,responses-stream,responses-stream-paced] [--json FILE] [--dist dist]
 import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
@@ -10,7 +11,7 @@ import { join } from 'node:path'
 import { benchArgs, benchDir, loadDist } from './common.mjs'
 
 const here = benchDir
-const a = benchArgs({ options: { rounds: { type: 'string', default: '1' }, json: { type: 'string' }, scenarios: { type: 'string', default: 'chat,chat-stream,chat-stream-paced' } } })
+const a = benchArgs({ options: { rounds: { type: 'string', default: '1' }, json: { type: 'string' }, scenarios: { type: 'string', default: 'chat,chat-stream,chat-stream-paced,responses-stream' } } })
 const { spawnChild, stopAll, runLoad, sampleProc, procDelta, probeTtfb, loadScenario, resolveScenario, parseDuration } = await loadDist(a.dist)
 
 const durationMs = parseDuration(a.duration)
@@ -32,8 +33,28 @@ writeFileSync(join(dir, 'chat-stream-paced.json'), JSON.stringify({
   name: 'chat-stream-paced',
   description: `chat-stream with the mock pacing tokens at ${PACED_TPS}/s: one read and one write per chunk`,
 }, (k, v) => (k === 'model' ? PACED_MODEL : k === 'headers' ? { ...v, 'x-mock-tokens-per-second': PACED_TPS } : v)))
+// responses-stream: the burst stream's 20 tokens asked on POST /v1/responses (issue 11). Direct and the proxies reach the
+// mock's own /v1/responses; llmgw translates it to chat for its OpenAI-compatible upstream (the mock is not api.openai.com)
+// and writes each Responses event as its chat chunk arrives. Also timed: the first response.output_text.delta.
+const RESPONSES_MARKER = 'response.output_text.delta'
+writeFileSync(join(dir, 'responses-stream.json'), JSON.stringify({
+  name: 'responses-stream',
+  description: 'the chat-stream request on POST /v1/responses with stream: true (Responses event stream)',
+  method: 'POST',
+  path: '/v1/responses',
+  headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+  body: { model: 'mock-1', input: 'Count from one to twenty.', max_output_tokens: 20, stream: true },
+  stream: true,
+}))
+// responses-stream-paced: the same with the tokens paced as for chat-stream-paced, so each event has its own read
+writeFileSync(join(dir, 'responses-stream-paced.json'), JSON.stringify({
+  ...JSON.parse(readFileSync(join(dir, 'responses-stream.json'), 'utf8')),
+  name: 'responses-stream-paced',
+  description: `responses-stream with the mock pacing tokens at ${PACED_TPS}/s`,
+}, (k, v) => (k === 'model' ? PACED_MODEL : k === 'headers' ? { ...v, 'x-mock-tokens-per-second': PACED_TPS } : v)))
+const GENERATED = new Set(['chat-stream-paced', 'responses-stream', 'responses-stream-paced'])
 const scenarios = a.scenarios.split(',').map((n) => {
-  const r = loadScenario(n === 'chat-stream-paced' ? join(dir, `${n}.json`) : resolveScenario(n))
+  const r = loadScenario(GENERATED.has(n) ? join(dir, `${n}.json`) : resolveScenario(n))
   if (!r.ok) throw new Error(JSON.stringify(r.problems))
   return r.scenario
 })
@@ -64,7 +85,7 @@ try {
   ]
   // the llmgw front really checks keys: no key -> 401, the bench key -> 200
   const gw = fronts[3].child.url
-  const probe = async (headers) => (await fetch(`${gw}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: scenarios[0].bodies[0] })).status
+  const probe = async (headers) => (await fetch(`${gw}${scenarios[0].path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: scenarios[0].bodies[0] })).status
   const [anon, keyed] = [await probe({}), await probe(auth)]
   if (anon !== 401 || keyed !== 200) throw new Error(`llmgw front: expected 401 without a key and 200 with it, got ${anon} / ${keyed}`)
   for (const s of scenarios) {
@@ -75,10 +96,10 @@ try {
         const b = sampleProc(f.child.pid), bm = sampleProc(mock.pid)
         const load = await runLoad({ baseUrl: f.child.url, scenario: s, connections, durationMs, headers: auth })
         const cpu = procDelta(b, sampleProc(f.child.pid)), mcpu = procDelta(bm, sampleProc(mock.pid))
-        const ttfb = s.stream ? await probeTtfb(f.child.url, s, 300, 6000, auth) : undefined
+        const ttfb = s.stream ? await probeTtfb(f.child.url, s, 300, 6000, auth, s.path === '/v1/responses' ? RESPONSES_MARKER : undefined) : undefined
         const row = { scenario: s.name, front: f.name, round, reqPerSec: load.reqPerSec, p50: load.latencyMs.p50, p99: load.latencyMs.p99, non2xx: load.non2xx, errors: load.errors,
           cpuUsPerReq: cpu && load.requests ? (cpu.cpuSeconds * 1e6) / load.requests : null, mockCpuUsPerReq: mcpu && load.requests ? (mcpu.cpuSeconds * 1e6) / load.requests : null,
-          rssMB: cpu ? cpu.rssBytes / 1048576 : null, firstEventMs: ttfb?.firstEventMs ?? null, fullMs: ttfb?.fullMs ?? null }
+          rssMB: cpu ? cpu.rssBytes / 1048576 : null, firstEventMs: ttfb?.firstEventMs ?? null, firstDeltaMs: ttfb?.markerMs ?? null, fullMs: ttfb?.fullMs ?? null }
         results.push(row)
         process.stderr.write(`${s.name} · ${f.name} · ${row.reqPerSec} req/s · ${row.cpuUsPerReq?.toFixed(1)} CPU µs/req\n`)
       }
@@ -102,15 +123,18 @@ function formatMarkdown(rows) {
     const m = (name, k) => med(by(name).map((r) => r[k]))
     const uwsRps = 1e6 / m('uWS + undici', 'cpuUsPerReq'), nodeRps = 1e6 / m('node:http + undici', 'cpuUsPerReq')
     const direct = m('direct (llmgw mock)', 'firstEventMs')
-    out += `#### ${s.name}${s.name === 'chat-stream-paced' ? ` (20-chunk SSE stream, tokens paced at ${PACED_TPS}/s)` : s.stream ? ' (20-chunk SSE stream)' : ' (non-streaming)'}\n\n`
-    out += '| front | req per CPU-s vs uWS+undici | vs node:http+undici | req per CPU-second | CPU µs/req | req/s | p50 ms | p99 ms | non-2xx | RSS MB |' + (s.stream ? ' first SSE event ms (unloaded) | added over direct ms |' : '') + '\n'
-    out += '|---|---|---|---|---|---|---|---|---|---|' + (s.stream ? '---|---|' : '') + '\n'
+    const directDelta = m('direct (llmgw mock)', 'firstDeltaMs')
+    const deltas = by('direct (llmgw mock)').some((r) => r.firstDeltaMs !== null)
+    out += `#### ${s.name}${s.name === 'chat-stream-paced' ? ` (20-chunk SSE stream, tokens paced at ${PACED_TPS}/s)` : s.name.startsWith('responses-stream') ? ` (POST /v1/responses, 20 tokens, Responses event stream${s.name.endsWith('paced') ? `, tokens paced at ${PACED_TPS}/s` : ''})` : s.stream ? ' (20-chunk SSE stream)' : ' (non-streaming)'}\n\n`
+    out += '| front | req per CPU-s vs uWS+undici | vs node:http+undici | req per CPU-second | CPU µs/req | req/s | p50 ms | p99 ms | non-2xx | RSS MB |' + (s.stream ? ' first SSE event ms (unloaded) | added over direct ms |' : '') + (deltas ? ' first output_text.delta ms | added over direct ms | whole stream ms |' : '') + '\n'
+    out += '|---|---|---|---|---|---|---|---|---|---|' + (s.stream ? '---|---|' : '') + (deltas ? '---|---|---|' : '') + '\n'
     for (const name of [...new Set(rows.map((r) => r.front))]) {
       const cpu = m(name, 'cpuUsPerReq')
       const perCpu = cpu ? 1e6 / cpu : null
       const isDirect = name.startsWith('direct')
       out += `| ${name} | ${isDirect || !perCpu ? '-' : `${f(perCpu / uwsRps, 2)}×`} | ${isDirect || !perCpu ? '-' : `${f(perCpu / nodeRps, 2)}×`} | ${f(perCpu)} | ${f(cpu, 1)} | ${f(m(name, 'reqPerSec'))} | ${f(m(name, 'p50'), 1)} | ${f(m(name, 'p99'), 1)} | ${f(m(name, 'non2xx'))} | ${f(m(name, 'rssMB'))} |`
       if (s.stream) { const fe = m(name, 'firstEventMs'); out += ` ${f(fe, 3)} | ${isDirect || fe === null || direct === null ? '-' : f(fe - direct, 3)} |` }
+      if (deltas) { const fd = m(name, 'firstDeltaMs'); out += ` ${f(fd, 3)} | ${isDirect || fd === null || directDelta === null ? '-' : f(fd - directDelta, 3)} | ${f(m(name, 'fullMs'), 3)} |` }
       out += '\n'
     }
     out += '\n'

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { request } from 'undici'
 import { cliArgv, spawnChild, type Child } from './children.js'
+import { childPids } from './proc.js'
 import { KEEP_PROVIDER_FIELDS, writeBenchSpec } from './gateway-spec.js'
 import type { Scenario } from './scenario.js'
 import { loadSpecFile } from '../spec/load.js'
@@ -82,6 +83,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     return {
       mock: m, gateway, specFile, dir,
       close: async () => {
+        if (w) interruptTree(gateway.pid)
         await (w ? gateway.stop(w.stopGraceMs, 'SIGINT') : gateway.stop(10_000))
         await m.stop()
         rmSync(dir, { recursive: true, force: true })
@@ -91,6 +93,17 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     await mock?.stop()
     rmSync(dir, { recursive: true, force: true })
     throw e
+  }
+}
+
+/**
+ * SIGINT to every process under `pid`, as Ctrl+C in a terminal reaches the whole process group. clinic flame (0x)
+ * relies on that: it does not pass its own SIGINT on to the profiled process, which then never exits, so no report.
+ */
+function interruptTree(pid: number): void {
+  for (const c of childPids(pid)) {
+    interruptTree(c)
+    try { process.kill(c, 'SIGINT') } catch { /* already gone */ }
   }
 }
 

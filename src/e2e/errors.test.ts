@@ -1,6 +1,7 @@
 /** Bad input and failing upstreams end to end (SPEC §4 error table): clear OpenAI errors, never a crash or a hang. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { connect } from 'node:net'
 import OpenAI from 'openai'
 import { startE2E } from '../testing/e2e-specs.js'
 import { loadOpenAISchemas, validateOpenAI } from '../testing/openai-schema.js'
@@ -58,17 +59,80 @@ test('unknown paths are 404 not_found; wrong methods 405 with allow', async (t) 
   assertErrorShape(await wrong.json())
 })
 
-test('an oversized body is 413 request_too_large', async (t) => {
+/**
+ * One HTTP/1.1 request on a raw socket: writes `head`, then each of `chunks` only while no answer has come, and
+ * resolves with the answer parsed off the socket as it arrives (complete once its content-length is in). A reset or
+ * a close before a complete answer rejects: the oversized-body test must fail if the gateway resets instead of answering.
+ */
+function rawExchange(url: string, head: string, chunks: string[]): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  const { hostname, port } = new URL(url)
+  return new Promise((resolve, reject) => {
+    const sock = connect({ host: hostname, port: Number(port) })
+    const timer = setTimeout(() => fail(new Error('no complete answer within 8 s')), 8000)
+    let got = Buffer.alloc(0)
+    let done = false
+    const fail = (e: Error): void => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      sock.destroy()
+      reject(new Error(`${e.message}; received before: ${JSON.stringify(got.toString('latin1').slice(0, 300))}`))
+    }
+    const parsed = () => {
+      const text = got.toString('latin1')
+      const end = text.indexOf('\r\n\r\n')
+      if (end < 0) return undefined
+      const [status, ...lines] = text.slice(0, end).split('\r\n')
+      const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]))
+      const body = got.subarray(Buffer.byteLength(text.slice(0, end + 4), 'latin1'))
+      const length = Number(headers['content-length'])
+      if (!(length >= 0) || body.byteLength < length) return undefined
+      return { status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(status ?? '')?.[1]), headers, body: body.subarray(0, length).toString('utf8') }
+    }
+    sock.on('data', (d: Buffer) => {
+      got = Buffer.concat([got, d])
+      const answer = parsed()
+      if (!answer || done) return
+      done = true
+      clearTimeout(timer)
+      sock.destroy()
+      resolve(answer)
+    })
+    sock.on('error', (e) => fail(e))
+    sock.on('close', () => fail(new Error('the connection closed before a complete answer')))
+    sock.on('connect', async () => {
+      sock.write(head)
+      for (const c of chunks) {
+        // the next piece goes only while no answer has started: what the gateway leaves unread would reset the socket
+        await new Promise((r) => setTimeout(r, 20))
+        if (done || got.byteLength > 0 || sock.destroyed) return
+        sock.write(c)
+      }
+    })
+  })
+}
+
+test('an oversized body is 413 request_too_large, answered before any reset (content-length and chunked)', async (t) => {
   const { gw } = await startE2E(t, { server: { maxBodySize: '1kb' } })
+  const { host } = new URL(gw.url)
   const body = JSON.stringify({ model: 'sim-model', messages: [{ role: 'user', content: 'x'.repeat(64 * 1024) }] })
-  let status: number
-  try {
-    status = (await post(`${gw.url}/v1/chat/completions`, body)).status
-  } catch (e) {
-    // The server may close the connection before the client finished sending (it never reads the whole body).
-    status = /other side closed|EPIPE|ECONNRESET|socket/i.test(String((e as Error).cause ?? e)) ? 413 : 0
+  const check = (r: { status: number; headers: Record<string, string>; body: string }, how: string): void => {
+    assert.equal(r.status, 413, `${how}: ${r.body}`)
+    assert.match(r.headers['content-type'] ?? '', /application\/json/, how)
+    const json = JSON.parse(r.body) as { error: { code: string; message: string } }
+    assert.equal(json.error.code, 'request_too_large', how)
+    assert.match(json.error.message, /1024 bytes/, how)
+    assertErrorShape(json)
   }
-  assert.equal(status, 413)
+  // declared too large: refused from the headers alone, before a body byte is sent
+  const declared = `POST /v1/chat/completions HTTP/1.1\r\nhost: ${host}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n`
+  check(await rawExchange(gw.url, declared, []), 'content-length')
+  // chunked: refused as the running total passes the cap, while the client is still sending
+  const chunked = `POST /v1/chat/completions HTTP/1.1\r\nhost: ${host}\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n`
+  const pieces = Array.from({ length: 8 }, (_, i) => body.slice(i * 400, (i + 1) * 400)).map((p) => `${p.length.toString(16)}\r\n${p}\r\n`)
+  check(await rawExchange(gw.url, chunked, pieces), 'chunked')
+  // and the server is still there for the next client
+  assert.equal((await post(`${gw.url}/v1/chat/completions`, JSON.stringify({ model: 'sim-model', messages }))).status, 200)
 })
 
 test('upstream failures map to 502 / 504 with OpenAI error bodies', async (t) => {

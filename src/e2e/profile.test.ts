@@ -1,9 +1,10 @@
 /** `llmgw profile` end to end (SPEC §2): --tool cpu writes a parseable .cpuprofile and prints a summary; stages prints a table; no orphans. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { clinicStatus } from '../profile/clinic.js'
 import { readCpuProfile, summarizeCpuProfile } from '../profile/cpuprofile.js'
 import { assertNoOrphans, runCli } from './bench-cli.js'
 
@@ -33,5 +34,40 @@ test('profile (stages, the default): a table of time per pipeline stage from /ad
   assert.equal(r.code, 0, r.stderr)
   assert.match(r.stdout, /│ stage\s+│ calls\s+│ mean µs/)
   assert.match(r.stdout, /│ parse\s+│ [1-9]\d*/)
+  await assertNoOrphans(r.children)
+})
+
+test('profile -c SPEC with admin.token: /admin/stages is asked with the spec\'s token, which is never printed', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'llmgw-profile-admin-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const spec = join(dir, 'llmgw.yaml')
+  writeFileSync(spec, [
+    'version: 1',
+    'admin: { token: "${env:PROFILE_TEST_ADMIN_TOKEN}" }',
+    'providers: [{ name: up, type: mock }]',
+    'models: [{ name: mock-1, targets: [{ provider: up, model: mock-1 }] }]',
+    '',
+  ].join('\n'))
+  const token = 'adm-profile-secret-7f3a9c'
+  const r = await runCli(['profile', '-c', spec, '--duration', '1s', '--scenario', 'chat'], { env: { ...process.env, PROFILE_TEST_ADMIN_TOKEN: token } })
+  assert.equal(r.code, 0, r.stderr)
+  assert.doesNotMatch(r.stderr, /answered 401/)
+  assert.match(r.stdout, /│ parse\s+│ [1-9]\d*/)
+  assert.ok(!r.stdout.includes(token) && !r.stderr.includes(token), 'the admin token was printed')
+  await assertNoOrphans(r.children)
+})
+
+// clinic is an optional dependency: where npm installed it, flame must end with its HTML report. 0x waits for the
+// profiled gateway to exit, and clinic does not pass its SIGINT on: without the SIGINT to the whole tree it hung.
+const clinic = clinicStatus('flame')
+test('profile --tool flame with clinic: the gateway stops, clinic writes its HTML report, no orphans', { skip: clinic.bin ? false : clinic.reason, timeout: 240_000 }, async (t) => {
+  const out = mkdtempSync(join(tmpdir(), 'llmgw-profile-flame-'))
+  t.after(() => rmSync(out, { recursive: true, force: true }))
+  const r = await runCli(['profile', '--tool', 'flame', '--duration', '1s', '--scenario', 'chat', '--out', out], { timeoutMs: 200_000 })
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`)
+  assert.match(r.stdout, /^clinic flame: using clinic at /m)
+  const html = readdirSync(out).filter((f) => f.endsWith('.clinic-flame.html'))
+  assert.equal(html.length, 1, readdirSync(out).join(', '))
+  assert.ok(r.stdout.includes(`report: ${join(out, html[0]!)}`), r.stdout)
   await assertNoOrphans(r.children)
 })

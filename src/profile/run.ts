@@ -6,6 +6,7 @@ import { runLoad, type LoadResult } from '../bench/run.js'
 import type { Scenario } from '../bench/scenario.js'
 import { probe } from '../bench/session.js'
 import { startStack, type Stack } from '../bench/stack.js'
+import { loadSpecFile } from '../spec/load.js'
 import { clinicStatus, parseClinicReport } from './clinic.js'
 import { formatCpuSummary, readCpuProfile, summarizeCpuProfile } from './cpuprofile.js'
 import { formatHeapSummary, readHeapProfile, summarizeHeapProfile } from './heapprofile.js'
@@ -33,8 +34,8 @@ export async function runProfileSession(o: ProfileSessionOptions): Promise<void>
   const outDir = resolve(o.outDir)
   const profiling = o.tool !== 'stages'
   if (profiling || o.outGiven) mkdirSync(outDir, { recursive: true })
-  const clinic = o.tool === 'doctor' || o.tool === 'flame' ? clinicStatus() : undefined
-  if (clinic) o.print(`clinic ${o.tool}: ${clinic.reason}${clinic.bin ? '' : `; using node --cpu-prof${o.tool === 'doctor' ? ' --heap-prof' : ''} instead`}`)
+  const clinic = o.tool === 'doctor' || o.tool === 'flame' ? clinicStatus(o.tool) : undefined
+  if (clinic) o.print(clinic.bin ? `clinic ${o.tool}: ${clinic.reason}` : `clinic ${o.tool}: not used: ${clinic.reason}; falling back to node --cpu-prof${o.tool === 'doctor' ? ' --heap-prof' : ''}`)
   const useClinic = clinic?.bin !== undefined
   const nodeArgs = profiling && !useClinic ? [`--cpu-prof`, `--cpu-prof-dir=${outDir}`] : []
   if (o.tool === 'doctor' && !useClinic) nodeArgs.push('--heap-prof', `--heap-prof-dir=${outDir}`)
@@ -53,7 +54,8 @@ export async function runProfileSession(o: ProfileSessionOptions): Promise<void>
     const load = await driveLoad(stack, o)
     o.print(`${load.requests} requests, ${load.reqPerSec.toFixed(0)} req/s, p50 ${load.latencyMs.p50} ms, p99 ${load.latencyMs.p99} ms, ${load.non2xx} non-2xx, ${load.errors} errors${load.interrupted ? ' (interrupted)' : ''}`)
     if (o.tool === 'stages') {
-      const stages = await fetchStages(stack.gateway.url).catch((e: Error) => { throw new ProfileError(e.message) })
+      const token = await adminToken(stack.specFile)
+      const stages = await fetchStages(stack.gateway.url, token).catch((e: Error) => { throw new ProfileError(e.message) })
       o.print(formatStages(stages, load.requests))
       if (o.outGiven) writeFileSync(join(outDir, 'stages.json'), `${JSON.stringify({ scenario: o.scenario.name, requests: load.requests, stages }, null, 2)}\n`)
       return
@@ -73,6 +75,16 @@ export async function runProfileSession(o: ProfileSessionOptions): Promise<void>
   } finally {
     await stack?.close()
   }
+}
+
+/**
+ * The served spec's `admin.token` (its `${env:...}` filled from the environment the gateway was started with), so
+ * GET /admin/stages is asked as the spec's admin; undefined when the spec sets none.
+ */
+async function adminToken(specFile: string): Promise<string | undefined> {
+  const r = await loadSpecFile(specFile, process.env)
+  const token = r.ok ? r.spec.admin.token : undefined
+  return token && !token.isEmpty ? token.reveal() : undefined
 }
 
 async function driveLoad(stack: Stack, o: ProfileSessionOptions): Promise<LoadResult> {

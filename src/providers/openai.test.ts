@@ -144,6 +144,34 @@ test('azure-openai: deployment URL with api-version, api-key header, no Bearer',
   assert.equal(s.headers.authorization, undefined)
 })
 
+test('azure-openai: a baseUrl that already holds /openai/deployments[/<name>] gets no second copy of the path', async (t) => {
+  const answer = JSON.stringify({ id: 'x', object: 'chat.completion', model: 'm', choices: [], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } })
+  const up = await captureServer(t, (q, res) => {
+    // The real Azure answers 404 to any other path; the gateway would turn that into a 502.
+    const ok = /^\/(base\/)?openai\/deployments\/[^/]+\/(chat\/completions|embeddings)\?api-version=2024-06-01$/.test(q.url ?? '')
+    res.writeHead(ok ? 200 : 404, { 'content-type': 'application/json' })
+    res.end(ok ? (q.url!.includes('embeddings') ? JSON.stringify({ object: 'list', data: [], model: 'm', usage: { prompt_tokens: 1, total_tokens: 1 } }) : answer) : '{"error":{"code":"404"}}')
+  })
+  const cases: Array<[string, string]> = [
+    [`${up.url}/openai/deployments/dep1`, '/openai/deployments/dep1/chat/completions?api-version=2024-06-01'],
+    [`${up.url}/openai/deployments/dep1/`, '/openai/deployments/dep1/chat/completions?api-version=2024-06-01'],
+    [`${up.url}/base/openai/deployments`, '/base/openai/deployments/gpt4o-prod/chat/completions?api-version=2024-06-01'],
+    [`${up.url}/openai`, '/openai/deployments/gpt4o-prod/chat/completions?api-version=2024-06-01'],
+    [`${up.url}/base`, '/base/openai/deployments/gpt4o-prod/chat/completions?api-version=2024-06-01'],
+  ]
+  for (const [baseUrl, want] of cases) {
+    const c = createProviderClient(cfg('azure-openai', baseUrl, { apiVersion: '2024-06-01' }))
+    const before = up.seen.length
+    // call() throws on the 404 a doubled path gets, so resolving is the 200.
+    await c.call(call({ body: { ...chat, model: 'gpt4o-prod' } }), memorySink()).finally(() => c.close())
+    assert.equal(up.seen[before]?.url, want, baseUrl)
+  }
+  const c = createProviderClient(cfg('azure-openai', `${up.url}/openai/deployments/emb1`, { apiVersion: '2024-06-01' }))
+  t.after(() => c.close())
+  await c.call(call({ endpoint: 'embeddings', body: { model: 'text-embedding-3-small', input: 'hi' } }), memorySink())
+  assert.equal(up.seen.at(-1)?.url, '/openai/deployments/emb1/embeddings?api-version=2024-06-01')
+})
+
 test('clientFormat anthropic on an OpenAI target: Anthropic message and Anthropic SSE back', async (t) => {
   const { c } = await client(t)
   const s1 = memorySink()

@@ -98,7 +98,9 @@ const RETRY_ON = z.union([z.number().int().min(100).max(599), z.enum(['5xx', '4x
 const retry = z.strictObject({
   attempts: z.number().int().min(1).default(2),
   backoff: duration.prefault('100ms'),
-  on: z.array(RETRY_ON).default([429, '5xx', 'timeout', 'connect']),
+  on: z.array(RETRY_ON).default([429, '5xx', 'timeout', 'connect']).meta({
+    description: 'failures retried: status codes, 4xx, 5xx, timeout, connect. Quote the key ("on": [...]): YAML 1.1 parsers (PyYAML) read a bare on: as the boolean true',
+  }),
 })
 
 const model = z.strictObject({

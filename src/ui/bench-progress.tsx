@@ -14,6 +14,9 @@ export interface Progress {
   readonly elapsedMs: number
   readonly totalMs: number
   readonly reqPerSec: number
+  /** 1-based round of an interleaved --rounds run (bench/session.ts). */
+  readonly round?: number
+  readonly rounds?: number
 }
 
 export interface ProgressFeed {
