@@ -25,16 +25,19 @@ export function formatJsonSchema(): string {
   return `${JSON.stringify(specJsonSchema(), null, 2)}\n`
 }
 
-/** Every string schema with a `format` or `pattern` also accepts a string with an `${env:...}` reference in it. */
+/**
+ * Every string schema with a `format`, `pattern` or `enum` also accepts a string with an `${env:...}` reference in it
+ * (the loader interpolates before it validates: `store: ${env:LLMGW_STATE_STORE:-memory}` is a valid spec).
+ */
 function acceptEnvReferences(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(acceptEnvReferences)
   if (node === null || typeof node !== 'object') return node
   const out: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(node)) out[k] = acceptEnvReferences(v)
-  const checked = out.type === 'string' && (typeof out.format === 'string' || typeof out.pattern === 'string')
+  const checked = out.type === 'string' && (typeof out.format === 'string' || typeof out.pattern === 'string' || Array.isArray(out.enum))
   if (!checked) return out
-  const { format, pattern, ...rest } = out
-  const strict = { ...(format === undefined ? {} : { format }), ...(pattern === undefined ? {} : { pattern }) }
+  const { format, pattern, enum: values, ...rest } = out
+  const strict = { ...(format === undefined ? {} : { format }), ...(pattern === undefined ? {} : { pattern }), ...(values === undefined ? {} : { enum: values }) }
   const either = { anyOf: [strict, { description: 'an ${env:NAME} reference: the value is checked after interpolation', pattern: ENV_REFERENCE_PATTERN }] }
   return rest.anyOf === undefined ? { ...rest, ...either } : { ...rest, allOf: [...((rest.allOf as unknown[] | undefined) ?? []), either] }
 }
