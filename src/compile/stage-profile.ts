@@ -1,6 +1,6 @@
 /** Per-stage timing for `llmgw profile --tool stages` (issue 7): built into the pipeline only when profiling is on. */
 
-import { isPromise } from '../core/sync.js'
+import { timed } from '../core/sync.js'
 
 /** The stages a request passes through, in order. */
 export const STAGES = ['parse', 'auth', 'limits', 'rules', 'routing', 'upstream_wait', 'relay', 'observe'] as const
@@ -54,20 +54,7 @@ export function createStageProfile(): StageProfile {
 
 /** Wrap a stage so each call is timed (until its promise settles, if it returns one); unprofiled pipelines use `fn` itself. */
 export function timeStage<A extends unknown[], R>(profile: StageProfile, stage: Stage, fn: (...a: A) => R): (...a: A) => R {
-  return (...a) => {
-    const t0 = process.hrtime.bigint()
-    const done = (): void => profile.add(stage, Number(process.hrtime.bigint() - t0))
-    let r: R
-    try {
-      r = fn(...a)
-    } catch (e) {
-      done()
-      throw e
-    }
-    if (isPromise(r)) (r as Promise<unknown>).then(done, done)
-    else done()
-    return r
-  }
+  return (...a) => timed((ns) => profile.add(stage, ns), () => fn(...a))
 }
 
 /** Whether profiling was asked for by the environment (the `llmgw profile` driver sets it on the gateway it starts). */

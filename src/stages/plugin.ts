@@ -8,7 +8,7 @@ import { ERROR_CODES, type ErrorCode } from '../core/error-codes.js'
 import { GatewayError } from '../core/errors.js'
 import type { Plugin, PluginContext, PluginEndpoint, PluginRejection, PluginRequestChange } from '../core/plugin-api.js'
 import type { ActivePlugin, CallContext, Guard } from '../core/pipeline.js'
-import { isPromise } from '../core/sync.js'
+import { isPromise, timed } from '../core/sync.js'
 import type { Exchange } from '../core/types.js'
 
 /** A loaded plugin (compile/plugin-load.ts): the module's hooks and the name it goes by. */
@@ -143,21 +143,6 @@ function settleWithin<T>(p: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`onRequest did not settle within ${ms} ms (server.requestTimeout)`)), ms)
   })
   return Promise.race([p, late]).finally(() => clearTimeout(timer))
-}
-
-function timed<R>(time: (ns: number) => void, f: () => R): R {
-  const t0 = process.hrtime.bigint()
-  const done = (): void => time(Number(process.hrtime.bigint() - t0))
-  let r: R
-  try {
-    r = f()
-  } catch (e) {
-    done()
-    throw e
-  }
-  if (isPromise(r)) (r as Promise<unknown>).then(done, done)
-  else done()
-  return r
 }
 
 function messageOf(e: unknown): string {
