@@ -2,7 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startTestGateway } from '../testing/harness.js'
-import { redactUrl } from './redact.js'
+import { redactSpec, redactUrl } from './redact.js'
 
 test('redactUrl hides the password, a lone token userinfo and secret-looking query values; plain URLs stay', () => {
   assert.equal(redactUrl('http://user:SECRETPASS@127.0.0.1:1/v1'), 'http://user:[redacted]@127.0.0.1:1/v1')
@@ -31,4 +31,11 @@ test('GET /admin/config shows no provider header value, URL password, apiKey or 
   const body = JSON.parse(text) as { spec: { providers: { baseUrl: string; headers: Record<string, string> }[] } }
   assert.equal(body.spec.providers[0]!.baseUrl, 'http://user:[redacted]@127.0.0.1:1/v1')
   assert.deepEqual(body.spec.providers[0]!.headers, { authorization: '[redacted]' })
+})
+
+test("a plugin rule's options are shown by name only: their values may be secrets the plugin was given", () => {
+  const out = redactSpec({ rules: [{ type: 'plugin', module: '/p/x.mjs', options: { token: 'sk-PLUGIN-SECRET', routes: { fast: 'm' } } }, { type: 'deny', when: { model: 'm' }, message: 'no' }] }) as { rules: Array<Record<string, unknown>> }
+  assert.deepEqual(out.rules[0], { type: 'plugin', module: '/p/x.mjs', options: { token: '[redacted]', routes: '[redacted]' } })
+  assert.deepEqual(out.rules[1], { type: 'deny', when: { model: 'm' }, message: 'no' })
+  assert.ok(!JSON.stringify(out).includes('sk-PLUGIN-SECRET'))
 })

@@ -7,7 +7,8 @@ const REDACTED = '[redacted]'
 
 /**
  * A plain-data copy of the spec for display: Secret fields already render as "[redacted]" (Secret.toJSON); on top of
- * that every value of a `headers` map (static upstream headers often carry credentials) and every URL's credentials.
+ * that every value of a `headers` map (static upstream headers often carry credentials), every value of a plugin
+ * rule's `options`, and every URL's credentials.
  * Runs once per compile, never per request.
  */
 export function redactSpec(spec: unknown): unknown {
@@ -17,6 +18,10 @@ export function redactSpec(spec: unknown): unknown {
     if (v === null || typeof v !== 'object') return v
     const out: Record<string, unknown> = {}
     for (const [k, x] of Object.entries(v)) out[k] = key === 'headers' ? REDACTED : walk(x, k)
+    // a plugin's options may carry what it was given as a secret (an interpolated ${env:} value is a plain string)
+    const o = (v as { type?: unknown; options?: unknown }).options
+    if ((v as { type?: unknown }).type === 'plugin' && o !== null && typeof o === 'object' && !Array.isArray(o))
+      out.options = Object.fromEntries(Object.keys(o).map((k) => [k, REDACTED]))
     return out
   }
   return walk(JSON.parse(JSON.stringify(spec ?? null)) as unknown, undefined)

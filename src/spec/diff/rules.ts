@@ -109,7 +109,10 @@ function diffRule(c: ChangeList, path: string, a: RuleSpec, b: RuleSpec): void {
     const y = b as Of<'plugin'>
     if (a.module !== y.module) c.add({ path: `${path}.module`, kind: 'changed', before: basename(a.module), after: basename(y.module), class: 'risky', note: 'another plugin module runs' })
     c.value(`${path}.name`, a.name, y.name, { class: 'safe', note: 'plugin renamed (its log lines and profile stage)' })
-    c.value(`${path}.options`, a.options, y.options, { class: 'risky', note: 'plugin options changed' })
+    // option values may hold what a plugin was given as a secret: which options changed, never their values
+    for (const k of new Set([...Object.keys(a.options ?? {}), ...Object.keys(y.options ?? {})]))
+      if (JSON.stringify(a.options?.[k]) !== JSON.stringify(y.options?.[k]))
+        c.add({ path: `${path}.options.${k}`, kind: a.options?.[k] === undefined ? 'added' : y.options?.[k] === undefined ? 'removed' : 'changed', class: 'risky', note: 'plugin option changed (values are not shown)' })
     c.value(`${path}.models`, a.models, y.models, { class: 'risky', note: 'applies to other models' })
     return
   }
