@@ -10,19 +10,10 @@ import { runLoad } from './run.js'
 import type { Scenario } from './scenario.js'
 import { mockStats, startStack, type Stack } from './stack.js'
 import { probeTtfb } from './ttfb.js'
+import type { Progress } from '../ui/bench-progress.js'
 
-export interface Progress {
-  readonly scenario: string
-  readonly side: 'gateway' | 'direct' | 'ttfb' | 'starting'
-  readonly index: number
-  readonly total: number
-  readonly elapsedMs: number
-  readonly totalMs: number
-  readonly reqPerSec: number
-  /** 1-based round of `rounds` (interleaved gateway/direct runs) */
-  readonly round?: number
-  readonly rounds?: number
-}
+/** One progress report of a run: the shape the live view draws (ui/bench-progress.tsx owns it). */
+export type { Progress } from '../ui/bench-progress.js'
 
 export interface SessionOptions {
   readonly scenarios: Scenario[]

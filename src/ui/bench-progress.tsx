@@ -2,10 +2,7 @@
 import React, { useEffect, useState } from 'react'
 import { Box, Text, render, type Instance } from 'ink'
 
-/**
- * What the view shows of a run (bench/session.ts emits it). ui/ does not import bench/ (bench imports ui): the shape is
- * structural, and cli/bench.ts handing the session's progress to this view checks at compile time that they match.
- */
+/** What the view shows of a run; bench/session.ts emits it (bench/ may import ui/, not the other way). */
 export interface Progress {
   readonly scenario: string
   readonly side: 'gateway' | 'direct' | 'ttfb' | 'starting'
