@@ -61,6 +61,7 @@ export function createChatToResponsesStream(req: Readonly<Obj>): StreamTranslato
   const start = (chunk: Obj): void => {
     suffix = idSuffix(chunk.id)
     env = responseEnvelope(req, `resp_${suffix}`, typeof chunk.created === 'number' ? chunk.created : Math.floor(Date.now() / 1000), str(chunk.model) ?? str(req.model) ?? '')
+    self.model = env.model as string
     const created = JSON.stringify({ response: whole('in_progress') })
     emit('response.created', created)
     emit('response.in_progress', created)
@@ -110,11 +111,20 @@ export function createChatToResponsesStream(req: Readonly<Obj>): StreamTranslato
     emit(type, `${it.deltaHead}${JSON.stringify(d)}${it.kind === 'message' ? ',"logprobs":[]' : ''}}`)
   }
 
-  return {
+  // Data properties kept in step with the state, not getters (see wire/sse.ts: a getter per instance costs a hidden
+  // class in old space and keeps the stream's objects alive through young-generation GCs).
+  const self: StreamTranslator<Obj> & { complete: boolean; usage: Usage | undefined; model: string | undefined; text: string } = {
+    complete: false,
+    usage: undefined,
+    model: undefined,
+    text: '',
     push(chunk) {
       if (finished) return []
       if (env === undefined) start(chunk)
-      if (isObject(chunk.usage)) rawUsage = chunk.usage
+      if (isObject(chunk.usage)) {
+        rawUsage = chunk.usage
+        self.usage = parseUsage({ usage: rawUsage })
+      }
       const choices = Array.isArray(chunk.choices) ? (chunk.choices as unknown[]) : []
       // the Responses API has no `n`: the first choice is the answer
       const choice = choices.find((c) => isObject(c) && (c.index ?? 0) === 0) as Obj | undefined
@@ -150,7 +160,11 @@ export function createChatToResponsesStream(req: Readonly<Obj>): StreamTranslato
           }
         }
       }
-      if (choice && typeof choice.finish_reason === 'string') finish = choice.finish_reason
+      if (choice && typeof choice.finish_reason === 'string') {
+        finish = choice.finish_reason
+        self.complete = true
+      }
+      self.text = text
       const s = out
       out = []
       return s
@@ -168,17 +182,6 @@ export function createChatToResponsesStream(req: Readonly<Obj>): StreamTranslato
       out = []
       return s
     },
-    get complete() {
-      return finish !== undefined
-    },
-    get usage() {
-      return rawUsage === undefined ? undefined : parseUsage({ usage: rawUsage })
-    },
-    get model() {
-      return env === undefined ? undefined : (env.model as string)
-    },
-    get text() {
-      return text
-    },
   }
+  return self
 }
