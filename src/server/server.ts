@@ -9,6 +9,7 @@ import { registerWebSocket } from './ws.js'
 import { GatewayError } from '../core/errors.js'
 import { JSON_HEADERS } from './respond.js'
 import type { UwsSink } from './sink.js'
+import { LiveList } from './live-list.js'
 
 export interface ServerOptions {
   host: string
@@ -72,7 +73,7 @@ function wake(waiters: Array<() => void>): void {
 class ServerState implements DispatchHost {
   isDraining = false
   inflight = 0
-  readonly live = new Set<UwsSink>()
+  readonly live = new LiveList<UwsSink>()
   #current: GatewayGeneration
   // Weak: a retired Gateway must not be kept alive by the server once its last request is done.
   readonly #generations = new WeakMap<Gateway, GatewayGeneration>()
@@ -232,8 +233,8 @@ const SHUTDOWN = new GatewayError('upstream_unavailable', 'llmgw is shutting dow
  * failure after streaming began ends with an error event, never a silent cut), in its route's dialect, and its
  * exchange is aborted so the upstream call stops and what was relayed is accounted.
  */
-function cutInflight(live: Set<UwsSink>): number {
-  const cut = [...live]
+function cutInflight(live: LiveList<UwsSink>): number {
+  const cut = live.toArray()
   for (const sink of cut) {
     const route = sink.route
     const event = route?.streamError ? route.streamError(SHUTDOWN) : `data: ${SHUTDOWN.body()}\n\n`

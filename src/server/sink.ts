@@ -4,6 +4,7 @@ import type { HeaderPairs, Route, Sink } from '../core/types.js'
 import { HEADER_CONNECTION, HEADER_CONTENT_LENGTH, HEADER_REQUEST_ID } from './headers.js'
 import { formatStatusLine } from './respond.js'
 import { DrainWaiters } from './drain-waiters.js'
+import type { LiveList } from './live-list.js'
 
 const RESOLVED: Promise<void> = Promise.resolve()
 
@@ -11,7 +12,7 @@ const RESOLVED: Promise<void> = Promise.resolve()
 export interface SinkHost {
   readonly isDraining: boolean
   /** Responses not finished yet, for a shutdown that cannot wait for them any longer (cutInflight in server.ts). */
-  readonly live: Set<UwsSink>
+  readonly live: LiveList<UwsSink>
 }
 
 /**
@@ -64,6 +65,9 @@ export class UwsSink implements ServerSink {
     this.#wrote = this.#res.write(this.#chunk)
   }
 
+  /** Links of the server's list of unfinished responses (live-list.ts). */
+  livePrev: UwsSink | undefined = undefined
+  liveNext: UwsSink | undefined = undefined
   /** The route and exchange this response answers, for finishForShutdown's caller. */
   route: Route | undefined
   exchange: { abort(reason?: unknown): void } | undefined
