@@ -19,8 +19,6 @@ const SAFE_HEADER_VALUE = /^[\x20-\x7e]{1,256}$/
 const ATTEMPTS = Array.from({ length: 16 }, (_, i) => String(i))
 const attemptsText = (n: number): string => ATTEMPTS[n] ?? String(n)
 
-const flushTail = (r: Relay): void => r.flushTail()
-
 /** What the relay reads of its Call (compile/call.ts) for the response headers: where the attempts went. */
 export interface AttemptInfo {
   readonly target: RuntimeTarget | undefined
@@ -129,22 +127,20 @@ export class Relay implements AttemptSink {
   }
 
   /**
-   * A stream's last bytes (the upstream sent [DONE]): held so they go out with the end of the response, one write
-   * instead of two (HOT PATH: each uWS write is a syscall). The end normally follows within the same turn of the
-   * event loop; if it does not (an upstream that keeps the response open), they go out on their own right after.
+   * A stream's last bytes (the upstream sent [DONE]), from the reader's end: held so they go out with the end of the
+   * response, one write instead of two (HOT PATH: each uWS write is a syscall). The end follows (finish), or a failure
+   * (fail) sends them first. No timer: a per-stream setImmediate here cost an Immediate and its argument array per
+   * stream for a case the contract rules out.
    */
   last(bytes: string | Uint8Array): boolean {
     if (!this.stream || this.filter !== null || this.plugins !== undefined) return this.chunk(bytes)
     this.stopKeepalive() // the stream is over: nothing may follow its last bytes
     const t = this.#tail
-    if (t === undefined) {
-      this.#tail = bytes
-      setImmediate(flushTail, this)
-    } else this.#tail = Buffer.concat([asBuffer(t), asBuffer(bytes)])
+    this.#tail = t === undefined ? bytes : Buffer.concat([asBuffer(t), asBuffer(bytes)])
     return true
   }
 
-  /** Send held last bytes now (from last()'s setImmediate, or before an error event). */
+  /** Send held last bytes now (before an error event, or when more bytes follow them). */
   flushTail(): void {
     const t = this.#tail
     if (t === undefined) return

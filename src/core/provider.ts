@@ -43,7 +43,10 @@ export interface AttemptSink {
   /** A non-streaming body in one piece, or SSE event bytes. false: client is slow, await drained(). */
   chunk(bytes: string | Uint8Array): boolean
   drained(): Promise<void>
-  /** Optional: the last bytes of a stream (after [DONE]); a sink may send them with the end of the response. */
+  /**
+   * Optional: the last bytes of a stream (after [DONE]), handed over only from the reader's end, when the attempt's
+   * end follows: a sink may hold them and send them with the end of the response (one write instead of two).
+   */
   last?(bytes: string | Uint8Array): boolean
   /**
    * A stream that began failed or was abandoned (client gone, request timeout, upstream cut): the usage of what was

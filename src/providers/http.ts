@@ -102,7 +102,17 @@ export function createHttpTransport(
       signal.addEventListener('abort', onAbort, { once: true })
       const timeoutMs = clampTimeout(call.timeoutMs)
       const startedAt = performance.now()
-      let timer = setTimeout(() => fail(new AttemptTimeout('attempt timeout')), timeoutMs)
+      // One timer per attempt (HOT PATH: each setTimeout/clearTimeout pair, and a list per distinct delay, cost here).
+      // It first bounds the wait for response headers; once a stream runs, the whole stream is bounded by the request's
+      // budget instead: the timer is re-armed for it only when it fires early, or moved up when the budget ends sooner.
+      let streamDeadline = Infinity
+      const onTimer = (): void => {
+        if (streamDeadline === Infinity) return fail(new AttemptTimeout('attempt timeout'))
+        const left = streamDeadline - performance.now()
+        if (left >= 1) timer = setTimeout(onTimer, clampTimeout(left))
+        else fail(streamTimedOut(provider))
+      }
+      let timer = setTimeout(onTimer, timeoutMs)
 
       const handler: Dispatcher.DispatchHandler = {
         onRequestStart(c) {
@@ -116,10 +126,15 @@ export function createHttpTransport(
           if (status >= 300) return
           if (call.stream) {
             // from here the gaps between chunks are bounded by bodyTimeout; the whole stream by the request's timeout
-            clearTimeout(timer)
             const budget = call.streamBudgetMs
-            if (budget !== undefined && Number.isFinite(budget))
-              timer = setTimeout(() => fail(streamTimedOut(provider)), clampTimeout(budget - (performance.now() - startedAt)))
+            if (budget === undefined || !Number.isFinite(budget)) clearTimeout(timer)
+            else {
+              streamDeadline = startedAt + budget
+              if (streamDeadline < startedAt + timeoutMs) {
+                clearTimeout(timer) // the budget ends before the timer fires: move it up
+                timer = setTimeout(onTimer, clampTimeout(streamDeadline - performance.now()))
+              }
+            }
           }
           try {
             reader = open(status, h)

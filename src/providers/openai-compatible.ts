@@ -137,8 +137,10 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink, scrub:
   let kept = 0
   let done = false
   let finished = false
-  // after [DONE] nothing more is relayed: the sink may send those bytes with the end of the response
-  const batch = new ReadBatch((out) => (done && sink.last !== undefined ? sink.last(out) : sink.chunk(out)))
+  // after [DONE] nothing more is relayed: bytes flushed from end() (the response's end follows at once) may go out
+  // with the end of the response, in one write; flushed from a read, they go out now
+  let ending = false
+  const batch = new ReadBatch((out) => (ending && done && sink.last !== undefined ? sink.last(out) : sink.chunk(out)))
   const emit = (s: string | Uint8Array): void => batch.push(s)
   const flush = batch.flush
   const parse = (d: string): Record<string, unknown> => {
@@ -239,6 +241,7 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink, scrub:
     },
     drained: () => sink.drained(),
     async end() {
+      ending = true
       split.end()
       flush()
       if (!done && !finished) throw badUpstream(name, 'upstream stream ended before it was complete (no [DONE])')

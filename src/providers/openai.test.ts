@@ -325,3 +325,35 @@ test('several HTTP chunks in one upstream read go to the client in one write', a
   assert.equal(sink.text(), [roleEvent, delta('a'), delta('b'), delta('c'), finishEvent, 'data: [DONE]\n\n'].join(''))
   assert.equal(r.model, 'llama3')
 })
+
+test('[DONE] goes to last() only from the end of the body; read on its own before the end, it is written at once', async (t) => {
+  const httpChunk = (s: string): string => `${Buffer.byteLength(s).toString(16)}\r\n${s}\r\n`
+  for (const endLater of [false, true]) {
+    const up = await captureServer(t, (_q, res) => {
+      const s = res.socket!
+      const head = `HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n`
+      const body = [roleEvent, delta('a'), finishEvent, 'data: [DONE]\n\n'].map(httpChunk).join('')
+      if (!endLater) return void s.end(`${head}${body}0\r\n\r\n`)
+      s.write(`${head}${body}`)
+      setTimeout(() => s.end('0\r\n\r\n'), 50)
+    })
+    const c = createProviderClient(cfg('openai', up.url))
+    t.after(() => c.close())
+    const sink = memorySink()
+    const calls: string[] = []
+    const chunk = sink.chunk
+    const seen = Object.assign(sink, {
+      chunk: (b: string | Uint8Array) => (calls.push(`chunk:${Buffer.from(b).toString()}`), chunk(b)),
+      last: (b: string | Uint8Array) => (calls.push(`last:${Buffer.from(b).toString()}`), chunk(b)),
+    })
+    const done = c.call(call({ stream: true }), seen)
+    if (endLater) {
+      // the end has not come yet: [DONE] must already be on its way to the client, not held for it
+      await new Promise((r) => setTimeout(r, 25))
+      assert.ok(calls.some((x) => x.startsWith('chunk:') && x.endsWith('data: [DONE]\n\n')), calls.join(' | '))
+    }
+    await done
+    assert.equal(calls.filter((x) => x.startsWith('last:')).length, endLater ? 0 : 1, calls.join(' | '))
+    assert.equal(sink.text(), [roleEvent, delta('a'), finishEvent, 'data: [DONE]\n\n'].join(''))
+  }
+})
