@@ -357,3 +357,23 @@ test('[DONE] goes to last() only from the end of the body; read on its own befor
     assert.equal(sink.text(), [roleEvent, delta('a'), finishEvent, 'data: [DONE]\n\n'].join(''))
   }
 })
+
+test('a stream that keeps flowing is cut when the request budget runs out, whether it ends before or after the attempt timeout', async (t) => {
+  // chunks every 20 ms (each gap well inside timeoutMs), for a second: only the whole-stream budget can stop it
+  const up = await captureServer(t, (_q, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    res.write(roleEvent)
+    const tick = setInterval(() => res.write(delta('x')), 20)
+    const stop = setTimeout(() => { clearInterval(tick); res.end(finishEvent + 'data: [DONE]\n\n') }, 1000)
+    res.on('close', () => { clearInterval(tick); clearTimeout(stop) })
+  })
+  const c = createProviderClient(cfg('openai', up.url))
+  t.after(() => c.close())
+  for (const [timeoutMs, streamBudgetMs] of [[400, 150], [100, 300]] as const) {
+    const t0 = performance.now()
+    await assert.rejects(c.call(call({ stream: true, timeoutMs, streamBudgetMs }), memorySink()), (e: { code: string; message: string }) => e.code === 'upstream_timeout' && /request timeout ran out/.test(e.message))
+    const took = performance.now() - t0
+    // cut at the budget: not at the attempt timeout (the 100 ms one would be too early), and not at the stream's end
+    assert.ok(took >= streamBudgetMs - 5 && took < 900, `timeout ${timeoutMs}, budget ${streamBudgetMs}: cut after ${took.toFixed(0)} ms`)
+  }
+})
