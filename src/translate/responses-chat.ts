@@ -6,6 +6,7 @@
 import { GatewayError } from '../core/errors.js'
 import { DONE_DATA, isObject } from '../wire/openai.js'
 import { chatToResponsesResponse, createChatToResponsesStream, responsesUntranslatable, untranslatableError } from '../wire/responses.js'
+import { plainContentDelta } from '../wire/responses-stream.js'
 import type { SseEvent } from '../wire/sse.js'
 import type { AttemptSink } from '../providers/types.js'
 import { withModel } from './pass-through.js'
@@ -45,8 +46,15 @@ class ResponsesFromChat extends RewritingSink {
     if (p.stream) this.#tr = createChatToResponsesStream(this.#req)
   }
 
+  // HOT PATH (per chat chunk): chunks that only add text skip the parse (wire/responses-stream.ts plainContentDelta)
   protected onEvent(e: SseEvent): void {
     if (e.data === DONE_DATA) return this.closeStream()
+    const quoted = plainContentDelta(e.data)
+    const fast = quoted === undefined ? undefined : this.#tr!.pushText(quoted)
+    if (fast !== undefined) {
+      for (const s of fast) this.emit(s)
+      return
+    }
     const obj: unknown = JSON.parse(e.data)
     if (isObject(obj)) for (const s of this.#tr!.push(obj)) this.emit(s)
   }

@@ -155,3 +155,54 @@ test('two calls sent at the same index with different ids are two function_call 
   assert.deepEqual(final.output.map((o) => (o as { call_id: string }).call_id), ['call_x', 'call_y'])
   assert.deepEqual(final.output.map((o) => (o as { arguments: string }).arguments), ['{"a":1}', '{}'])
 })
+
+test('plain text chunks take the fast path and give byte for byte the events the parsed path gives', async () => {
+  const { createChatToResponsesStream, plainContentDelta } = await import('./responses-stream.js')
+  const chunk = (delta: Record<string, unknown>, finish: string | null = null, extra: Record<string, unknown> = { usage: null }) =>
+    JSON.stringify({ id: 'chatcmpl-7', object: 'chat.completion.chunk', created: 1700000000, model: 'm-1', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...extra })
+  const datas = [
+    chunk({ role: 'assistant', content: '' }),
+    chunk({ content: 'One' }),
+    chunk({ content: ', two' }, null, {}), // no usage key at all
+    chunk({ content: '' }),
+    chunk({ content: 'he said "hi"\n' }), // escapes: the parsed path
+    chunk({ content: ' drei — 三 🙂' }),
+    chunk({}, 'stop'),
+    JSON.stringify({ id: 'chatcmpl-7', object: 'chat.completion.chunk', created: 1700000000, model: 'm-1', choices: [], usage: { prompt_tokens: 5, completion_tokens: 6, total_tokens: 11 } }),
+  ]
+  const req = { model: 'm-1', input: 'count' }
+  const slow = createChatToResponsesStream(req)
+  const fast = createChatToResponsesStream(req)
+  let a = ''
+  let b = ''
+  let taken = 0
+  for (const d of datas) {
+    a += slow.push(JSON.parse(d)).join('')
+    const q = plainContentDelta(d)
+    const r = q === undefined ? undefined : fast.pushText(q)
+    if (r !== undefined) taken++
+    b += (r ?? fast.push(JSON.parse(d))).join('')
+  }
+  a += slow.finish().join('')
+  b += fast.finish().join('')
+  assert.equal(b, a)
+  assert.equal(taken, 4) // 'One', ', two', '', the non-ASCII one; the first chunk starts the response, the escaped one is parsed
+  assert.deepEqual([fast.text, fast.usage, fast.complete], [slow.text, slow.usage, slow.complete])
+})
+
+test('plainContentDelta takes only the exact text shape', async () => {
+  const { plainContentDelta } = await import('./responses-stream.js')
+  const base = (choices: string, tail = ',"usage":null}') => `{"id":"x","object":"chat.completion.chunk","created":1,"model":"m",${choices}${tail}`
+  assert.equal(plainContentDelta(base('"choices":[{"index":0,"delta":{"content":"ab c"},"logprobs":null,"finish_reason":null}]')), '"ab c"')
+  assert.equal(plainContentDelta(base('"choices":[{"index":0,"delta":{"content":"ab"},"logprobs":null,"finish_reason":null}]', '}')), '"ab"')
+  for (const choices of [
+    '"choices":[{"index":0,"delta":{"content":"a\\"b"},"logprobs":null,"finish_reason":null}]', // escaped quote
+    '"choices":[{"index":0,"delta":{"content":"a","role":"assistant"},"logprobs":null,"finish_reason":null}]', // more in the delta
+    '"choices":[{"index":0,"delta":{"content":"a"},"logprobs":null,"finish_reason":"stop"}]', // the finish
+    '"choices":[{"index":1,"delta":{"content":"a"},"logprobs":null,"finish_reason":null}]', // another choice
+    '"choices":[{"index":0,"delta":{"content":"a"},"logprobs":{"content":[]},"finish_reason":null}]', // logprobs
+    '"choices":[{"delta":{"content":"a"},"index":0,"logprobs":null,"finish_reason":null}]', // another key order
+  ])
+    assert.equal(plainContentDelta(base(choices)), undefined, choices)
+  assert.equal(plainContentDelta(base('"choices":[{"index":0,"delta":{"content":"a"},"logprobs":null,"finish_reason":null}]', ',"usage":{"prompt_tokens":1}}')), undefined)
+})

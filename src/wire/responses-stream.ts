@@ -37,7 +37,44 @@ interface Item {
 }
 
 /** `req`: the Responses request (its settings are echoed in the response objects). */
-export function createChatToResponsesStream(req: Readonly<Obj>): StreamTranslator<Obj> {
+/** The chat -> Responses translator, with a fast path for the commonest chunk (plainContentDelta below). */
+export interface ChatToResponsesStream extends StreamTranslator<Obj> {
+  /**
+   * HOT PATH: a chunk that only adds answer text, given as its JSON string (quotes included, nothing escaped): the
+   * same events push() makes of it, without parsing the chunk or quoting the text again. undefined: not applicable
+   * yet (before the first chunk, after the end), push() the parsed chunk instead.
+   */
+  pushText(quoted: string): string[] | undefined
+}
+
+// A chunk of OpenAI-wire servers that adds answer text and nothing else, from the choices key to the end.
+const TEXT_HEAD = '"choices":[{"index":0,"delta":{"content":"'
+const TEXT_TAILS = ['"},"logprobs":null,"finish_reason":null}],"usage":null}', '"},"logprobs":null,"finish_reason":null}]}']
+
+/**
+ * The answer text of a chat chunk's data as its JSON string (quotes included) when the chunk has exactly the shape
+ * servers send for text: one choice, index 0, a delta with only `content`, null logprobs and finish_reason, choices the
+ * last key (then optionally `"usage":null`), and text with nothing escaped. Anything else: undefined (parse it).
+ * JSON.parse would read the same (the last of repeated keys wins, and these are the last); the rest of the object
+ * is trusted as the relay trusts plain events (providers/openai-compatible.ts).
+ */
+export function plainContentDelta(data: string): string | undefined {
+  const i = data.lastIndexOf(TEXT_HEAD)
+  if (i < 0) return undefined
+  const from = i + TEXT_HEAD.length
+  let j = from
+  for (; j < data.length; j++) {
+    const c = data.charCodeAt(j)
+    if (c === 34) break // the closing quote
+    if (c === 92 || c < 32) return undefined // an escape or a raw control character: the full path decides
+  }
+  if (j === data.length || data.length - j > TEXT_TAILS[0]!.length) return undefined
+  const rest = data.slice(j)
+  if (rest !== TEXT_TAILS[0] && rest !== TEXT_TAILS[1]) return undefined
+  return data.slice(from - 1, j + 1)
+}
+
+export function createChatToResponsesStream(req: Readonly<Obj>): ChatToResponsesStream {
   let seq = 0
   let out: string[] = []
   let env: Obj | undefined
@@ -113,11 +150,25 @@ export function createChatToResponsesStream(req: Readonly<Obj>): StreamTranslato
 
   // Data properties kept in step with the state, not getters (see wire/sse.ts: a getter per instance costs a hidden
   // class in old space and keeps the stream's objects alive through young-generation GCs).
-  const self: StreamTranslator<Obj> & { complete: boolean; usage: Usage | undefined; model: string | undefined; text: string } = {
+  const self: ChatToResponsesStream & { complete: boolean; usage: Usage | undefined; model: string | undefined; text: string } = {
     complete: false,
     usage: undefined,
     model: undefined,
     text: '',
+    pushText(quoted) {
+      if (finished || env === undefined) return undefined
+      if (quoted.length === 2) return [] // "" adds nothing (as push() skips empty content)
+      done(reasoning)
+      const t = quoted.slice(1, -1)
+      text += t
+      self.text = text
+      const it = (message ??= open('message', `msg_${suffix}`))
+      it.body += t
+      emit('response.output_text.delta', `${it.deltaHead}${quoted},"logprobs":[]}`)
+      const s = out
+      out = []
+      return s
+    },
     push(chunk) {
       if (finished) return []
       if (env === undefined) start(chunk)
