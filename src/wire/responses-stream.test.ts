@@ -197,6 +197,8 @@ test('plainContentDelta takes only the exact text shape', async () => {
   assert.equal(plainContentDelta(base('"choices":[{"index":0,"delta":{"content":"ab"},"logprobs":null,"finish_reason":null}]', '}')), '"ab"')
   for (const choices of [
     '"choices":[{"index":0,"delta":{"content":"a\\"b"},"logprobs":null,"finish_reason":null}]', // escaped quote
+    '"choices":[{"index":0,"delta":{"content":"a\u0001b"},"logprobs":null,"finish_reason":null}]', // a raw control character (invalid JSON)
+    '"choices":[{"index":0,"delta":{"content":"a\\\\b"},"logprobs":null,"finish_reason":null}]', // an escaped backslash
     '"choices":[{"index":0,"delta":{"content":"a","role":"assistant"},"logprobs":null,"finish_reason":null}]', // more in the delta
     '"choices":[{"index":0,"delta":{"content":"a"},"logprobs":null,"finish_reason":"stop"}]', // the finish
     '"choices":[{"index":1,"delta":{"content":"a"},"logprobs":null,"finish_reason":null}]', // another choice

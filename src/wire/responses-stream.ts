@@ -50,6 +50,7 @@ export interface ChatToResponsesStream extends StreamTranslator<Obj> {
 // A chunk of OpenAI-wire servers that adds answer text and nothing else, from the choices key to the end.
 const TEXT_HEAD = '"choices":[{"index":0,"delta":{"content":"'
 const TEXT_TAILS = ['"},"logprobs":null,"finish_reason":null}],"usage":null}', '"},"logprobs":null,"finish_reason":null}]}']
+const ESCAPED = /[\\\x00-\x1f]/
 
 /**
  * The answer text of a chat chunk's data as its JSON string (quotes included) when the chunk has exactly the shape
@@ -59,19 +60,17 @@ const TEXT_TAILS = ['"},"logprobs":null,"finish_reason":null}],"usage":null}', '
  * is trusted as the relay trusts plain events (providers/openai-compatible.ts).
  */
 export function plainContentDelta(data: string): string | undefined {
-  const i = data.lastIndexOf(TEXT_HEAD)
+  // indexOf, not lastIndexOf (V8's backward search is a plain loop): an earlier look-alike fails the tail check below,
+  // which only sends the chunk to the parsed path
+  const i = data.indexOf(TEXT_HEAD)
   if (i < 0) return undefined
   const from = i + TEXT_HEAD.length
-  let j = from
-  for (; j < data.length; j++) {
-    const c = data.charCodeAt(j)
-    if (c === 34) break // the closing quote
-    if (c === 92 || c < 32) return undefined // an escape or a raw control character: the full path decides
-  }
-  if (j === data.length || data.length - j > TEXT_TAILS[0]!.length) return undefined
+  const j = data.indexOf('"', from) // the closing quote, unless the text escapes one (then the check below fails)
+  if (j < 0 || data.length - j > TEXT_TAILS[0]!.length) return undefined
   const rest = data.slice(j)
   if (rest !== TEXT_TAILS[0] && rest !== TEXT_TAILS[1]) return undefined
-  return data.slice(from - 1, j + 1)
+  const quoted = data.slice(from - 1, j + 1)
+  return ESCAPED.test(quoted) ? undefined : quoted // an escape or a raw control character: the parsed path decides
 }
 
 export function createChatToResponsesStream(req: Readonly<Obj>): ChatToResponsesStream {
