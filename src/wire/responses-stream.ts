@@ -60,8 +60,8 @@ const ESCAPED = /[\\\x00-\x1f]/
  * is trusted as the relay trusts plain events (providers/openai-compatible.ts).
  */
 export function plainContentDelta(data: string): string | undefined {
-  // indexOf, not lastIndexOf (V8's backward search is a plain loop): an earlier look-alike fails the tail check below,
-  // which only sends the chunk to the parsed path
+  // the first occurrence: an earlier look-alike (a nested object) fails the tail check below, which only sends the
+  // chunk to the parsed path
   const i = data.indexOf(TEXT_HEAD)
   if (i < 0) return undefined
   const from = i + TEXT_HEAD.length
