@@ -30,6 +30,15 @@ function stateView<In>(): StateView<In> {
   return { push: unset, finish: unset, complete: false, usage: undefined, model: undefined, text: '' }
 }
 
+/** After a step: the translator's state into its view; returns the step's events. */
+function copyState<In, T>(v: StateView<In>, complete: boolean, usage: Usage | undefined, model: string | undefined, text: string, events: T): T {
+  v.complete = complete
+  v.usage = usage
+  v.model = model
+  v.text = text
+  return events
+}
+
 export interface StreamTranslator<In> {
   /** One upstream event (parsed) -> zero or more SSE events in the client's format. */
   push(event: In): string[]
@@ -121,13 +130,7 @@ export function createAnthropicToOpenAIStream(includeUsage: boolean, created = M
     }
   }
   const self = stateView<Obj>()
-  const sync = <T>(r: T): T => {
-    self.complete = complete
-    self.usage = usage
-    self.model = model
-    self.text = text
-    return r
-  }
+  const sync = <T>(r: T): T => copyState(self, complete, usage, model, text, r)
   self.push = (e) => sync(step(e))
   self.finish = () => sync(complete ? close() : [])
   return self
@@ -183,13 +186,7 @@ export function createOpenAIToAnthropicStream(): StreamTranslator<Obj> {
     return out.splice(0)
   }
   const self = stateView<Obj>()
-  const sync = <T>(r: T): T => {
-    self.complete = complete
-    self.usage = usage
-    self.model = model
-    self.text = text
-    return r
-  }
+  const sync = <T>(r: T): T => copyState(self, complete, usage, model, text, r)
   self.push = (c) => sync(step(c))
   self.finish = (fallback) => sync(finishWith(fallback))
   const finishWith = (fallback?: Usage): string[] => {
