@@ -61,7 +61,9 @@ test('gate: a same-build run against a baseline with rigged noisy rounds is inco
   const unsure = await runCli([...ARGS, '--baseline', noisyFile], { timeoutMs: RUN_TIMEOUT_MS })
   assert.equal(unsure.code, 0, `${unsure.stdout}\n${unsure.stderr}`)
   assert.match(unsure.stdout, /│ chat\s+│ throughput ratio\s+│[^\n]*│ inconclusive \(noise \d+\.\d %\)/)
-  assert.match(unsure.stdout, /no regression beyond 10\.0% against the baseline; 1 drop\(s\) beyond 10\.0% inconclusive/)
+  // the throughput drop is rigged; the CPU ratio keeps the measured median, so on a loaded runner today's CPU round can
+  // also land beyond 10 % (seen in CI: -10.2 % against noise of 322 %): inconclusive as well, never a failure
+  assert.match(unsure.stdout, /no regression beyond 10\.0% against the baseline; [12] drop\(s\) beyond 10\.0% inconclusive/)
   assert.doesNotMatch(unsure.stdout, /REGRESSED/)
 
   const quietFile = join(dir, 'quiet.json')
