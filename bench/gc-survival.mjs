@@ -5,17 +5,15 @@
 // pass-through, each under --trace-gc-nvp, against `llmgw mock`, one at a time on loopback.
 // Usage (after `npm run build`): node bench/gc-survival.mjs [--duration 6s] [--connections 50] [--scenario chat-stream]
 import { spawn } from 'node:child_process'
-import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { benchArgs, benchDir, loadDist, machineLine } from './common.mjs'
+import { BENCH_KEY, benchArgs, benchDir, benchGatewaySpec, loadDist, machineLine } from './common.mjs'
 
 const a = benchArgs({ options: { scenario: { type: 'string', default: 'chat-stream' } } })
 const { spawnChild, stopAll, runLoad, loadScenario, resolveScenario, parseDuration } = await loadDist(a.dist)
 const durationMs = parseDuration(a.duration)
-const KEY = 'llmgw-bench-key-0001'
 const loaded = loadScenario(resolveScenario(a.scenario))
 if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems))
 const scenario = loaded.scenario
@@ -44,14 +42,7 @@ const rows = []
 try {
   const mock = await spawnChild({ name: 'mock', args: ['mock', '--port', '0', '--latency', '0ms', '--tokens-per-second', '0'] })
   const spec = join(dir, 'llmgw.json')
-  writeFileSync(spec, JSON.stringify({
-    version: 1,
-    providers: [{ name: 'up', type: 'openai', baseUrl: `${mock.url}/v1`, timeout: '30s', connections: 128 }],
-    models: [{ name: 'mock-1', targets: [{ provider: 'up', model: 'mock-1' }] }],
-    keys: [{ id: 'bench', hash: `sha256:${createHash('sha256').update(KEY).digest('hex')}`, limits: { rpm: 100000000, tpm: 1000000000000, concurrency: 100000 } }],
-    auth: { required: true },
-    observability: { accessLog: { format: 'json', destination: join(dir, 'access.log') }, metrics: true },
-  }))
+  writeFileSync(spec, JSON.stringify(benchGatewaySpec(mock.url, join(dir, 'access.log'))))
   const fronts = [
     ['uWS + undici', [join(benchDir, 'proxies', 'uws-undici.mjs'), '--port', '0', '--upstream', mock.url]],
     ['llmgw (auth, limits, metrics, access log)', [join(benchDir, '..', 'bin', 'llmgw.js'), 'serve', '-c', spec, '--port', '0', '--no-dashboard', '--no-watch']],
@@ -60,7 +51,7 @@ try {
     const f = traced(args)
     try {
       const baseUrl = await f.url
-      const headers = { authorization: `Bearer ${KEY}` }
+      const headers = { authorization: `Bearer ${BENCH_KEY}` }
       await runLoad({ baseUrl, scenario, connections: Number(a.connections), durationMs: 1000, headers }) // warm-up
       f.count(true)
       const load = await runLoad({ baseUrl, scenario, connections: Number(a.connections), durationMs, headers })

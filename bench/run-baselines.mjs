@@ -4,11 +4,10 @@
 // stream asked on POST /v1/responses (responses-stream, and paced). Reports req/s, p50/p99, CPU µs per request of
 // the process in front of the mock (from /proc), and the unloaded time to first SSE event added over direct.
 // Usage (after `npm run build`): node bench/run-baselines.mjs [--duration 10s] [--connections 50] [--rounds 1] [--scenarios chat,chat-stream,chat-stream-paced,responses-stream,responses-stream-paced] [--json FILE] [--dist dist]
-import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { benchArgs, benchDir, loadDist } from './common.mjs'
+import { BENCH_KEY, benchArgs, benchDir, benchGatewaySpec, loadDist } from './common.mjs'
 
 const here = benchDir
 const a = benchArgs({ options: { rounds: { type: 'string', default: '1' }, json: { type: 'string' }, scenarios: { type: 'string', default: 'chat,chat-stream,chat-stream-paced,responses-stream' } } })
@@ -17,8 +16,7 @@ const { spawnChild, stopAll, runLoad, sampleProc, procDelta, probeTtfb, loadScen
 const durationMs = parseDuration(a.duration)
 const connections = Number(a.connections)
 const rounds = Math.max(1, Number(a.rounds))
-const KEY = 'llmgw-bench-key-0001'
-const auth = { authorization: `Bearer ${KEY}` }
+const auth = { authorization: `Bearer ${BENCH_KEY}` }
 process.on('SIGINT', () => { void stopAll(0).then(() => process.exit(130)) })
 
 const dir = mkdtempSync(join(tmpdir(), 'llmgw-baselines-'))
@@ -62,21 +60,10 @@ const results = []
 try {
   const mock = await spawnChild({ name: 'mock', args: ['mock', '--port', '0', '--latency', '0ms', '--tokens-per-second', '0'] })
   const spec = join(dir, 'llmgw.yaml')
-  // auth required (hashed key), per-key rpm/tpm/concurrency limits far above the load, metrics and a JSON access log to a file
-  writeFileSync(spec, JSON.stringify({
-    version: 1,
-    providers: [
-      { name: 'up', type: 'openai', baseUrl: `${mock.url}/v1`, timeout: '30s', connections: 128 },
-      { name: 'up-paced', type: 'openai', baseUrl: `${mock.url}/v1`, timeout: '30s', connections: 128, headers: { 'x-mock-tokens-per-second': PACED_TPS } },
-    ],
-    models: [
-      { name: 'mock-1', targets: [{ provider: 'up', model: 'mock-1' }] },
-      { name: PACED_MODEL, targets: [{ provider: 'up-paced', model: PACED_MODEL }] },
-    ],
-    keys: [{ id: 'bench', hash: `sha256:${createHash('sha256').update(KEY).digest('hex')}`, limits: { rpm: 100000000, tpm: 1000000000000, concurrency: 100000 } }],
-    auth: { required: true },
-    observability: { accessLog: { format: 'json', destination: join(dir, 'access.log') }, metrics: true },
-  }, null, 2))
+  writeFileSync(spec, JSON.stringify(benchGatewaySpec(mock.url, join(dir, 'access.log'), {
+    providers: [{ name: 'up-paced', type: 'openai', baseUrl: `${mock.url}/v1`, timeout: '30s', connections: 128, headers: { 'x-mock-tokens-per-second': PACED_TPS } }],
+    models: [{ name: PACED_MODEL, targets: [{ provider: 'up-paced', model: PACED_MODEL }] }],
+  }), null, 2))
   const fronts = [
     { name: 'direct (llmgw mock)', child: mock },
     { name: 'node:http + undici', child: await spawnChild({ name: 'node-http', script: join(here, 'proxies', 'node-http-undici.mjs'), args: ['--port', '0', '--upstream', mock.url] }) },
