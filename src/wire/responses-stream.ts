@@ -59,6 +59,9 @@ const ESCAPED = /[\\\x00-\x1f]/
  * JSON.parse would read the same (the last of repeated keys wins, and these are the last); the rest of the object
  * is trusted as the relay trusts plain events (providers/openai-compatible.ts).
  */
+/** data holds exactly `tail` from `at` to its end (compared in place: no slice per chunk). */
+const endsWithAt = (data: string, at: number, tail: string): boolean => data.length - at === tail.length && data.startsWith(tail, at)
+
 export function plainContentDelta(data: string): string | undefined {
   // the first occurrence: an earlier look-alike (a nested object) fails the tail check below, which only sends the
   // chunk to the parsed path
@@ -66,9 +69,7 @@ export function plainContentDelta(data: string): string | undefined {
   if (i < 0) return undefined
   const from = i + TEXT_HEAD.length
   const j = data.indexOf('"', from) // the closing quote, unless the text escapes one (then the check below fails)
-  if (j < 0 || data.length - j > TEXT_TAILS[0]!.length) return undefined
-  const rest = data.slice(j)
-  if (rest !== TEXT_TAILS[0] && rest !== TEXT_TAILS[1]) return undefined
+  if (j < 0 || !(endsWithAt(data, j, TEXT_TAILS[0]!) || endsWithAt(data, j, TEXT_TAILS[1]!))) return undefined
   const quoted = data.slice(from - 1, j + 1)
   return ESCAPED.test(quoted) ? undefined : quoted // an escape or a raw control character: the parsed path decides
 }

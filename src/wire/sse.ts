@@ -147,7 +147,7 @@ export function createSseSplitter(onEvent: (e: SseEvent) => void, opts: SseSplit
     // A data property kept in step with `pending`, not a getter: an object literal's getter closure gives every
     // splitter its own hidden class in old space, which kept each stream's objects (and all they reference) alive
     // through young-generation GCs until the next full GC (issue 14: 20% of a stream's allocations survived
-    // scavenges with the getter, 3% without; bench/README.md "Run of 2026-12-07, later").
+    // scavenges with the getter, 3% without; bench/README.md "Runs of 2026-12-07, later"; bench/gc-survival.mjs checks it).
     isIdle: true,
   }
   return self
