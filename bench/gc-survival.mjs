@@ -37,6 +37,11 @@ function traced(args) {
   return { proc, url, scavenges, count: (on) => { counting = on } }
 }
 
+// the traced fronts are plain children (no exit-with-parent link): Ctrl-C and SIGTERM stop them, and the mock, first
+let current
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { current?.proc.kill('SIGTERM'); void stopAll(0).then(() => process.exit(130)) })
+process.on('exit', () => current?.proc.kill('SIGTERM'))
+
 const dir = mkdtempSync(join(tmpdir(), 'llmgw-gc-'))
 const rows = []
 try {
@@ -48,7 +53,7 @@ try {
     ['llmgw (auth, limits, metrics, access log)', [join(benchDir, '..', 'bin', 'llmgw.js'), 'serve', '-c', spec, '--port', '0', '--no-dashboard', '--no-watch']],
   ]
   for (const [name, args] of fronts) {
-    const f = traced(args)
+    const f = (current = traced(args))
     try {
       const baseUrl = await f.url
       const headers = { authorization: `Bearer ${BENCH_KEY}` }
