@@ -329,13 +329,16 @@ test('several HTTP chunks in one upstream read go to the client in one write', a
 test('[DONE] goes to last() only from the end of the body; read on its own before the end, it is written at once', async (t) => {
   const httpChunk = (s: string): string => `${Buffer.byteLength(s).toString(16)}\r\n${s}\r\n`
   for (const endLater of [false, true]) {
+    // the body's end is held back until the test has seen [DONE] reach the sink (no timing guess either way)
+    let release!: () => void
+    const released = new Promise<void>((r) => (release = r))
     const up = await captureServer(t, (_q, res) => {
       const s = res.socket!
       const head = `HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n`
       const body = [roleEvent, delta('a'), finishEvent, 'data: [DONE]\n\n'].map(httpChunk).join('')
       if (!endLater) return void s.end(`${head}${body}0\r\n\r\n`)
       s.write(`${head}${body}`)
-      setTimeout(() => s.end('0\r\n\r\n'), 50)
+      void released.then(() => s.end('0\r\n\r\n'))
     })
     const c = createProviderClient(cfg('openai', up.url))
     t.after(() => c.close())
@@ -348,9 +351,12 @@ test('[DONE] goes to last() only from the end of the body; read on its own befor
     })
     const done = c.call(call({ stream: true }), seen)
     if (endLater) {
-      // the end has not come yet: [DONE] must already be on its way to the client, not held for it
-      await new Promise((r) => setTimeout(r, 25))
-      assert.ok(calls.some((x) => x.startsWith('chunk:') && x.endsWith('data: [DONE]\n\n')), calls.join(' | '))
+      // the end has not come: [DONE] must already be on its way to the client, not held for it (held, it never
+      // arrives before the end, and this gives up after 5 s)
+      const wroteDone = (): boolean => calls.some((x) => x.startsWith('chunk:') && x.endsWith('data: [DONE]\n\n'))
+      for (const t0 = performance.now(); !wroteDone() && performance.now() - t0 < 5000; ) await new Promise((r) => setTimeout(r, 5))
+      assert.ok(wroteDone(), calls.join(' | '))
+      release()
     }
     await done
     assert.equal(calls.filter((x) => x.startsWith('last:')).length, endLater ? 0 : 1, calls.join(' | '))
