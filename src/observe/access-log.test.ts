@@ -125,11 +125,15 @@ test('accessLineJson is byte for byte JSON.stringify(formatAccessLine(r)), whate
     completionTokens: 34, costUsd: 0.000123, upstreamLatencyMs: 5.5, ttftMs: 2.25, requestId: 'evil"\\id\u0001',
   }
   const odd: RequestRecord = { ...full, costUsd: Number.NaN, latencyMs: Number.POSITIVE_INFINITY, upstreamLatencyMs: -0 }
-  for (const r of [base, full, odd]) {
+  // timings as a stream records them: performance.now() differences with all their digits, logged to the µs
+  const raw: RequestRecord = { ...full, latencyMs: 12.345678901234, upstreamLatencyMs: 11.000499999, ttftMs: 0.87345600128173 }
+  for (const r of [base, full, odd, raw]) {
     const line = accessLineJson(r)
     assert.equal(line, JSON.stringify(formatAccessLine(r)) + '\n')
     assert.deepEqual(JSON.parse(line), JSON.parse(JSON.stringify(formatAccessLine(r))))
   }
+  const timings = JSON.parse(accessLineJson(raw))
+  assert.deepEqual([timings.latencyMs, timings.upstreamLatencyMs, timings.ttftMs], [12.346, 11, 0.873])
 })
 
 test('str (the fast JSON string) equals JSON.stringify for every kind of character', async () => {

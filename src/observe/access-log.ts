@@ -72,11 +72,17 @@ export function formatAccessLine(r: RequestRecord): AccessLine {
     tokensIn: r.promptTokens,
     tokensOut: r.completionTokens,
     costUsd: r.costUsd,
-    latencyMs: Math.round(r.latencyMs * 1000) / 1000,
-    upstreamLatencyMs: r.upstreamLatencyMs,
-    ttftMs: r.ttftMs,
+    latencyMs: toMicros(r.latencyMs),
+    upstreamLatencyMs: r.upstreamLatencyMs === undefined ? undefined : toMicros(r.upstreamLatencyMs),
+    ttftMs: r.ttftMs === undefined ? undefined : toMicros(r.ttftMs),
   }
 }
+
+/**
+ * Durations are logged in ms rounded to the µs: finer digits of a performance.now() difference are noise, and the
+ * shortest decimal text of an arbitrary double is the costliest formatting in the line (see millis3).
+ */
+const toMicros = (ms: number): number => Math.round(ms * 1000) / 1000
 
 /** What JSON.stringify escapes in a string: quote, backslash, control characters, and surrogates (lone ones). */
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
@@ -141,8 +147,8 @@ export function accessLineJson(r: RequestRecord): string {
   if (r.degraded !== undefined) s += `,"degraded":${str(r.degraded)}`
   s += `,"stream":${r.stream ? 'true' : 'false'},"tokensIn":${num(r.promptTokens)},"tokensOut":${num(r.completionTokens)}`
   s += `,"costUsd":${num(r.costUsd)},"latencyMs":${millis3(r.latencyMs)}`
-  if (r.upstreamLatencyMs !== undefined) s += `,"upstreamLatencyMs":${num(r.upstreamLatencyMs)}`
-  if (r.ttftMs !== undefined) s += `,"ttftMs":${num(r.ttftMs)}`
+  if (r.upstreamLatencyMs !== undefined) s += `,"upstreamLatencyMs":${millis3(r.upstreamLatencyMs)}`
+  if (r.ttftMs !== undefined) s += `,"ttftMs":${millis3(r.ttftMs)}`
   return s + '}\n'
 }
 
