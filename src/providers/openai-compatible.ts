@@ -6,7 +6,7 @@ import { GatewayError } from '../core/errors.js'
 import type { Endpoint } from '../core/types.js'
 import { openAIToAnthropicResponse } from '../wire/anthropic-openai.js'
 import { createOpenAIToAnthropicStream } from '../wire/anthropic-openai-stream.js'
-import { chunkText, DONE_DATA, isObject, looksLikeJsonObject, parseUsage, promptText, responseModel, responseText, sniffModel, sniffValueStart, SSE_DONE } from '../wire/openai.js'
+import { chunkText, DONE_DATA, isObject, looksLikeJsonObject, parseUsage, promptText, responseModel, responseText, sniffModel, sniffValueStart, SSE_DONE, usageOnlyChunk } from '../wire/openai.js'
 import { stringifyRequest } from '../wire/request.js'
 import { createSseSplitter } from '../wire/sse.js'
 import { plainRunEnd } from '../wire/sse-plain.js'
@@ -190,6 +190,13 @@ function streamReader(name: string, req: UpstreamCall, sink: AttemptSink, scrub:
     }
     const hasUsage = sniffValueStart(d, 'usage') === LBRACE
     const hasError = d.includes('"error"')
+    // the usage-only chunk that ends a stream: its usage read without parsing the rest (choices are empty)
+    const quick = hasUsage && !hasError && !tr && model !== undefined ? usageOnlyChunk(d) : undefined
+    if (quick !== undefined) {
+      usage = quick
+      if (req.clientWantsUsage) emit(e.raw) // asked by us, not by the client: then it never sees it
+      return
+    }
     // the first event names the model: read it without a parse when the event needs nothing else
     if (model === undefined && !tr && !hasUsage && !hasError) model = sniffModel(d)
     if (tr || model === undefined || hasUsage || hasError) {

@@ -1,7 +1,7 @@
 /** OpenAI wire helpers: usage, text, and the sniffing a relay uses instead of parsing every event. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { chunkText, looksLikeJsonObject, maxTokensOf, parseUsage, promptText, sniffModel, sniffValueStart } from './openai.js'
+import { chunkText, looksLikeJsonObject, maxTokensOf, parseUsage, promptText, sniffModel, sniffValueStart, usageOnlyChunk } from './openai.js'
 
 test('sniffValueStart tells null from an object or a string value, at the last occurrence of the key', () => {
   assert.equal(sniffValueStart('{"usage":null}', 'usage'), 'n'.charCodeAt(0))
@@ -35,4 +35,22 @@ test('usage, chunk text, prompt text and max tokens', () => {
   assert.equal(promptText({ messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }] }), 'user: hi\n')
   assert.equal(maxTokensOf({ max_tokens: 10, max_completion_tokens: 5 }), 5)
   assert.equal(maxTokensOf({ max_tokens: -1 }), undefined)
+})
+
+test('usageOnlyChunk reads the usage of a usage-only chunk, the same as parseUsage of the whole, and nothing else', () => {
+  const last = '{"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":7,"completion_tokens":20,"total_tokens":27}}'
+  assert.deepEqual(usageOnlyChunk(last), parseUsage(JSON.parse(last)))
+  assert.deepEqual(usageOnlyChunk(`${last}  `), { prompt_tokens: 7, completion_tokens: 20, total_tokens: 27 })
+  const nested = '{"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7,"prompt_tokens_details":{"cached_tokens":1}}}'
+  assert.deepEqual(usageOnlyChunk(nested), parseUsage(JSON.parse(nested)))
+  // shapes the full parse must decide: choices with content, usage not last, a later non-empty choices, broken text
+  for (const other of [
+    '{"choices":[{"index":0,"delta":{"content":"x"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}',
+    '{"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2},"model":"m"}',
+    '{"choices":[],"usage":{"prompt_tokens":1},"choices":[{"delta":{"content":"late"}}]}',
+    '{"choices":[],"usage":{"prompt_tokens":1,}}',
+    '{"choices":[],"usage":null}',
+    '{"text":"a \\"choices\\":[]","usage":{"prompt_tokens":1}}',
+    '{"k\\"choices":[],"usage":{"prompt_tokens":1},"choices":[{"delta":{"content":"x"}}]}',
+  ]) assert.equal(usageOnlyChunk(other), undefined, other)
 })
