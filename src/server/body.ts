@@ -15,7 +15,15 @@ export function createTooLargeError(maxBytes: number): GatewayError {
  */
 export function parseContentLength(value: string): number {
   if (value === '') return -1
-  return /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN
+  if (value.length > 15) return Number.NaN
+  // digits only, by char code (HOT PATH: one call per request; was a regex test)
+  let n = 0
+  for (let i = 0; i < value.length; i++) {
+    const d = value.charCodeAt(i) - 48
+    if (d < 0 || d > 9) return Number.NaN
+    n = n * 10 + d
+  }
+  return n
 }
 
 /**
