@@ -6,6 +6,7 @@ import { GatewayError } from '../core/errors.js'
 import type { Endpoint } from '../core/types.js'
 import { openAIToAnthropicResponse } from '../wire/anthropic-openai.js'
 import { createOpenAIToAnthropicStream } from '../wire/anthropic-openai-stream.js'
+import { copyRecord } from '../core/record.js'
 import { chunkText, DONE_DATA, isObject, looksLikeJsonObject, parseUsage, promptText, responseModel, responseText, sniffModel, sniffValueStart, SSE_DONE, usageOnlyChunk } from '../wire/openai.js'
 import { stringifyRequest } from '../wire/request.js'
 import { createSseSplitter } from '../wire/sse.js'
@@ -83,7 +84,10 @@ const notServed = (name: string, ep: Endpoint): GatewayError =>
 export function withStreamUsage(body: Record<string, unknown>): Record<string, unknown> {
   const so = body.stream_options
   if (body.stream === true && isObject(so) && so.include_usage === true) return body
-  return { ...body, stream: true, stream_options: isObject(so) ? { ...so, include_usage: true } : { include_usage: true } }
+  const out = copyRecord(body) // not a spread: see core/record.ts
+  out.stream = true
+  out.stream_options = isObject(so) ? { ...so, include_usage: true } : { include_usage: true }
+  return out
 }
 
 function upstreamErrorInBody(name: string, obj: Record<string, unknown>, scrub: (s: string) => string): GatewayError {

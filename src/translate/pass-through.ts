@@ -1,4 +1,5 @@
 /** Same format on both sides (SPEC §4): the parsed body goes upstream with the target's model, the answer as received. */
+import { copyRecord } from '../core/record.js'
 import { isObject } from '../wire/openai.js'
 import type { AttemptRequest, TranslateInput, Translator } from './types.js'
 
@@ -8,7 +9,10 @@ import type { AttemptRequest, TranslateInput, Translator } from './types.js'
  * crosses provider types starts from what the client sent.
  */
 export function withModel(body: Readonly<Record<string, unknown>>, model: string): Record<string, unknown> {
-  return body.model === model ? (body as Record<string, unknown>) : { ...body, model }
+  if (body.model === model) return body as Record<string, unknown>
+  const out = copyRecord(body)
+  out.model = model
+  return out
 }
 
 /**
@@ -20,7 +24,11 @@ export function withModelAndUsage(body: Readonly<Record<string, unknown>>, model
   const so = body.stream_options
   const asks = isObject(so) && so.include_usage === true
   if (body.model === model && body.stream === true && asks) return body as Record<string, unknown>
-  return { ...body, model, stream: true, stream_options: asks ? so : isObject(so) ? { ...so, include_usage: true } : { include_usage: true } }
+  const out = copyRecord(body) // not a spread: see core/record.ts
+  out.model = model
+  out.stream = true
+  out.stream_options = asks ? so : isObject(so) ? { ...so, include_usage: true } : { include_usage: true }
+  return out
 }
 
 function request(p: TranslateInput, model: string): AttemptRequest {
