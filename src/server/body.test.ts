@@ -128,3 +128,11 @@ test('a client leaving in the middle of its upload is not counted in flight any 
   assert.equal(handle.inflight, 0)
   assert.equal(s.calls(), 0)
 })
+
+test('parseContentLength: -1 when absent, the number for 1-15 digits, NaN for anything else (as the regex it replaced)', async () => {
+  const { parseContentLength } = await import('./body.js')
+  const byRegex = (v: string): number => (v === '' ? -1 : /^\d{1,15}$/.test(v) ? Number(v) : Number.NaN)
+  const samples = ['', '0', '7', '007', '1048576', '999999999999999', '1000000000000000', '12a', ' 12', '12 ', '-1', '+1', '1.5', '1e3', '0x10', '١٢', '\u0000']
+  for (let n = 0; n < 2000; n++) samples.push(String(n * 7919))
+  for (const v of samples) assert.deepEqual(parseContentLength(v), byRegex(v), JSON.stringify(v))
+})
