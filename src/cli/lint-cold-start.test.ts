@@ -177,7 +177,9 @@ test('a damaged, truncated or foreign cache is ignored and replaced; the bundle 
   const replaced = open(dir, cacheDir)
   assert.equal(replaced.cache, 'miss')
   replaced.saveCache()
-  assert.deepEqual(readFileSync(file), good)
+  // replaced, and usable again. Not compared byte for byte with the first: V8's code cache holds what is compiled at
+  // save time, which bytecode flushing under GC can change (a loaded CI runner wrote 1060 bytes against 1068).
+  assert.notDeepEqual(readFileSync(file), Buffer.from('not a cache'))
   assert.equal(open(dir, cacheDir).cache, 'hit')
 
   // A rebuilt bundle gets its own cache file (and the old one goes).
