@@ -36,7 +36,6 @@ interface Item {
   readonly deltaHead: string
 }
 
-/** `req`: the Responses request (its settings are echoed in the response objects). */
 /** The chat -> Responses translator, with a fast path for the commonest chunk (plainContentDelta below). */
 export interface ChatToResponsesStream extends StreamTranslator<Obj> {
   /**
@@ -52,6 +51,9 @@ const TEXT_HEAD = '"choices":[{"index":0,"delta":{"content":"'
 const TEXT_TAILS = ['"},"logprobs":null,"finish_reason":null}],"usage":null}', '"},"logprobs":null,"finish_reason":null}]}']
 const ESCAPED = /[\\\x00-\x1f]/
 
+/** data holds exactly `tail` from `at` to its end (compared in place: no slice per chunk). */
+const endsWithAt = (data: string, at: number, tail: string): boolean => data.length - at === tail.length && data.startsWith(tail, at)
+
 /**
  * The answer text of a chat chunk's data as its JSON string (quotes included) when the chunk has exactly the shape
  * servers send for text: one choice, index 0, a delta with only `content`, null logprobs and finish_reason, choices the
@@ -59,9 +61,6 @@ const ESCAPED = /[\\\x00-\x1f]/
  * JSON.parse would read the same (the last of repeated keys wins, and these are the last); the rest of the object
  * is trusted as the relay trusts plain events (providers/openai-compatible.ts).
  */
-/** data holds exactly `tail` from `at` to its end (compared in place: no slice per chunk). */
-const endsWithAt = (data: string, at: number, tail: string): boolean => data.length - at === tail.length && data.startsWith(tail, at)
-
 export function plainContentDelta(data: string): string | undefined {
   // the first occurrence: an earlier look-alike (a nested object) fails the tail check below, which only sends the
   // chunk to the parsed path
@@ -74,6 +73,7 @@ export function plainContentDelta(data: string): string | undefined {
   return ESCAPED.test(quoted) ? undefined : quoted // an escape or a raw control character: the parsed path decides
 }
 
+/** `req`: the Responses request (its settings are echoed in the response objects). */
 export function createChatToResponsesStream(req: Readonly<Obj>): ChatToResponsesStream {
   let seq = 0
   let out: string[] = []
