@@ -6,8 +6,7 @@ import { GatewayError } from '../core/errors.js'
 import type { Endpoint } from '../core/types.js'
 import { openAIToAnthropicResponse } from '../wire/anthropic-openai.js'
 import { createOpenAIToAnthropicStream } from '../wire/anthropic-openai-stream.js'
-import { copyRecord } from '../core/record.js'
-import { chunkText, DONE_DATA, isObject, looksLikeJsonObject, parseUsage, promptText, responseModel, responseText, sniffModel, sniffValueStart, SSE_DONE, usageOnlyChunk } from '../wire/openai.js'
+import { chunkText, DONE_DATA, isObject, looksLikeJsonObject, parseUsage, promptText, responseModel, responseText, sniffModel, sniffValueStart, SSE_DONE, streamBodyWithUsage, usageOnlyChunk } from '../wire/openai.js'
 import { stringifyRequest } from '../wire/request.js'
 import { createSseSplitter } from '../wire/sse.js'
 import { plainRunEnd } from '../wire/sse-plain.js'
@@ -81,14 +80,7 @@ const notServed = (name: string, ep: Endpoint): GatewayError =>
   new GatewayError('invalid_request', `provider ${name} does not serve ${ep}`, { retryClass: 'status', upstreamStatus: 400 })
 
 /** A streamed chat body that asks for usage: itself when it already does, else a copy that does (never mutated). */
-export function withStreamUsage(body: Record<string, unknown>): Record<string, unknown> {
-  const so = body.stream_options
-  if (body.stream === true && isObject(so) && so.include_usage === true) return body
-  const out = copyRecord(body) // not a spread: see core/record.ts
-  out.stream = true
-  out.stream_options = isObject(so) ? { ...so, include_usage: true } : { include_usage: true }
-  return out
-}
+export const withStreamUsage = (body: Record<string, unknown>): Record<string, unknown> => streamBodyWithUsage(body)
 
 function upstreamErrorInBody(name: string, obj: Record<string, unknown>, scrub: (s: string) => string): GatewayError {
   const e = obj.error

@@ -1,6 +1,6 @@
 /** Same format on both sides (SPEC §4): the parsed body goes upstream with the target's model, the answer as received. */
 import { copyRecord } from '../core/record.js'
-import { isObject } from '../wire/openai.js'
+import { streamBodyWithUsage } from '../wire/openai.js'
 import type { AttemptRequest, TranslateInput, Translator } from './types.js'
 
 /**
@@ -15,21 +15,9 @@ export function withModel(body: Readonly<Record<string, unknown>>, model: string
   return out
 }
 
-/**
- * A streamed chat body for an upstream: with the target's model and asking for usage (SPEC §7: a stream is never
- * accounted at zero; the adapters drop the usage chunk again when the client did not ask). One copy at most, and none
- * when the client's body already says both (the adapters then find nothing to change either).
- */
-export function withModelAndUsage(body: Readonly<Record<string, unknown>>, model: string): Record<string, unknown> {
-  const so = body.stream_options
-  const asks = isObject(so) && so.include_usage === true
-  if (body.model === model && body.stream === true && asks) return body as Record<string, unknown>
-  const out = copyRecord(body) // not a spread: see core/record.ts
-  out.model = model
-  out.stream = true
-  out.stream_options = asks ? so : isObject(so) ? { ...so, include_usage: true } : { include_usage: true }
-  return out
-}
+/** A streamed chat body for an upstream: with the target's model and asking for usage (wire/openai.ts). */
+export const withModelAndUsage = (body: Readonly<Record<string, unknown>>, model: string): Record<string, unknown> =>
+  streamBodyWithUsage(body, model)
 
 function request(p: TranslateInput, model: string): AttemptRequest {
   return {

@@ -1,4 +1,5 @@
 /** OpenAI wire shapes (chat, completions, embeddings, models) and pure helpers over them (SPEC §4, §7 usage). */
+import { copyRecord } from '../core/record.js'
 import type { Usage } from '../core/types.js'
 
 export interface ChatMessage {
@@ -81,6 +82,23 @@ export function parseUsage(obj: unknown): Usage | undefined {
   const completion = typeof u.completion_tokens === 'number' ? u.completion_tokens : 0
   const total = typeof u.total_tokens === 'number' ? u.total_tokens : prompt + completion
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: total }
+}
+
+/**
+ * A streamed chat body that asks for usage (SPEC §7: a stream is never accounted at zero; the relay drops the extra
+ * chunk again when the client did not ask), with `model` when given: `body` itself when it already says all that,
+ * else one shallow copy (core/record.ts, not a spread: HOT PATH). The client's body is never mutated, so a fallback
+ * that crosses provider types starts from what the client sent.
+ */
+export function streamBodyWithUsage(body: Readonly<Record<string, unknown>>, model?: string): Record<string, unknown> {
+  const so = body.stream_options
+  const asks = isObject(so) && so.include_usage === true
+  if ((model === undefined || body.model === model) && body.stream === true && asks) return body as Record<string, unknown>
+  const out = copyRecord(body)
+  if (model !== undefined) out.model = model
+  out.stream = true
+  if (!asks) out.stream_options = isObject(so) ? { ...so, include_usage: true } : { include_usage: true }
+  return out
 }
 
 const USAGE_VALUE = '"usage":{'
