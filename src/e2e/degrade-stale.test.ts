@@ -11,7 +11,7 @@ import { Redis } from 'ioredis'
 import OpenAI from 'openai'
 import { startMockServer } from '../mock/server.js'
 import { startTestGateway } from '../testing/harness.js'
-import { PRIVATE_REDIS_SKIP, privateRedis } from '../testing/redis.js'
+import { PRIVATE_REDIS_SKIP, privateRedis, TEST_COMMAND_TIMEOUT } from '../testing/redis.js'
 import { until } from '../testing/until.js'
 
 const MESSAGE = 'The assistant is busy; please try again in a minute.'
@@ -108,7 +108,7 @@ test('state.store redis: a replica that never saw the request answers it stale f
     version: 1,
     providers: [{ name: 'up', type: 'openai', baseUrl: `${mock.url}/v1`, apiKey: 'sk-x', timeout: '2s' }],
     models: [{ name: 'm', targets: [{ provider: 'up', model: 'x' }], cache: { ttl: `${TTL_MS}ms` }, degrade: { stale: true, staleFor: '1m' } }],
-    state: { store: 'redis', redis: { url: server.url, prefix } },
+    state: { store: 'redis', redis: { url: server.url, prefix, commandTimeout: TEST_COMMAND_TIMEOUT } },
   }
   const a = await startTestGateway(spec, { t })
   const b = await startTestGateway(spec, { t })

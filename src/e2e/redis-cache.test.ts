@@ -4,14 +4,14 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { startTestGateway, type TestGateway } from '../testing/harness.js'
-import { PRIVATE_REDIS_SKIP, privateRedis } from '../testing/redis.js'
+import { PRIVATE_REDIS_SKIP, privateRedis, TEST_COMMAND_TIMEOUT } from '../testing/redis.js'
 import { until } from '../testing/until.js'
 
 const spec = (url: string, prefix: string, cacheMaxEntry = '256kb') => ({
   version: 1,
   providers: [{ name: 'sim', type: 'mock', mock: { latency: '1ms' } }],
   models: [{ name: 'm', targets: [{ provider: 'sim', model: 'mock-1' }], cache: { ttl: '1m' } }],
-  state: { store: 'redis', redis: { url, prefix, cacheMaxEntry } },
+  state: { store: 'redis', redis: { url, prefix, cacheMaxEntry, commandTimeout: TEST_COMMAND_TIMEOUT } },
 })
 
 const ask = async (g: TestGateway, content: string): Promise<{ status: number; cache: string | null; body: string }> => {
@@ -49,6 +49,7 @@ test('answers over state.redis.cacheMaxEntry stay local; a redis outage turns sh
   assert.equal((await ask(a, 'big')).cache, 'MISS')
   assert.equal((await ask(a, 'big')).cache, 'HIT', 'kept in the replica that made it')
   const peer = new Redis(server.url)
+  peer.on('error', () => undefined) // the kill below drops it too; without a listener ioredis prints 'Unhandled error event'
   t.after(() => peer.disconnect())
   assert.deepEqual(await peer.keys(`${prefix}cache:*`), [], 'nothing over cacheMaxEntry was written')
   assert.equal((await ask(b, 'big')).cache, 'MISS', 'not shared: over cacheMaxEntry')

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { createRedisStore } from '../state/redis.js'
 import { spawnCli } from '../testing/cli-child.js'
 import { startTestGateway } from '../testing/harness.js'
-import { freePort, REDIS_SKIP, testRedisUrl } from '../testing/redis.js'
+import { freePort, REDIS_SKIP, TEST_COMMAND_TIMEOUT, testRedisUrl } from '../testing/redis.js'
 
 const SKIP = REDIS_SKIP
 const redisUrl = testRedisUrl
@@ -17,7 +17,7 @@ const spec = (url: string, prefix: string) => ({
   providers: [{ name: 'sim', type: 'mock', mock: { latency: '1ms' } }],
   models: [{ name: 'm', targets: [{ provider: 'sim', model: 'mock-1' }] }],
   keys: [{ id: 'k', key: 'client-key-123', limits: { rpm: 3 } }],
-  state: { store: 'redis', redis: { url, prefix } },
+  state: { store: 'redis', redis: { url, prefix, commandTimeout: TEST_COMMAND_TIMEOUT } },
 })
 
 const chat = async (url: string): Promise<number> => {

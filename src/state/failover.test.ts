@@ -3,7 +3,7 @@ import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { GatewayError } from '../core/errors.js'
-import { privateRedis, PRIVATE_REDIS_SKIP, type PrivateRedis } from '../testing/redis.js'
+import { privateRedis, PRIVATE_REDIS_SKIP, TEST_COMMAND_TIMEOUT_MS, type PrivateRedis } from '../testing/redis.js'
 import { until } from '../testing/until.js'
 import { createFailoverStore, type FailoverStore, type UnavailablePolicy } from './failover.js'
 import { createMemoryStore } from './memory.js'
@@ -18,10 +18,10 @@ interface Setup {
   unavailable: string[]
 }
 
-async function setup(t: TestContext, policy: UnavailablePolicy): Promise<Setup> {
+async function setup(t: TestContext, policy: UnavailablePolicy, commandTimeoutMs = TEST_COMMAND_TIMEOUT_MS): Promise<Setup> {
   const server = await privateRedis(t)
   const prefix = `f${randomUUID()}:`
-  const redis = createRedisStore({ url: server.url, prefix, commandTimeoutMs: 250 })
+  const redis = createRedisStore({ url: server.url, prefix, commandTimeoutMs })
   const peer = createRedisStore({ url: server.url, prefix })
   await until('both connections are ready', async () => redis.connected && peer.connected)
   const changes: boolean[] = []
@@ -110,7 +110,8 @@ test('a concurrency slot held when redis dies is released on its return, so no s
 })
 
 test('a redis that hangs (SIGSTOP) costs one commandTimeout, then the store is down for everyone until it answers again', { skip: PRIVATE_REDIS_SKIP }, async (t) => {
-  const { server, store, changes } = await setup(t, 'closed')
+  // The deadline is what this test is about: short, but with room for a loaded runner before the pause.
+  const { server, store, changes } = await setup(t, 'closed', 600)
   const rpm = store.rate('rpm:k', 100, 60_000)
   assert.equal((await rpm.take(1)).ok, true)
   server.pause()

@@ -12,6 +12,15 @@ export const REDIS_SKIP: false | string =
     ? false
     : 'redis-server is not installed and LLMGW_TEST_REDIS_URL is not set (apt-get install -y redis-server)'
 
+/**
+ * state.redis.commandTimeout for tests that are not about the deadline. The default (250 ms) is a production
+ * figure; on a loaded 2-core CI runner one command took longer, and in closed mode that one slow answer is an
+ * outage: the store goes down and requests get 503 (CI failure of d1c629d). Kills are still seen at once:
+ * the connection closes, no deadline is waited for.
+ */
+export const TEST_COMMAND_TIMEOUT = '2s'
+export const TEST_COMMAND_TIMEOUT_MS = 2000
+
 /** privateRedis needs the binary itself (a given LLMGW_TEST_REDIS_URL cannot be killed and restarted). */
 export const PRIVATE_REDIS_SKIP: false | string =
   spawnSync('redis-server', ['--version']).status === 0 ? false : 'redis-server is not installed (apt-get install -y redis-server)'
