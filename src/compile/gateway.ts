@@ -144,7 +144,7 @@ export function compileGateway(plan: Plan, deps: RuntimeDeps = {}): CompiledGate
     throw e
   }
   const admission = protection.admission
-  if (admission.length > 0 || table.models.some((m) => m.guards.length > 0)) void preloadTokenizer()
+  if (countsPromptTokens(plan)) void preloadTokenizer()
 
   const tracker: InflightTracker = { n: 0, onIdle: undefined }
   const endpointDeps: EndpointDeps = {
@@ -228,4 +228,17 @@ function compileModelNames(models: readonly ModelPlan[]): (name: string) => bool
   const globs = models.filter((m) => m.isGlob).map((m) => m.name)
   const test = globs.length === 0 ? () => false : compileGlobs(globs)
   return (name) => exact.has(name) || test(name)
+}
+
+/**
+ * Whether a request's prompt tokens are counted on the event loop: for tpm windows, budgets (the cost estimate is
+ * tokens times price) and context trimming. Only then is gpt-tokenizer loaded in this thread: its o200k ranks hold
+ * ~35-45 MB of RSS (a 19 MB Map, the ranks' source and arrays; bench/README.md "Where the RSS goes"), which rpm or
+ * concurrency limits, or any other rule, never use.
+ */
+export function countsPromptTokens(plan: Plan): boolean {
+  const a = plan.access
+  if (a.limits?.perIp?.tpm !== undefined) return true
+  if (a.keys?.some((k) => k.limits?.tpm !== undefined || k.budget !== undefined)) return true
+  return plan.models.some((m) => m.context !== undefined)
 }
