@@ -20,6 +20,9 @@ export function preloadTokenizer(): Promise<void> {
   ))
 }
 
+/** Whether preloadTokenizer() was called in this thread (compile/gateway.ts calls it only when tokens are counted). */
+export const tokenizerRequested = (): boolean => loading !== undefined
+
 // Texts repeat across requests (system prompts, few-shot examples, short user turns): their counts are remembered.
 // Bounded: at most CACHE_ENTRIES texts of at most CACHE_MAX_CHARS each (a few MB); the whole map is dropped when full,
 // which is cheaper per request than LRU bookkeeping and refills within a few requests.

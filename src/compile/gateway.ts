@@ -233,8 +233,7 @@ function compileModelNames(models: readonly ModelPlan[]): (name: string) => bool
 /**
  * Whether a request's prompt tokens are counted on the event loop: for tpm windows, budgets (the cost estimate is
  * tokens times price) and context trimming. Only then is gpt-tokenizer loaded in this thread: its o200k ranks hold
- * ~35-45 MB of RSS (a 7 MB Map table, 19 MB of large objects with its backing stores, the ranks' source and arrays; bench/README.md "Where the RSS goes"), which rpm or
- * concurrency limits, or any other rule, never use.
+ * ~35-45 MB of RSS (bench/README.md "Where the RSS goes"), which rpm or concurrency limits, or any other rule, never use.
  */
 export function countsPromptTokens(plan: Plan): boolean {
   const a = plan.access

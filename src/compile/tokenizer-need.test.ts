@@ -2,7 +2,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { specSchema } from '../spec/schema.js'
-import { countsPromptTokens } from './gateway.js'
+import { compileGateway, countsPromptTokens } from './gateway.js'
+import { tokenizerRequested } from './estimate.js'
 import { planGateway } from './plan-gateway.js'
 
 const base = {
@@ -25,4 +26,14 @@ test('tpm (per key or per IP), a budget or context trimming count prompt tokens:
   assert.equal(needs(key({ budget: { usd: 5, per: 'day' } })), true)
   assert.equal(needs({ limits: { perIp: { tpm: 1000 } } }), true)
   assert.equal(needs({ models: [{ name: 'm', targets: [{ provider: 'sim', model: 'x' }], context: { maxInputTokens: 100 } }] }), true)
+})
+
+// One process per test file (node --test): nothing else here asked for the tokenizer before these run, in this order.
+test('compileGateway asks for the tokenizer only for a plan that counts tokens', async () => {
+  const compile = (extra: Record<string, unknown>) => compileGateway(planGateway(specSchema.parse({ ...base, ...extra })))
+  const rpmOnly = compile(key({ limits: { rpm: 10, concurrency: 2 } }))
+  assert.equal(tokenizerRequested(), false, 'rpm and concurrency limits need no tokenizer')
+  const tpm = compile(key({ limits: { tpm: 1000 } }))
+  assert.equal(tokenizerRequested(), true, 'a tpm limit loads it')
+  await Promise.all([rpmOnly.retire(), tpm.retire()])
 })

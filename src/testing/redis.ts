@@ -18,8 +18,8 @@ export const REDIS_SKIP: false | string =
  * outage: the store goes down and requests get 503 (CI failure of d1c629d). Kills are still seen at once:
  * the connection closes, no deadline is waited for.
  */
-export const TEST_COMMAND_TIMEOUT = '2s'
 export const TEST_COMMAND_TIMEOUT_MS = 2000
+export const TEST_COMMAND_TIMEOUT = `${TEST_COMMAND_TIMEOUT_MS}ms`
 
 /** privateRedis needs the binary itself (a given LLMGW_TEST_REDIS_URL cannot be killed and restarted). */
 export const PRIVATE_REDIS_SKIP: false | string =
